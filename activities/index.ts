@@ -1,0 +1,47 @@
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import type { CallOutcome } from '../workflows/outcomes';
+import type { AttemptRecord, CallRequest, ContactResult } from '../workflows/types';
+import { markCampaignCompleted, readCampaignStatus, startNextContactPage, type PageRequest } from './campaignFeed';
+import { placeCheckedCall } from './call';
+import { evaluateGate } from './gate';
+import { readContactPlan } from './loadContactPlan';
+import { prepareContactMessage } from './prepare';
+import { writeAttempt, writeContactFinished } from './record';
+import type { Telephony } from './telephony/telephony';
+
+export interface ActivityDeps {
+  pool: Pool;
+  telephony: Telephony;
+  temporal: Client;
+  taskQueue: string;
+}
+
+/**
+ * Every activity of the dialer, bound to its dependencies: the worker passes the real pool,
+ * ARI telephony and Temporal client; the workflow proxies pick which run as local activities.
+ */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    loadContactPlan: (contactId: number) => readContactPlan(deps.pool, contactId),
+    checkGate: (q: { campaignId: string; e164: string }) => evaluateGate(deps.pool, q),
+    prepareMessage: (q: { contactId: number; templateId: number | null }) =>
+      prepareContactMessage(deps.pool, q.contactId, q.templateId),
+    placeCall: (req: CallRequest) => {
+      const ctx = Context.current();
+      return placeCheckedCall(deps, req, {
+        heartbeat: (detail) => ctx.heartbeat(detail),
+        signal: ctx.cancellationSignal,
+      });
+    },
+    recordAttempt: (a: AttemptRecord) => writeAttempt(deps.pool, a),
+    finishContact: (q: { contactId: number; state: ContactResult['state']; outcome: CallOutcome | null }) =>
+      writeContactFinished(deps.pool, q.contactId, q.state, q.outcome),
+    campaignStatus: (campaignId: string) => readCampaignStatus(deps.pool, campaignId),
+    startContactPage: (req: PageRequest) => startNextContactPage(deps, req),
+    completeCampaign: (campaignId: string) => markCampaignCompleted(deps.pool, campaignId),
+  };
+}
+
+export type DialerActivities = ReturnType<typeof createActivities>;

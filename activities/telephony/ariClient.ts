@@ -1,0 +1,409 @@
+import WebSocket from 'ws';
+import type { AriChannel, AriEvent, AriHangupReason, AriPlayback } from './ariTypes';
+
+// A small ARI client over Node's fetch and `ws`, in place of the `ari-client` package (no HTTP
+// timeout, per-channel listeners that leak, unmaintained). It speaks the REST and events
+// protocol of docs.asterisk.org "Asterisk REST Interface" and is tested against
+// apps/ari-simulator. Endpoint strings hold phone numbers, so nothing here logs, and error
+// messages name the path without its query string.
+
+export interface AriClientOptions {
+  /** Base URL of Asterisk's HTTP server, without /ari, e.g. http://127.0.0.1:8188. */
+  url: string;
+  username: string;
+  password: string;
+  /** The Stasis application this client registers and originates into. */
+  app: string;
+  /** Per HTTP request, and for the WebSocket handshake; default 5000. */
+  requestTimeoutMs?: number;
+  /** Reopen the events WebSocket with backoff when it drops; default true. */
+  reconnect?: boolean;
+  /** Receives errors thrown by event listeners and failed reconnect attempts (ids only). */
+  onError?: (err: Error) => void;
+}
+
+export interface OriginateParams {
+  /** e.g. PJSIP/79161234567@carrier */
+  endpoint: string;
+  channelId?: string;
+  callerId?: string;
+  /** Seconds to ring before giving up; Asterisk's default is 30, -1 for none. */
+  timeoutSec?: number;
+  /** Passed to StasisStart.args, split on ','. */
+  appArgs?: string;
+  variables?: Record<string, string>;
+}
+
+export type AriEventListener = (e: AriEvent) => void;
+
+/** Asterisk answered with an error status; `message` carries its {"message": ...} text. */
+export class AriHttpError extends Error {
+  override readonly name = 'AriHttpError';
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly ariMessage: string | undefined,
+  ) {
+    super(`ARI ${method} ${path} failed: HTTP ${status}${ariMessage ? ` (${ariMessage})` : ''}`);
+  }
+}
+
+/** No HTTP answer at all: the request timed out or the connection failed. */
+export class AriRequestError extends Error {
+  override readonly name = 'AriRequestError';
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly timedOut: boolean,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+type Query = Record<string, string | number | undefined>;
+
+const PING_INTERVAL_MS = 15_000;
+const BACKOFF_MIN_MS = 250;
+const BACKOFF_MAX_MS = 10_000;
+
+export class AriClient {
+  private readonly restBase: string;
+  private readonly eventsUrl: string;
+  /** The events URL without api_key, for error messages. */
+  private readonly eventsUrlShown: string;
+  private readonly authHeader: string;
+  private readonly timeoutMs: number;
+  private readonly reconnect: boolean;
+  private readonly onError: (err: Error) => void;
+
+  private ws: WebSocket | null = null;
+  private closed = false;
+  private reconnectAttempt = 0;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private pongPending = false;
+
+  private readonly listeners = new Set<AriEventListener>();
+  private readonly channelListeners = new Map<string, Set<AriEventListener>>();
+  private readonly reconnectListeners = new Set<() => void>();
+
+  private constructor(private readonly opts: AriClientOptions) {
+    const base = opts.url.replace(/\/+$/, '');
+    this.restBase = `${base}/ari`;
+    const wsBase = base.replace(/^http/i, 'ws');
+    const app = encodeURIComponent(opts.app);
+    this.eventsUrlShown = `${wsBase}/ari/events?app=${app}`;
+    const apiKey = encodeURIComponent(`${opts.username}:${opts.password}`);
+    this.eventsUrl = `${wsBase}/ari/events?app=${app}&api_key=${apiKey}&subscribeAll=false`;
+    this.authHeader = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
+    this.timeoutMs = opts.requestTimeoutMs ?? 5000;
+    this.reconnect = opts.reconnect ?? true;
+    this.onError = opts.onError ?? (() => undefined);
+  }
+
+  /** Opens the events WebSocket (which registers the Stasis app) and resolves once it is open. */
+  static async connect(opts: AriClientOptions): Promise<AriClient> {
+    const client = new AriClient(opts);
+    await client.openSocket();
+    return client;
+  }
+
+  // ---- REST ---------------------------------------------------------------------------------
+
+  /** POST /channels. The channel comes back 'Down'; StasisStart follows only if it answers. */
+  async originate(p: OriginateParams): Promise<AriChannel> {
+    const query: Query = {
+      endpoint: p.endpoint,
+      app: this.opts.app,
+      appArgs: p.appArgs,
+      callerId: p.callerId,
+      timeout: p.timeoutSec,
+      channelId: p.channelId,
+    };
+    // channels.json: "The 'variables' key in the body object holds variable key/value pairs".
+    const body = p.variables ? { variables: p.variables } : undefined;
+    return (await this.request<AriChannel>('POST', '/channels', query, body)).data as AriChannel;
+  }
+
+  async getChannel(id: string): Promise<AriChannel | null> {
+    const r = await this.request<AriChannel>('GET', `/channels/${enc(id)}`, undefined, undefined, true);
+    return r.status === 404 ? null : (r.data as AriChannel);
+  }
+
+  /** DELETE /channels/{id}; false when the channel was already gone (404). */
+  async hangup(id: string, reason?: AriHangupReason): Promise<boolean> {
+    const r = await this.request('DELETE', `/channels/${enc(id)}`, { reason }, undefined, true);
+    return r.status !== 404;
+  }
+
+  /** POST /channels/{id}/play; several media are played in order as one playback. */
+  async play(channelId: string, media: string[], playbackId?: string): Promise<AriPlayback> {
+    if (media.length === 0) throw new Error('play needs at least one media URI');
+    // channels.json marks `media` allowMultiple: Asterisk splits the value on ','.
+    const query: Query = { media: media.join(','), playbackId };
+    const r = await this.request<AriPlayback>('POST', `/channels/${enc(channelId)}/play`, query);
+    return r.data as AriPlayback;
+  }
+
+  /** DELETE /playbacks/{id}; false when the playback was already over (404). */
+  async stopPlayback(id: string): Promise<boolean> {
+    const r = await this.request('DELETE', `/playbacks/${enc(id)}`, undefined, undefined, true);
+    return r.status !== 404;
+  }
+
+  async asteriskInfo(): Promise<unknown> {
+    return (await this.request('GET', '/asterisk/info')).data;
+  }
+
+  // ---- events -------------------------------------------------------------------------------
+
+  /**
+   * Events about one channel: those whose channel.id (Dial: peer.id) is it, and playback
+   * events whose target_uri is 'channel:<id>'. The returned function removes the listener,
+   * and the channel's entry once it has no listener left.
+   */
+  onChannel(channelId: string, listener: AriEventListener): () => void {
+    let set = this.channelListeners.get(channelId);
+    if (!set) {
+      set = new Set();
+      this.channelListeners.set(channelId, set);
+    }
+    set.add(listener);
+    const owned = set;
+    return () => {
+      owned.delete(listener);
+      if (owned.size === 0 && this.channelListeners.get(channelId) === owned) {
+        this.channelListeners.delete(channelId);
+      }
+    };
+  }
+
+  onEvent(listener: AriEventListener): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  /**
+   * Called after the events WebSocket was reopened. Events sent while it was down are lost
+   * (Asterisk does not replay them), so a caller waiting on a channel should re-read it.
+   */
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => void this.reconnectListeners.delete(listener);
+  }
+
+  /** Number of per-channel listeners registered, across all channels. */
+  channelListenerCount(): number {
+    let n = 0;
+    for (const set of this.channelListeners.values()) n += set.size;
+    return n;
+  }
+
+  isConnected(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.stopPing();
+    this.listeners.clear();
+    this.channelListeners.clear();
+    this.reconnectListeners.clear();
+    const ws = this.ws;
+    this.ws = null;
+    if (!ws || ws.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => { ws.terminate(); resolve(); }, 1000);
+      ws.once('close', () => { clearTimeout(force); resolve(); });
+      if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+      else ws.close(1000);
+    });
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private async request<T = unknown>(
+    method: string, path: string, query?: Query, body?: unknown, notFoundOk = false,
+  ): Promise<{ status: number; data: T | undefined }> {
+    let url = this.restBase + path;
+    if (query) {
+      const qs = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, String(v));
+      const s = qs.toString();
+      if (s) url += `?${s}`;
+    }
+    const shownPath = `/ari${path}`;
+    const headers: Record<string, string> = { authorization: this.authHeader, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    let text: string;
+    try {
+      // One signal covers the whole exchange, body included, so a server that sends headers
+      // and then stalls still times out.
+      res = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      text = await res.text();
+    } catch (err) {
+      throw toRequestError(method, shownPath, this.timeoutMs, err);
+    }
+    if (res.status === 404 && notFoundOk) return { status: 404, data: undefined };
+    const data = text ? safeJson(text) : undefined;
+    if (res.status >= 400) {
+      const msg = data && typeof data === 'object' && 'message' in data
+        ? String((data as { message: unknown }).message)
+        : text.slice(0, 200) || undefined;
+      throw new AriHttpError(method, shownPath, res.status, msg);
+    }
+    return { status: res.status, data: data as T | undefined };
+  }
+
+  private openSocket(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(this.eventsUrl, { handshakeTimeout: this.timeoutMs });
+      let settled = false;
+      const fail = (err: Error): void => {
+        if (settled) return;
+        settled = true;
+        ws.removeAllListeners();
+        ws.on('error', () => undefined);
+        ws.terminate();
+        reject(err);
+      };
+      ws.once('unexpected-response', (req, res) => {
+        // Asterisk answers a refused upgrade with an ordinary HTTP response: 401 with
+        // {"message":"Authentication required"}, 400/404 for a bad app.
+        let raw = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => { if (raw.length < 1000) raw += c; });
+        const done = (): void => {
+          const parsed = safeJson(raw);
+          const msg = parsed && typeof parsed === 'object' && 'message' in parsed
+            ? String((parsed as { message: unknown }).message) : res.statusMessage;
+          fail(new Error(`ARI events WebSocket ${this.eventsUrlShown} refused: HTTP ${res.statusCode}${msg ? ` (${msg})` : ''}`));
+          req.destroy();
+        };
+        res.on('end', done);
+        res.on('error', done);
+      });
+      ws.once('error', (err: Error & { code?: string }) => {
+        fail(new Error(`ARI events WebSocket ${this.eventsUrlShown} failed: ${err.code ?? err.message}`, { cause: err }));
+      });
+      ws.once('open', () => {
+        if (settled) return;
+        settled = true;
+        ws.removeAllListeners();
+        this.adopt(ws);
+        resolve();
+      });
+    });
+  }
+
+  private adopt(ws: WebSocket): void {
+    if (this.closed) { ws.terminate(); return; }
+    this.ws = ws;
+    this.reconnectAttempt = 0;
+    // Only the current socket may deliver: an old one that lingers must not repeat events.
+    ws.on('message', (data, isBinary) => {
+      if (this.ws !== ws || isBinary) return;
+      const e = safeJson(data.toString()) as AriEvent | undefined;
+      if (e && typeof e === 'object' && typeof e.type === 'string') this.dispatch(e);
+    });
+    ws.on('pong', () => { this.pongPending = false; });
+    ws.on('error', () => undefined); // 'close' follows; reconnecting happens there
+    ws.on('close', () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.stopPing();
+      this.scheduleReconnect();
+    });
+    this.startPing(ws);
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || !this.reconnect || this.reconnectTimer) return;
+    const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.reconnectAttempt);
+    const delay = base / 2 + Math.random() * (base / 2);
+    this.reconnectAttempt++;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.closed) return;
+      this.openSocket().then(
+        () => { for (const l of [...this.reconnectListeners]) this.safeCall(() => l()); },
+        (err: Error) => { this.onError(err); this.scheduleReconnect(); },
+      );
+    }, delay);
+  }
+
+  // A half-open TCP connection gives no 'close'; a missing pong is how it is noticed.
+  private startPing(ws: WebSocket): void {
+    this.stopPing();
+    this.pongPending = false;
+    this.pingTimer = setInterval(() => {
+      if (this.pongPending) { ws.terminate(); return; }
+      this.pongPending = true;
+      ws.ping();
+    }, PING_INTERVAL_MS);
+    this.pingTimer.unref();
+  }
+
+  private stopPing(): void {
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = null;
+  }
+
+  private dispatch(e: AriEvent): void {
+    for (const l of [...this.listeners]) this.safeCall(() => l(e));
+    if (this.channelListeners.size === 0) return;
+    const id = channelIdOf(e);
+    const set = id === undefined ? undefined : this.channelListeners.get(id);
+    if (!set) return;
+    for (const l of [...set]) this.safeCall(() => l(e));
+  }
+
+  private safeCall(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.onError(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+}
+
+function channelIdOf(e: AriEvent): string | undefined {
+  if ('channel' in e && e.channel) return e.channel.id;
+  if ('playback' in e && e.playback && typeof e.playback === 'object') {
+    const target = (e.playback as AriPlayback).target_uri;
+    return typeof target === 'string' && target.startsWith('channel:') ? target.slice(8) : undefined;
+  }
+  if ('peer' in e && e.peer) return e.peer.id;
+  return undefined;
+}
+
+function enc(id: string): string {
+  return encodeURIComponent(id);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function toRequestError(method: string, path: string, timeoutMs: number, err: unknown): AriRequestError {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
+    return new AriRequestError(method, path, true, `ARI ${method} ${path} timed out after ${timeoutMs} ms`, { cause: err });
+  }
+  const why = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+  return new AriRequestError(method, path, false, `ARI ${method} ${path} failed: ${why}`, { cause: err });
+}

@@ -1,0 +1,37 @@
+import type { CallOutcome } from '../../workflows/outcomes';
+
+// The project's own telephony interface: the call activity speaks only this, so the ARI
+// client behind it (and its quirks) can change without touching the flow of a contact.
+
+export interface CallSpec {
+  channelId: string;
+  /** E.164 with '+'. */
+  e164: string;
+  callerId: string;
+  ringTimeoutSeconds: number;
+  /** Asterisk media URIs, played in order once the subscriber answers. */
+  media: string[];
+}
+
+export interface CallHooks {
+  /** Called at least every few seconds while the call lasts (activity heartbeats). */
+  heartbeat(detail: string): void;
+  /** Aborts when the workflow cancels the call: the channel is hung up. */
+  signal?: AbortSignal;
+}
+
+export interface CallReport {
+  outcome: Exclude<CallOutcome, 'refused'>;
+  channelId: string;
+  hangupCause: number | null;
+  dtmf: string | null;
+  listenedMs: number | null;
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string;
+}
+
+export interface Telephony {
+  call(spec: CallSpec, hooks: CallHooks): Promise<CallReport>;
+  close(): Promise<void>;
+}

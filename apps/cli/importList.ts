@@ -1,0 +1,126 @@
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Pool } from 'pg';
+import { ImportError, importList, type ImportIssue, type ImportReport } from '../../lists/importList';
+
+// npx tsx apps/cli/importList.ts --campaign <id> [--created-by <who>] <file.csv>
+//
+// Prints a summary and every issue, one per line ("line 7: PHONE_NUMBER: too short: 4 digits").
+// Exit code: 0 when at least one row was imported, 2 when nothing was, 1 when the import could
+// not run (bad arguments, missing campaign, not the accounting shape, database down), 64 on usage.
+
+const USAGE = 'usage: npx tsx apps/cli/importList.ts --campaign <id> [--created-by <who>] <file.csv>\n'
+  + '       DATABASE_URL must be set';
+
+interface Args {
+  campaignId: string;
+  file: string;
+  createdBy: string;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): Args {
+  let campaignId: string | undefined;
+  let createdBy: string | undefined;
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--campaign') campaignId = value();
+    else if (arg.startsWith('--campaign=')) campaignId = arg.slice('--campaign='.length);
+    else if (arg === '--created-by') createdBy = value();
+    else if (arg.startsWith('--created-by=')) createdBy = arg.slice('--created-by='.length);
+    else if (arg === '--help' || arg === '-h') throw new UsageError('');
+    else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
+    else files.push(arg);
+  }
+  if (!campaignId) throw new UsageError('--campaign is required');
+  if (files.length !== 1) throw new UsageError(files.length === 0 ? 'no file given' : 'give exactly one file');
+  // Who ran the import is recorded in list_import.created_by.
+  return { campaignId, file: files[0]!, createdBy: createdBy ?? `cli:${os.userInfo().username}` };
+}
+
+function formatIssue(issue: ImportIssue): string {
+  return issue.field ? `line ${issue.line}: ${issue.field}: ${issue.reason}` : `line ${issue.line}: ${issue.reason}`;
+}
+
+/** All issues: the report holds the first 1000, the table holds every one. */
+async function allIssues(pool: Pool, report: ImportReport): Promise<ImportIssue[]> {
+  if (report.issues.length >= report.issuesTotal) return report.issues;
+  const { rows } = await pool.query<ImportIssue>(
+    `SELECT line, field, severity, reason FROM list_import_issue WHERE import_id = $1 ORDER BY line, id`,
+    [report.importId]);
+  return rows;
+}
+
+function printReport(file: string, report: ImportReport, issues: ImportIssue[]): void {
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  out(`${file}: import ${report.importId}`);
+  out(`  rows read:       ${report.rowsTotal}`);
+  out(`  imported:        ${report.rowsImported}`);
+  out(`  already there:   ${report.rowsUnchanged} (left unchanged)`);
+  out(`  rejected:        ${report.rowsRejected}`);
+  const errors = issues.filter((i) => i.severity === 'error');
+  const warnings = issues.filter((i) => i.severity === 'warning');
+  if (errors.length > 0) {
+    out(`\nRejected rows (${errors.length}), not imported:`);
+    errors.forEach((i) => out(`  ${formatIssue(i)}`));
+  }
+  if (warnings.length > 0) {
+    out(`\nWarnings (${warnings.length}), the row was imported:`);
+    warnings.forEach((i) => out(`  ${formatIssue(i)}`));
+  }
+}
+
+async function main(): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message ? `${err.message}\n` : ''}${USAGE}\n`);
+    return 64;
+  }
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    process.stderr.write(`DATABASE_URL is not set\n${USAGE}\n`);
+    return 64;
+  }
+  try {
+    await access(args.file);
+  } catch (err) {
+    process.stderr.write(`cannot read ${args.file}: ${(err as Error).message}\n`);
+    return 1;
+  }
+
+  const pool = new Pool({ connectionString: databaseUrl, max: 2 });
+  try {
+    const report = await importList({
+      pool, campaignId: args.campaignId, fileName: path.basename(args.file),
+      input: createReadStream(args.file), createdBy: args.createdBy,
+    });
+    printReport(args.file, report, await allIssues(pool, report));
+    return report.rowsImported > 0 ? 0 : 2;
+  } catch (err) {
+    if (!(err instanceof ImportError)) throw err;
+    process.stderr.write(`import failed: ${err.message}\n`);
+    return 1;
+  } finally {
+    await pool.end();
+  }
+}
+
+main().then(
+  (code) => { process.exitCode = code; },
+  (err) => {
+    process.stderr.write(`import failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

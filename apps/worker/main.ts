@@ -1,0 +1,24 @@
+import { loadConfig } from '../../common/config';
+import { createLogger } from '../../common/logger';
+import { createDialerWorker } from './dialerWorker';
+
+// The worker process: registers the workflows and activities and holds the ARI connection.
+async function main(): Promise<void> {
+  const log = createLogger('worker');
+  const config = loadConfig();
+  const dialer = await createDialerWorker(config);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      log.info({ signal: sig }, 'shutting down: finishing calls in progress');
+      void dialer.shutdown();
+    });
+  }
+  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
+  await dialer.run();
+  log.info('worker stopped');
+}
+
+main().catch((err) => {
+  process.stderr.write(`worker failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,298 @@
+import type { Readable } from 'node:stream';
+import type { Pool, PoolClient } from 'pg';
+import { createLogger } from '../common/logger';
+import {
+  CsvShapeError,
+  isRowError,
+  parseAccountingCsv,
+  type AccountingContact,
+  type AccountingRow,
+} from './accountingCsv';
+import type { CountryCode } from './phoneNumbers';
+
+const log = createLogger('importList');
+
+/** The import cannot run, or stopped: the message is meant for the user. */
+export class ImportError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ImportError';
+  }
+}
+
+export interface ImportIssue {
+  line: number;
+  field: string | null;
+  severity: 'error' | 'warning';
+  reason: string;
+}
+
+export interface ImportReport {
+  importId: number;
+  rowsTotal: number;
+  rowsImported: number; // new contacts
+  rowsUnchanged: number; // already in the campaign from an earlier import: left as they were
+  rowsRejected: number;
+  issues: ImportIssue[]; // the first MAX_REPORTED_ISSUES, in line order; all are in list_import_issue
+  issuesTotal: number;
+}
+
+export interface ImportOptions {
+  pool: Pool;
+  campaignId: string;
+  fileName: string;
+  input: Readable;
+  createdBy: string;
+  batchSize?: number;
+  defaultCountry?: CountryCode;
+}
+
+export const MAX_REPORTED_ISSUES = 1000;
+const IMPORTABLE_STATES = ['draft', 'running', 'paused'];
+
+interface StoredIssue extends ImportIssue {
+  raw: string;
+}
+
+/** What has been read but not written yet: written together, in one transaction. */
+interface Batch {
+  contacts: AccountingContact[];
+  issues: StoredIssue[];
+  rows: number;
+  rejected: number;
+}
+
+/**
+ * Imports an accounting-shape list into a campaign. Every row is either imported, found already
+ * there (left unchanged: its workflow may be calling it) or rejected, and every rejection and
+ * rewrite is stored in list_import_issue with the row's text. Safe to run again on the same file.
+ * The input is read to its end, or destroyed when the import fails.
+ */
+export async function importList(opts: ImportOptions): Promise<ImportReport> {
+  const { pool, campaignId, fileName, input, createdBy } = opts;
+  const batchSize = opts.batchSize ?? 1000;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+
+  const rows = parseAccountingCsv(input, { defaultCountry: opts.defaultCountry ?? 'RU' });
+  try {
+    await checkCampaign(pool, campaignId);
+    // Reading the first row checks the header, before anything is written for a wrong file.
+    let next = await readHeaderAndFirstRow(rows, fileName);
+    const importId = await createImport(pool, campaignId, fileName, createdBy);
+    log.info({ importId, campaignId, batchSize }, 'list import started');
+
+    const report: ImportReport = { importId, rowsTotal: 0, rowsImported: 0, rowsUnchanged: 0, rowsRejected: 0, issues: [], issuesTotal: 0 };
+    // One contact given twice in the file is imported once; the second line is reported.
+    const firstLineOf = new Map<string, number>();
+    let batch = emptyBatch();
+    let lastLine = 0;
+
+    for (; !next.done; next = await rows.next()) {
+      addRow(batch, next.value, firstLineOf);
+      lastLine = next.value.line;
+      if (batch.rows >= batchSize || batch.issues.length >= batchSize) {
+        await writeBatch(pool, importId, campaignId, batch, report, fileName, lastLine);
+        batch = emptyBatch();
+      }
+    }
+    await writeBatch(pool, importId, campaignId, batch, report, fileName, lastLine);
+
+    log.info({
+      importId, campaignId, rowsTotal: report.rowsTotal, rowsImported: report.rowsImported,
+      rowsUnchanged: report.rowsUnchanged, rowsRejected: report.rowsRejected, issues: report.issuesTotal,
+    }, 'list import finished');
+    return report;
+  } catch (err) {
+    input.destroy();
+    throw err;
+  } finally {
+    await rows.return(undefined);
+  }
+}
+
+async function checkCampaign(db: Pool | PoolClient, campaignId: string, lock = false): Promise<void> {
+  // FOR SHARE inside a batch's transaction: the campaign cannot be completed or cancelled while
+  // contacts are being added to it.
+  const { rows } = await db.query<{ state: string }>(
+    `SELECT state FROM campaign WHERE id = $1${lock ? ' FOR SHARE' : ''}`, [campaignId]);
+  if (rows.length === 0) throw new ImportError(`campaign "${campaignId}" does not exist`);
+  const state = rows[0]!.state;
+  if (!IMPORTABLE_STATES.includes(state)) {
+    throw new ImportError(`campaign "${campaignId}" is ${state}: contacts can only be added to a draft, running or paused campaign`);
+  }
+}
+
+async function readHeaderAndFirstRow(rows: AsyncGenerator<AccountingRow>, fileName: string): Promise<IteratorResult<AccountingRow>> {
+  try {
+    return await rows.next();
+  } catch (err) {
+    if (err instanceof CsvShapeError) throw new ImportError(`${fileName}: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
+async function createImport(pool: Pool, campaignId: string, fileName: string, createdBy: string): Promise<number> {
+  const { rows } = await pool.query<{ id: string }>(
+    'INSERT INTO list_import (campaign_id, file_name, created_by) VALUES ($1, $2, $3) RETURNING id',
+    [campaignId, fileName, createdBy]);
+  return Number(rows[0]!.id);
+}
+
+function emptyBatch(): Batch {
+  return { contacts: [], issues: [], rows: 0, rejected: 0 };
+}
+
+function addRow(batch: Batch, row: AccountingRow, firstLineOf: Map<string, number>): void {
+  batch.rows++;
+  if (isRowError(row)) {
+    batch.rejected++;
+    batch.issues.push({ line: row.line, field: row.error.field, severity: 'error', reason: row.error.reason, raw: row.rawLine });
+    return;
+  }
+  const earlier = firstLineOf.get(row.externalId);
+  if (earlier !== undefined) {
+    batch.rejected++;
+    batch.issues.push({
+      line: row.line, field: null, severity: 'error', raw: row.rawLine,
+      reason: `the same contact (name and numbers) as line ${earlier}: imported once, from line ${earlier}`,
+    });
+    return;
+  }
+  firstLineOf.set(row.externalId, row.line);
+  batch.contacts.push(row);
+  for (const w of row.warnings) batch.issues.push({ line: row.line, field: w.field, severity: 'warning', reason: w.reason, raw: row.rawLine });
+}
+
+async function writeBatch(
+  pool: Pool, importId: number, campaignId: string, batch: Batch, report: ImportReport, fileName: string, lastLine: number,
+): Promise<void> {
+  if (batch.rows === 0) return;
+  const client = await pool.connect();
+  let imported: number;
+  try {
+    await client.query('BEGIN');
+    await checkCampaign(client, campaignId, true);
+    const inserted = await insertContacts(client, campaignId, batch.contacts);
+    imported = inserted.size;
+    await insertPhonesAndVariables(client, batch.contacts, inserted);
+    const kept = batch.contacts.filter((c) => !inserted.has(c.externalId));
+    batch.issues.push(...await changesNotApplied(client, campaignId, kept));
+    batch.issues.sort((a, b) => a.line - b.line);
+    await insertIssues(client, importId, batch.issues);
+    await client.query(
+      `UPDATE list_import SET rows_total = rows_total + $2, rows_imported = rows_imported + $3,
+         rows_rejected = rows_rejected + $4 WHERE id = $1`,
+      [importId, batch.rows, imported, batch.rejected]);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    log.error({ importId, campaignId, savedRows: report.rowsTotal, code: (err as { code?: unknown }).code }, 'list import stopped');
+    if (err instanceof ImportError) {
+      throw new ImportError(`${err.message} (import of ${fileName} stopped at line ${lastLine}; ${report.rowsTotal} rows before were saved)`, { cause: err });
+    }
+    throw new ImportError(
+      `import of ${fileName} stopped at line ${lastLine}: ${(err as Error).message}. ${report.rowsTotal} rows before were saved; `
+      + 'importing the file again is safe (saved contacts are not imported twice)', { cause: err });
+  } finally {
+    client.release();
+  }
+
+  report.rowsTotal += batch.rows;
+  report.rowsImported += imported;
+  report.rowsUnchanged += batch.contacts.length - imported;
+  report.rowsRejected += batch.rejected;
+  report.issuesTotal += batch.issues.length;
+  for (const { raw: _raw, ...issue } of batch.issues) {
+    if (report.issues.length >= MAX_REPORTED_ISSUES) break;
+    report.issues.push(issue);
+  }
+  log.debug({ importId, rows: batch.rows, imported, rejected: batch.rejected }, 'list import batch written');
+}
+
+// Multi-row statements over unnest()ed arrays: one round trip per table per batch.
+
+/** external id → contact id, for the contacts this batch created (not those already there). */
+async function insertContacts(client: PoolClient, campaignId: string, contacts: AccountingContact[]): Promise<Map<string, string>> {
+  if (contacts.length === 0) return new Map();
+  const { rows } = await client.query<{ id: string; external_id: string }>(
+    `INSERT INTO contact (campaign_id, external_id, full_name)
+     SELECT $1, external_id, full_name FROM unnest($2::text[], $3::text[]) AS t (external_id, full_name)
+     ON CONFLICT (campaign_id, external_id) DO NOTHING
+     RETURNING id, external_id`,
+    [campaignId, contacts.map((c) => c.externalId), contacts.map((c) => c.name)]);
+  return new Map(rows.map((r) => [r.external_id, r.id]));
+}
+
+async function insertPhonesAndVariables(client: PoolClient, contacts: AccountingContact[], inserted: Map<string, string>): Promise<void> {
+  const phones = { contactId: [] as string[], position: [] as number[], e164: [] as string[], raw: [] as string[], note: [] as (string | null)[] };
+  const variables = { contactId: [] as string[], name: [] as string[], value: [] as string[] };
+  for (const contact of contacts) {
+    const id = inserted.get(contact.externalId);
+    if (id === undefined) continue;
+    contact.phones.forEach((phone, i) => {
+      phones.contactId.push(id);
+      phones.position.push(i + 1);
+      phones.e164.push(phone.e164);
+      phones.raw.push(phone.raw);
+      phones.note.push(phone.note ?? null);
+    });
+    for (const [name, value] of Object.entries(contact.variables)) {
+      variables.contactId.push(id);
+      variables.name.push(name);
+      variables.value.push(value);
+    }
+  }
+  if (phones.contactId.length > 0) {
+    await client.query(
+      `INSERT INTO contact_phone (contact_id, position, e164, raw, note)
+       SELECT * FROM unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::text[])`,
+      [phones.contactId, phones.position, phones.e164, phones.raw, phones.note]);
+  }
+  if (variables.contactId.length > 0) {
+    await client.query(
+      `INSERT INTO contact_variable (contact_id, name, value)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])`,
+      [variables.contactId, variables.name, variables.value]);
+  }
+}
+
+/**
+ * A contact that is already in the campaign is not touched, even when the file now has other
+ * variables for it (a new BALANCE, say): the user is warned, by variable name only.
+ */
+async function changesNotApplied(client: PoolClient, campaignId: string, kept: AccountingContact[]): Promise<StoredIssue[]> {
+  if (kept.length === 0) return [];
+  const { rows } = await client.query<{ external_id: string; name: string | null; value: string | null }>(
+    `SELECT c.external_id, v.name, v.value
+       FROM contact c LEFT JOIN contact_variable v ON v.contact_id = c.id
+      WHERE c.campaign_id = $1 AND c.external_id = ANY ($2::text[])`,
+    [campaignId, kept.map((c) => c.externalId)]);
+  const stored = new Map<string, Map<string, string>>();
+  for (const r of rows) {
+    const vars = stored.get(r.external_id) ?? new Map<string, string>();
+    if (r.name !== null) vars.set(r.name, r.value ?? '');
+    stored.set(r.external_id, vars);
+  }
+  const issues: StoredIssue[] = [];
+  for (const contact of kept) {
+    const before = stored.get(contact.externalId) ?? new Map<string, string>();
+    const names = new Set([...before.keys(), ...Object.keys(contact.variables)]);
+    const differing = [...names].filter((n) => before.get(n) !== (Object.hasOwn(contact.variables, n) ? contact.variables[n] : undefined));
+    if (differing.length > 0) {
+      issues.push({
+        line: contact.line, field: 'USER_VARS', severity: 'warning', raw: contact.rawLine,
+        reason: `the contact is already in the campaign and was left unchanged: the file's values of ${differing.join(', ')} were not applied`,
+      });
+    }
+  }
+  return issues;
+}
+
+async function insertIssues(client: PoolClient, importId: number, issues: StoredIssue[]): Promise<void> {
+  if (issues.length === 0) return;
+  await client.query(
+    `INSERT INTO list_import_issue (import_id, line, field, severity, reason, raw)
+     SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::text[], $6::text[])`,
+    [importId, issues.map((i) => i.line), issues.map((i) => i.field), issues.map((i) => i.severity),
+      issues.map((i) => i.reason), issues.map((i) => i.raw)]);
+}

@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { Pool } from 'pg';
+
+const repoRoot = path.resolve(__dirname, '..');
+
+export function migrate(databaseUrl: string): void {
+  // node-pg-migrate is ESM-only and jest runs CommonJS, so its CLI runs in a child process:
+  // the same command `npm run migrate` gives a user.
+  execFileSync(path.join(repoRoot, 'node_modules/.bin/node-pg-migrate'),
+    ['up', '--migrations-dir', 'schema/migrations', '--check-order', '--verbose', 'false'],
+    { cwd: repoRoot, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: 'pipe' });
+}
+
+export interface TestDatabase {
+  url: string;
+  pool: Pool;
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database of its own for one test file, on the stack's Postgres server. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const baseUrl = process.env.DATABASE_URL;
+  if (!baseUrl) throw new Error('DATABASE_URL is not set: run the tests with `npm test`, which starts Postgres');
+  const name = `dialer_test_${randomBytes(4).toString('hex')}`;
+  const admin = new Pool({ connectionString: baseUrl, max: 1 });
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  migrate(url.toString());
+  const pool = new Pool({ connectionString: url.toString(), max: 20 });
+  return {
+    url: url.toString(),
+    pool,
+    async drop() {
+      await pool.end();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}

@@ -1,0 +1,3 @@
+// The worker bundles this module: workflow code only.
+export { contactWorkflow } from './contactWorkflow';
+export { campaignWorkflow } from './campaignWorkflow';

@@ -1,0 +1,54 @@
+import { DateTime } from 'luxon';
+import type { DailyWindow } from './types';
+
+// Pure time-window maths for the "wait" step. It runs inside workflows (deterministic: the
+// caller passes the workflow's clock) and in the call activity's last check (the wall clock).
+
+interface LocalTime {
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+export class InvalidWindowError extends Error {}
+
+function parseLocalTime(value: string, field: string): LocalTime {
+  const m = /^(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value);
+  if (!m) throw new InvalidWindowError(`${field}: expected HH:MM or HH:MM:SS, got "${value}"`);
+  const [hour, minute, second] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+  const isMidnightEnd = hour === 24 && minute === 0 && second === 0;
+  if ((hour > 23 && !isMidnightEnd) || minute > 59 || second > 59) {
+    throw new InvalidWindowError(`${field}: "${value}" is not a time of day`);
+  }
+  return { hour, minute, second };
+}
+
+function atLocal(day: DateTime, t: LocalTime): DateTime {
+  if (t.hour === 24) return day.startOf('day').plus({ days: 1 });
+  // A time inside a daylight-saving gap does not exist; luxon moves it forward by the gap,
+  // which is the first moment that does exist — the right reading of "from 02:30".
+  return day.set({ hour: t.hour, minute: t.minute, second: t.second, millisecond: 0 });
+}
+
+function zoned(nowMs: number, zone: string): DateTime {
+  const now = DateTime.fromMillis(nowMs, { zone });
+  if (!now.isValid) throw new InvalidWindowError(`time zone "${zone}" is not a valid IANA zone`);
+  return now;
+}
+
+export function isWithinWindow(nowMs: number, window: DailyWindow, zone: string): boolean {
+  return nextAllowedMoment(nowMs, window, zone) === nowMs;
+}
+
+/** The first moment at or after `nowMs` that lies inside the daily window in `zone`. */
+export function nextAllowedMoment(nowMs: number, window: DailyWindow, zone: string): number {
+  const start = parseLocalTime(window.start, 'window.start');
+  const end = parseLocalTime(window.end, 'window.end');
+  const now = zoned(nowMs, zone);
+  const todayStart = atLocal(now, start);
+  const todayEnd = atLocal(now, end);
+  if (todayStart >= todayEnd) throw new InvalidWindowError('window.start must be before window.end');
+  if (now < todayStart) return todayStart.toMillis();
+  if (now < todayEnd) return nowMs;
+  return atLocal(now.startOf('day').plus({ days: 1 }), start).toMillis();
+}

@@ -1,0 +1,100 @@
+// Shapes that cross the workflow/activity boundary. Workflows import only these and the
+// *types* of activities, never activity code (the workflow sandbox must stay free of I/O).
+import type { CallOutcome, ContactState } from './outcomes';
+
+/** A daily calling window in local time, `HH:MM[:SS]`, end exclusive ('24:00' = midnight). */
+export interface DailyWindow {
+  start: string;
+  end: string;
+}
+
+export interface ContactPhone {
+  position: number;
+  e164: string;
+}
+
+/** Everything the contact workflow needs to run, read once at its start. */
+export interface ContactPlan {
+  contactId: number;
+  campaignId: string;
+  phones: ContactPhone[];
+  /** The zone the window is read in: the contact's explicit zone, else the campaign's. */
+  timeZone: string;
+  window: DailyWindow;
+  templateId: number | null;
+  callerId: string;
+  ringTimeoutSeconds: number;
+  strategy: RetryStrategy;
+}
+
+export interface RetryStrategy {
+  maxAttemptsPerNumber: number;
+  retryIntervalSeconds: number;
+}
+
+export type GateRefusal = 'blacklisted' | 'campaign_paused' | 'campaign_stopped' | 'outside_window';
+
+export interface GateCheck {
+  rule: string;
+  passed: boolean;
+  detail?: string;
+}
+
+/** The gate's decision with the rules it checked: stored on the attempt as the proof. */
+export type GateDecision =
+  | { allowed: true; checks: GateCheck[]; checkedAt: string }
+  | { allowed: false; refusal: GateRefusal; checks: GateCheck[]; checkedAt: string };
+
+export interface PreparedMessage {
+  text: string;
+  /** Asterisk media URIs in playing order (sound:, number:, digits:). */
+  media: string[];
+}
+
+export interface CallRequest {
+  workflowId: string;
+  seq: number;
+  /** Chosen by the workflow, so a record of a lost call still names its channel. */
+  channelId: string;
+  campaignId: string;
+  contactId: number;
+  e164: string;
+  callerId: string;
+  ringTimeoutSeconds: number;
+  media: string[];
+  timeZone: string;
+  window: DailyWindow;
+}
+
+export interface CallResult {
+  outcome: CallOutcome;
+  /** Set when the call activity's own last check refused to originate. */
+  gate: GateDecision;
+  channelId: string | null;
+  hangupCause: number | null;
+  dtmf: string | null;
+  listenedMs: number | null;
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string;
+}
+
+export interface AttemptRecord {
+  workflowId: string;
+  seq: number;
+  campaignId: string;
+  contactId: number;
+  phonePosition: number;
+  e164: string;
+  numberAttempt: number;
+  result: CallResult;
+  messageText: string | null;
+}
+
+export interface ContactResult {
+  contactId: number;
+  state: Exclude<ContactState, 'pending' | 'in_progress'>;
+  outcome: CallOutcome | null;
+  attempts: number;
+  perNumber: { position: number; attempts: number; lastOutcome: CallOutcome | null }[];
+}
