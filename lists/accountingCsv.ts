@@ -324,7 +324,16 @@ class RecordReader {
       }
     }
     this.lines.pushBack(taken.slice(1));
-    return { line: first.no, text: first.text, unreadable: 'unterminated quote: a quote opened on this line is not closed' };
+    return { line: first.no, text: first.text, unreadable: this.whyNotCsv(first.text) };
+  }
+
+  private whyNotCsv(text: string): string {
+    try {
+      parseCsv(text, csvOptions(this.delimiter));
+    } catch (err) {
+      return csvErrorReason(err);
+    }
+    return UNTERMINATED;
   }
 
   private isOneRecord(text: string): boolean {
@@ -336,6 +345,8 @@ class RecordReader {
     }
   }
 }
+
+const UNTERMINATED = 'unterminated quote: a quote opened on this line is not closed';
 
 function countQuotes(text: string): number {
   let n = 0;
@@ -373,7 +384,7 @@ function csvErrorReason(err: unknown): string {
     case 'INVALID_OPENING_QUOTE':
       return 'a quote inside a field that is not quoted';
     case 'CSV_QUOTE_NOT_CLOSED':
-      return 'unterminated quote';
+      return UNTERMINATED;
     default:
       return `not valid CSV (${(err as Error).message})`;
   }

@@ -11,7 +11,7 @@ if [[ -z "${HOME:-}" ]]; then
 fi
 
 export DIALER_CACHE="${DIALER_CACHE:-$HOME/.cache/dialer}"
-export DIALER_LOG_DIR="${DIALER_LOG_DIR:-$DIALER_CACHE/logs}"
+export DIALER_LOG_DIR="$DIALER_CACHE/logs"
 export DIALER_BIN_DIR="$DIALER_CACHE/bin"
 export DIALER_RUN_DIR="$DIALER_CACHE/run"
 
@@ -20,7 +20,7 @@ export DIALER_TEMPORAL_PORT="${DIALER_TEMPORAL_PORT:-7233}"
 export DIALER_TEMPORAL_UI_PORT="${DIALER_TEMPORAL_UI_PORT:-8233}"
 
 # Prefix for progress lines; each script sets its own before sourcing (or after).
-DIALER_LOG_TAG="${DIALER_LOG_TAG:-$(basename "${0:-dialer}" .sh)}"
+DIALER_LOG_TAG="${DIALER_LOG_TAG:-$(basename -- "${0:-dialer}" .sh)}"
 
 # log MESSAGE...  — one short progress line on stderr.
 log() {
@@ -36,6 +36,7 @@ die() {
 # port_open HOST PORT — true if something accepts TCP connections there (1 s timeout).
 port_open() {
   local host="$1" port="$2"
+  # shellcheck disable=SC2016 # expanded by the inner bash
   timeout 1 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$host" "$port" 2>/dev/null
 }
 

@@ -1,0 +1,18 @@
+// The demo's closing table: one row per number a contact was called on.
+
+export interface ResultRow {
+  contact: string;
+  number: string;
+  outcome: string;
+  attempts: number;
+  contactState: string;
+}
+
+export function renderTable(rows: ResultRow[]): string {
+  const headers = ['Contact', 'Number', 'Outcome', 'Attempts', 'Contact result'];
+  const cells = rows.map((r) => [r.contact, r.number, r.outcome, String(r.attempts), r.contactState]);
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => [...row[i]].length)));
+  const line = (row: string[]): string =>
+    row.map((cell, i) => cell + ' '.repeat(widths[i] - [...cell].length)).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# npm run demo: installs and starts what is missing (Postgres, Temporal dev server), then the
+# ARI simulator and the worker, and runs a demo campaign on examples/accounting-demo.csv.
+# Postgres and Temporal stay up afterwards so the Temporal UI can be browsed; stop them with
+# `bash scripts/stack.sh stop`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DIALER_LOG_TAG=demo
+source scripts/env.sh
+source scripts/node-deps.sh
+
+ensure_node_deps
+bash scripts/stack.sh start >/dev/null
+# shellcheck disable=SC1091
+source "$DIALER_CACHE/stack.env"
+npx node-pg-migrate up --migrations-dir schema/migrations --check-order >"$DIALER_LOG_DIR/migrate.log" 2>&1 \
+  || die "database migration failed: see $DIALER_LOG_DIR/migrate.log"
+
+# A password of this run's own for the simulator's ARI user: nothing secret lives in the repo.
+ARI_PASSWORD="$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+export ARI_PASSWORD ARI_USERNAME=dialer
+export ARI_SIM_PORT="${ARI_SIM_PORT:-8188}" ARI_SIM_TIME_SCALE="${ARI_SIM_TIME_SCALE:-0.25}"
+export ASTERISK_ARI_URL="http://127.0.0.1:$ARI_SIM_PORT"
+export TEMPORAL_TASK_QUEUE="${TEMPORAL_TASK_QUEUE:-dialer-demo}"
+export CALL_DTMF_WAIT_MS="${CALL_DTMF_WAIT_MS:-1500}"
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+port_open 127.0.0.1 "$ARI_SIM_PORT" && die "port $ARI_SIM_PORT is taken: set ARI_SIM_PORT to a free port"
+log "starting the ARI simulator on port $ARI_SIM_PORT (time scale $ARI_SIM_TIME_SCALE; log $DIALER_LOG_DIR/ari-simulator.log)"
+npx tsx apps/ari-simulator/main.ts >"$DIALER_LOG_DIR/ari-simulator.log" 2>&1 &
+pids+=($!)
+wait_for_port 127.0.0.1 "$ARI_SIM_PORT" 30 || die "the ARI simulator did not start: see $DIALER_LOG_DIR/ari-simulator.log"
+
+log "starting the worker (log $DIALER_LOG_DIR/worker.log)"
+npx tsx apps/worker/main.ts >"$DIALER_LOG_DIR/worker.log" 2>&1 &
+pids+=($!)
+
+npx tsx apps/demo/main.ts

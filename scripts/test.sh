@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# npm test: installs and starts what the tests need (npm dependencies, Postgres, the Temporal
+# dev server), type-checks, and runs the whole jest suite. Extra arguments go to jest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DIALER_LOG_TAG=test
+source scripts/env.sh
+source scripts/node-deps.sh
+
+ensure_node_deps
+bash scripts/stack.sh start >/dev/null
+# shellcheck disable=SC1091
+source "$DIALER_CACHE/stack.env"
+log "type-checking"
+npx tsc --noEmit -p tsconfig.json
+log "running jest"
+npx jest "$@"
