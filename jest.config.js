@@ -1,6 +1,6 @@
 // Unit tests sit next to the code; integration tests under test/ need the stack that
 // scripts/test.sh starts (real Postgres, real Temporal). `npm test` runs both.
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -1,3 +1,5 @@
+import { moneyTextRu } from './moneyRu';
+
 // Renders a campaign template ("Здравствуйте, {{NAME}}! Ваша задолженность {{BALANCE|money}}.")
 // with a contact's variables into the text of the message and the Asterisk media that say it.
 
@@ -31,10 +33,6 @@ export function amountInKopecks(value: string): number {
   return Number(m[1]) * 100 + Number((m[2] ?? '0').padEnd(2, '0'));
 }
 
-function moneyText(kopecks: number): string {
-  const roubles = Math.floor(kopecks / 100).toLocaleString('ru-RU').replace(/\u00a0/g, ' ');
-  return `${roubles} руб. ${String(kopecks % 100).padStart(2, '0')} коп.`;
-}
 
 export interface RenderedMessage {
   text: string;
@@ -59,7 +57,7 @@ export function renderTemplate(templateId: number, body: string, variables: Reco
     if (value === undefined) throw new TemplateVariableError(part.name);
     if (part.filter === 'money') {
       const kopecks = amountInKopecks(value);
-      text += moneyText(kopecks);
+      text += moneyTextRu(kopecks);
       media.push(`number:${Math.floor(kopecks / 100)}`);
       if (kopecks % 100) media.push(`number:${kopecks % 100}`);
     } else {

@@ -274,9 +274,13 @@ managed_start() {
 
   log "starting the dev server on $MANAGED_ADDRESS, UI $MANAGED_UI_URL (db $DB_FILE, log $SERVER_LOG)"
   local t0=$EPOCHREALTIME
-  # setsid: own session, so it outlives this shell and a Ctrl-C in the caller's terminal.
-  # 9>&- : it must not inherit the lock descriptor.
-  setsid nohup "$TEMPORAL_BIN" server start-dev \
+  # setsid: own session, so it outlives this shell and a Ctrl-C in the caller's terminal. The pid
+  # file is written by the process itself just before it execs the server (setsid may fork, so
+  # $! isn't always the server). 9>&- : it must not inherit the lock descriptor.
+  rm -f "$PID_FILE"
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  setsid nohup bash -c 'echo $$ >"$0" && exec "$@"' "$PID_FILE" \
+    "$TEMPORAL_BIN" server start-dev \
     --ip "$HOST" --port "$PORT" --ui-port "$UI_PORT" \
     --db-filename "$DB_FILE" \
     --namespace "$NAMESPACE" \
@@ -286,8 +290,16 @@ managed_start() {
     --dynamic-config-value matching.numTaskqueueReadPartitions=1 \
     --dynamic-config-value matching.numTaskqueueWritePartitions=1 \
     </dev/null >>"$SERVER_LOG" 2>&1 9>&- &
-  pid=$!
-  echo "$pid" >"$PID_FILE"
+  local i
+  for ((i = 0; i < 50; i++)); do
+    [[ -s "$PID_FILE" ]] && break
+    sleep 0.1
+  done
+  pid="$(head -n1 "$PID_FILE" 2>/dev/null || true)"
+  if ! pid_alive "$pid"; then
+    tail_log "$SERVER_LOG"
+    die "the Temporal dev server did not start (no live pid in $PID_FILE); see $SERVER_LOG"
+  fi
 
   if ! wait_ready 60 "$pid"; then
     tail_log "$SERVER_LOG"

@@ -51,7 +51,7 @@ describe('a campaign end to end', () => {
 
   beforeAll(async () => {
     const { pool } = world.db;
-    const templateId = await upsertTemplate(pool, 'test', 'Здравствуйте, {{NAME}}! Ваша задолженность {{BALANCE|money}} Спасибо.');
+    const templateId = await upsertTemplate(pool, 'test', 'Здравствуйте, {{NAME}}! Ваша задолженность {{BALANCE|money}}. Спасибо.');
     await createCampaign(pool, {
       id: campaignId, name: 'integration', callerId: '+74950000000', timeZone: 'Europe/Moscow',
       windowStart: '00:00', windowEnd: '24:00', maxAttemptsPerNumber: 2, retryIntervalSeconds: 1,
@@ -104,7 +104,7 @@ describe('a campaign end to end', () => {
       } else {
         expect(r.gate.allowed).toBe(true);
         expect(r.gate.checks.map((c: { rule: string }) => c.rule)).toEqual(['campaign_running', 'not_blacklisted', 'daily_window']);
-        expect(r.message_text).toBe('Здравствуйте, Тестов Тест! Ваша задолженность 100 руб. 00 коп. Спасибо.');
+        expect(r.message_text).toBe('Здравствуйте, Тестов Тест! Ваша задолженность 100 рублей. Спасибо.');
       }
     }
   });

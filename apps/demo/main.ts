@@ -13,7 +13,7 @@ import { renderTable, type ResultRow } from './resultsTable';
 // simulator that scripts/demo.sh has started. A new campaign every run, so it can run again.
 
 const EXAMPLE_LIST = path.resolve(__dirname, '../../examples/accounting-demo.csv');
-const TEMPLATE = 'Здравствуйте, {{NAME}}! Ваша задолженность составляет {{BALANCE|money}} '
+const TEMPLATE = 'Здравствуйте, {{NAME}}! Ваша задолженность составляет {{BALANCE|money}}. '
   + 'Чтобы поговорить с оператором, нажмите 1.';
 
 async function main(): Promise<void> {

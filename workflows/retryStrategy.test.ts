@@ -1,0 +1,27 @@
+import type { CallOutcome } from './outcomes';
+import { decideAfterAttempt } from './retryStrategy';
+
+const strategy = { maxAttemptsPerNumber: 3, retryIntervalSeconds: 600 };
+
+describe('decideAfterAttempt', () => {
+  it.each<[CallOutcome, number, ReturnType<typeof decideAfterAttempt>]>([
+    ['answered', 1, { kind: 'done' }],
+    ['operator', 2, { kind: 'done' }],
+    ['busy', 1, { kind: 'retry_number', afterMs: 600_000 }],
+    ['busy', 2, { kind: 'retry_number', afterMs: 600_000 }],
+    ['busy', 3, { kind: 'next_number', reason: 'attempts_exhausted' }],
+    ['no_answer', 1, { kind: 'retry_number', afterMs: 600_000 }],
+    ['congestion', 3, { kind: 'next_number', reason: 'attempts_exhausted' }],
+    ['failed', 1, { kind: 'retry_number', afterMs: 600_000 }],
+    ['machine', 1, { kind: 'retry_number', afterMs: 600_000 }],
+    ['answered_short', 1, { kind: 'retry_number', afterMs: 600_000 }],
+    ['invalid_number', 1, { kind: 'next_number', reason: 'invalid_number' }],
+  ])('%s after attempt %i', (outcome, attempts, expected) => {
+    expect(decideAfterAttempt(strategy, outcome, attempts)).toEqual(expected);
+  });
+
+  it('moves on after one attempt when the strategy allows one', () => {
+    expect(decideAfterAttempt({ maxAttemptsPerNumber: 1, retryIntervalSeconds: 0 }, 'busy', 1))
+      .toEqual({ kind: 'next_number', reason: 'attempts_exhausted' });
+  });
+});
