@@ -147,6 +147,7 @@ class LineReader {
   private readonly decoder = new StringDecoder('utf8');
   private buffer = '';
   private ready: PhysicalLine[] = [];
+  private readyHead = 0; // index of the next line in `ready` (shift() is O(n) on long arrays)
   private pushedBack: PhysicalLine[] = [];
   private lineNo = 0;
   private atStart = true;
@@ -159,8 +160,12 @@ class LineReader {
 
   async next(): Promise<PhysicalLine | undefined> {
     if (this.pushedBack.length > 0) return this.pushedBack.pop();
-    while (this.ready.length === 0 && !this.done) await this.fill();
-    return this.ready.shift();
+    if (this.readyHead === this.ready.length) {
+      this.ready = [];
+      this.readyHead = 0;
+      while (this.ready.length === 0 && !this.done) await this.fill();
+    }
+    return this.readyHead < this.ready.length ? this.ready[this.readyHead++] : undefined;
   }
 
   /** Lines handed back are returned again by next(), in their order. */
@@ -403,28 +408,26 @@ const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const AMOUNT = /^-?\d+(?:[.,]\d{1,2})?$/;
 
 function readRow(record: RawRecord, index: Record<Column, number>, fields: string[], defaultCountry: CountryCode): AccountingRow {
-  const fail = (field: Column, reason: string, raw: string): AccountingRowError => ({
-    line: record.line,
-    rawLine: record.text,
-    error: { field, reason, raw },
-  });
-  const value = (column: Column) => fields[index[column]]!;
+  const nameField = fields[index.NAME]!;
+  const phoneField = fields[index.PHONE_NUMBER]!;
+  const varsField = fields[index.USER_VARS]!;
 
   // A list saved as Windows-1251 decodes to U+FFFD: say so instead of importing mojibake.
   for (const column of ACCOUNTING_COLUMNS) {
-    if (value(column).includes('\ufffd')) {
-      return fail(column, 'not valid UTF-8 text (is the file saved in Windows-1251? save it as UTF-8)', value(column));
+    const value = fields[index[column]]!;
+    if (value.includes('\ufffd')) {
+      return rejected(record, column, 'not valid UTF-8 text (is the file saved in Windows-1251? save it as UTF-8)', value);
     }
   }
 
-  const name = value('NAME').replace(/\s+/g, ' ').trim();
-  if (name === '') return fail('NAME', 'empty', value('NAME'));
+  const name = nameField.replace(/\s+/g, ' ').trim();
+  if (name === '') return rejected(record, 'NAME', 'empty', nameField);
 
-  const phones = readPhones(value('PHONE_NUMBER'), defaultCountry);
-  if ('error' in phones) return fail('PHONE_NUMBER', phones.error, value('PHONE_NUMBER'));
+  const phones = readPhones(phoneField, defaultCountry);
+  if ('error' in phones) return rejected(record, 'PHONE_NUMBER', phones.error, phoneField);
 
-  const variables = readVariables(value('USER_VARS'));
-  if ('error' in variables) return fail('USER_VARS', variables.error, variables.raw);
+  const variables = readVariables(varsField);
+  if ('error' in variables) return rejected(record, 'USER_VARS', variables.error, variables.raw);
 
   return {
     line: record.line,
@@ -437,6 +440,10 @@ function readRow(record: RawRecord, index: Record<Column, number>, fields: strin
   };
 }
 
+function rejected(record: RawRecord, field: Column, reason: string, raw: string): AccountingRowError {
+  return { line: record.line, rawLine: record.text, error: { field, reason, raw } };
+}
+
 function readPhones(field: string, defaultCountry: CountryCode):
   { phones: AccountingPhone[]; warnings: RowIssue[] } | { error: string } {
   const parts = field.split(';').map((part) => part.trim()).filter((part) => part !== '');
@@ -444,27 +451,28 @@ function readPhones(field: string, defaultCountry: CountryCode):
 
   const phones: AccountingPhone[] = [];
   const warnings: RowIssue[] = [];
-  const rejected: { raw: string; reason: string }[] = [];
-  parts.forEach((raw, i) => {
+  const unusable: { raw: string; reason: string }[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const raw = parts[i]!;
     const label = `number ${i + 1} (${raw})`;
     const result = normalizePhone(raw, defaultCountry);
     if (!result.ok) {
-      rejected.push({ raw, reason: result.reason });
+      unusable.push({ raw, reason: result.reason });
       warnings.push({ field: 'PHONE_NUMBER', reason: `${label} dropped: ${result.reason}`, raw });
-      return;
+      continue;
     }
-    const same = phones.findIndex((p) => p.e164 === result.e164);
-    if (same >= 0) {
-      warnings.push({ field: 'PHONE_NUMBER', reason: `${label} dropped: the same number as ${phones[same]!.raw}`, raw });
-      return;
+    const same = phones.find((p) => p.e164 === result.e164);
+    if (same) {
+      warnings.push({ field: 'PHONE_NUMBER', reason: `${label} dropped: the same number as ${same.raw}`, raw });
+      continue;
     }
     phones.push(result.note ? { raw, e164: result.e164, note: result.note } : { raw, e164: result.e164 });
     if (result.note) warnings.push({ field: 'PHONE_NUMBER', reason: `${label}: ${result.note}`, raw });
-  });
+  }
 
   if (phones.length === 0) {
-    const only = rejected.length === 1 ? rejected[0] : undefined;
-    return { error: only ? only.reason : `no usable number: ${rejected.map((r) => `${r.raw}: ${r.reason}`).join('; ')}` };
+    const only = unusable.length === 1 ? unusable[0] : undefined;
+    return { error: only ? only.reason : `no usable number: ${unusable.map((r) => `${r.raw}: ${r.reason}`).join('; ')}` };
   }
   return { phones, warnings };
 }

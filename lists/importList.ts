@@ -86,16 +86,24 @@ export async function importList(opts: ImportOptions): Promise<ImportReport> {
     const firstLineOf = new Map<string, number>();
     let batch = emptyBatch();
     let lastLine = 0;
+    // The next batch is read while the previous one is written; writes stay in file order.
+    let writing: Promise<void> = Promise.resolve();
+    const write = async (full: Batch, line: number) => {
+      await writing;
+      writing = writeBatch(pool, importId, campaignId, full, report, fileName, line);
+      writing.catch(() => undefined); // awaited at the next write: not an unhandled rejection meanwhile
+    };
 
     for (; !next.done; next = await rows.next()) {
       addRow(batch, next.value, firstLineOf);
       lastLine = next.value.line;
       if (batch.rows >= batchSize || batch.issues.length >= batchSize) {
-        await writeBatch(pool, importId, campaignId, batch, report, fileName, lastLine);
+        await write(batch, lastLine);
         batch = emptyBatch();
       }
     }
-    await writeBatch(pool, importId, campaignId, batch, report, fileName, lastLine);
+    await write(batch, lastLine);
+    await writing;
 
     log.info({
       importId, campaignId, rowsTotal: report.rowsTotal, rowsImported: report.rowsImported,
@@ -167,6 +175,7 @@ async function writeBatch(
   pool: Pool, importId: number, campaignId: string, batch: Batch, report: ImportReport, fileName: string, lastLine: number,
 ): Promise<void> {
   if (batch.rows === 0) return;
+  const started = Date.now();
   const client = await pool.connect();
   let imported: number;
   try {
@@ -206,7 +215,7 @@ async function writeBatch(
     if (report.issues.length >= MAX_REPORTED_ISSUES) break;
     report.issues.push(issue);
   }
-  log.debug({ importId, rows: batch.rows, imported, rejected: batch.rejected }, 'list import batch written');
+  log.debug({ importId, rows: batch.rows, imported, rejected: batch.rejected, ms: Date.now() - started }, 'list import batch written');
 }
 
 // Multi-row statements over unnest()ed arrays: one round trip per table per batch.

@@ -80,33 +80,33 @@ function readInternational(digits: string, defaultCountry: CountryCode, idd00: b
 }
 
 function readWithoutPlus(digits: string, defaultCountry: CountryCode): NormalizedPhone {
-  const national = parsePhoneNumberFromString(digits, defaultCountry);
-  const intl = parsePhoneNumberFromString(`+${digits}`);
+  // Interpretations are tried from the most usual, and each is parsed only when needed: parsing
+  // is most of an import's CPU time.
   const callingCode = getCountryCallingCode(defaultCountry);
+  let intl: PhoneNumber | undefined;
 
   // "79508881234": the default country's calling code without the '+'. Russian ERPs write
   // numbers this way; it is not odd, so no note unless the number belongs to another country
   // sharing the code (+7 7xx is Kazakhstan).
-  const intlOk = valid(intl);
-  if (intlOk && intlOk.countryCallingCode === callingCode) {
-    return accepted(intlOk, [foreignNote(intlOk, defaultCountry)]);
+  if (digits.startsWith(callingCode)) {
+    intl = valid(parsePhoneNumberFromString(`+${digits}`));
+    if (intl && intl.countryCallingCode === callingCode) return accepted(intl, [foreignNote(intl, defaultCountry)]);
   }
 
-  const nationalOk = valid(national);
-  if (nationalOk) {
+  const national = valid(parsePhoneNumberFromString(digits, defaultCountry));
+  if (national) {
     // A bare national significant number (10 digits in Russia): nothing in the text says which
     // country it belongs to, so the user is told how it was read.
-    if (nationalOk.nationalNumber === digits) {
-      return accepted(nationalOk, [
-        `${digits.length} digits without a country code: read as ${describe(nationalOk)}`,
-      ]);
+    if (national.nationalNumber === digits) {
+      return accepted(national, [`${digits.length} digits without a country code: read as ${describe(national)}`]);
     }
     // With the national trunk prefix ("8 912 345-67-89"): the usual way to write a number at home.
-    return accepted(nationalOk, [foreignNote(nationalOk, defaultCountry)]);
+    return accepted(national, [foreignNote(national, defaultCountry)]);
   }
 
   // Digits that only make sense as an international number without its '+': "17605632123".
-  if (intlOk) return accepted(intlOk, [foreignNote(intlOk, defaultCountry) ?? `read as ${describe(intlOk)}`]);
+  if (!digits.startsWith(callingCode)) intl = valid(parsePhoneNumberFromString(`+${digits}`));
+  if (intl) return accepted(intl, [foreignNote(intl, defaultCountry) ?? `read as ${describe(intl)}`]);
 
   if (validatePhoneNumberLength(digits, defaultCountry) === 'TOO_SHORT') {
     return { ok: false, reason: `too short: ${digits.length} digits` };

@@ -33,12 +33,12 @@ trap cleanup EXIT
 
 port_open 127.0.0.1 "$ARI_SIM_PORT" && die "port $ARI_SIM_PORT is taken: set ARI_SIM_PORT to a free port"
 log "starting the ARI simulator on port $ARI_SIM_PORT (time scale $ARI_SIM_TIME_SCALE; log $DIALER_LOG_DIR/ari-simulator.log)"
-npx tsx apps/ari-simulator/main.ts >"$DIALER_LOG_DIR/ari-simulator.log" 2>&1 &
+node --import tsx apps/ari-simulator/main.ts >"$DIALER_LOG_DIR/ari-simulator.log" 2>&1 &
 pids+=($!)
 wait_for_port 127.0.0.1 "$ARI_SIM_PORT" 30 || die "the ARI simulator did not start: see $DIALER_LOG_DIR/ari-simulator.log"
 
 log "starting the worker (log $DIALER_LOG_DIR/worker.log)"
-npx tsx apps/worker/main.ts >"$DIALER_LOG_DIR/worker.log" 2>&1 &
+node --import tsx apps/worker/main.ts >"$DIALER_LOG_DIR/worker.log" 2>&1 &
 pids+=($!)
 
 npx tsx apps/demo/main.ts

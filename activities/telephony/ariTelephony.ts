@@ -77,6 +77,7 @@ export class AriTelephony implements Telephony {
     log: ChannelEventLog, spec: CallSpec, wait: { tick: () => void; tickMs: number; signal?: AbortSignal },
   ): Promise<boolean> {
     if (log.stasisEnded) return false;
+    if (spec.media.length === 0) return true; // a campaign without a message: reaching them is the goal
     const playbackId = `${spec.channelId}-msg`;
     try {
       await this.client.play(spec.channelId, spec.media, playbackId);

@@ -19,7 +19,8 @@
  *
  * A listener hangs up by itself (cause 16) after 10 minutes. Every duration, the originate
  * timeout included, is multiplied by `timeScale` (0 = everything on the next timer ticks, in
- * the same order). Playback lengths: sound: 1.5 s, number: 0.4 s a digit, digits: 0.3 s a
+ * the same order), except that the 10-minute limit never drops below 5 s of real time: it is
+ * a safety net, and at timeScale 0 it would otherwise end each call before the app can act. Playback lengths: sound: 1.5 s, number: 0.4 s a digit, digits: 0.3 s a
  * digit, recording: 2 s, anything else 1 s.
  *
  * Where it deliberately differs from Asterisk: originating into an app that has no events
@@ -105,6 +106,9 @@ const HANGUP_EARLY_MS = 1000;
 const DTMF_AFTER_PLAYBACK_MS = 1500;
 const DTMF_DURATION_MS = 100;
 const LISTEN_MAX_MS = 10 * 60_000;
+/** The listen limit is a safety net, not a behaviour: scaled to 0 it would hang up every
+ * answered call before the app could play anything, so it never drops below this, in real ms. */
+const LISTEN_MAX_FLOOR_REAL_MS = 5000;
 const DEFAULT_ORIGINATE_TIMEOUT_S = 30; // channels.json: originate `timeout` defaults to 30
 
 /** ChannelHangupRequest.cause on an ARI DELETE: ast_softhangup() publishes its flag
@@ -539,7 +543,8 @@ class Simulator implements AriSimulator {
       return;
     }
     if (ch.behaviour === 'answer_press_1') ch.dtmfArmed = true;
-    this.after(ch, LISTEN_MAX_MS, () => this.remoteHangup(ch, 16));
+    const listenRealMs = Math.max(LISTEN_MAX_MS * this.scale, LISTEN_MAX_FLOOR_REAL_MS);
+    ch.timers.push(setTimeout(() => this.remoteHangup(ch, 16), listenRealMs));
   }
 
   /** The subscriber hangs up: the request carries the cause, then Stasis ends. */
