@@ -3,7 +3,7 @@ import pino from 'pino';
 // Personal data (names, numbers, amounts) must never reach the logs (152-FZ): these paths are
 // redacted wherever a caller passes them by mistake; code logs ids, never the values.
 export const redactedPaths = [
-  'e164', 'number', 'phone', 'fullName', 'full_name', 'name', 'variables', 'text', 'messageText',
+  'e164', 'number', 'phone', 'fullName', 'full_name', 'variables', 'text', 'messageText',
   '*.e164', '*.number', '*.phone', '*.fullName', '*.full_name', '*.variables', '*.text',
 ];
 

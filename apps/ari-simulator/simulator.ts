@@ -152,9 +152,15 @@ export function numberFromEndpoint(endpoint: string): string {
   return (at >= 0 ? afterTech.slice(0, at) : afterTech).replace(/^\+/, '');
 }
 
+let lastTimeMs = -1;
+let lastTimeText = '';
 /** Asterisk's timestamp format (ast_json_timeval): milliseconds and a +0000 offset. */
 function ariTime(ms = Date.now()): string {
-  return `${new Date(ms).toISOString().slice(0, 23)}+0000`;
+  if (ms !== lastTimeMs) {
+    lastTimeMs = ms;
+    lastTimeText = `${new Date(ms).toISOString().slice(0, 23)}+0000`;
+  }
+  return lastTimeText;
 }
 
 function mulberry32(seed: number): () => number {
@@ -224,6 +230,7 @@ class Simulator implements AriSimulator {
   private readonly server: http.Server;
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly credentials: string;
+  private readonly basicHeader: string;
   private readonly scale: number;
   private readonly mode: 'rules' | 'probability';
   private readonly rules: { re: RegExp; behaviours: Behaviour[] }[];
@@ -244,6 +251,7 @@ class Simulator implements AriSimulator {
 
   constructor(private readonly opts: SimulatorOptions) {
     this.credentials = `${opts.username}:${opts.password}`;
+    this.basicHeader = `Basic ${Buffer.from(this.credentials).toString('base64')}`;
     this.scale = opts.timeScale ?? 1;
     if (!(this.scale >= 0)) throw new Error('timeScale must be >= 0');
     this.mode = opts.mode ?? 'rules';
@@ -314,6 +322,7 @@ class Simulator implements AriSimulator {
     // res_ari.c: HTTP Basic, or ?api_key=user:pass when there is no Authorization header.
     const header = req.headers.authorization;
     if (header) {
+      if (header === this.basicHeader) return true;
       if (!header.startsWith('Basic ')) return false;
       return Buffer.from(header.slice(6), 'base64').toString('utf8') === this.credentials;
     }

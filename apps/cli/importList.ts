@@ -8,7 +8,8 @@ import { ImportError, importList, type ImportIssue, type ImportReport } from '..
 // npx tsx apps/cli/importList.ts --campaign <id> [--created-by <who>] <file.csv>
 //
 // Prints a summary and every issue, one per line ("line 7: PHONE_NUMBER: too short: 4 digits").
-// Exit code: 0 when at least one row was imported, 2 when nothing was, 1 when the import could
+// Exit code: 0 when at least one row is in the campaign (new or already there), 2 when every row
+// was rejected, 1 when the import could
 // not run (bad arguments, missing campaign, not the accounting shape, database down), 64 on usage.
 
 const USAGE = 'usage: npx tsx apps/cli/importList.ts --campaign <id> [--created-by <who>] <file.csv>\n'
@@ -107,7 +108,8 @@ async function main(): Promise<number> {
       input: createReadStream(args.file), createdBy: args.createdBy,
     });
     printReport(args.file, report, await allIssues(pool, report));
-    return report.rowsImported > 0 ? 0 : 2;
+    // A re-import of the same file finds every row already there: that is success too.
+    return report.rowsImported + report.rowsUnchanged > 0 ? 0 : 2;
   } catch (err) {
     if (!(err instanceof ImportError)) throw err;
     process.stderr.write(`import failed: ${err.message}\n`);
@@ -116,6 +118,11 @@ async function main(): Promise<number> {
     await pool.end();
   }
 }
+
+// `... | head` closes the pipe early: that is not a failure of the import, which has finished.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+});
 
 main().then(
   (code) => { process.exitCode = code; },

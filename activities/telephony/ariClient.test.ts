@@ -1,0 +1,292 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { startAriSimulator, type AriSimulator } from '../../apps/ari-simulator/simulator';
+import { AriClient, AriHttpError, AriRequestError } from './ariClient';
+import type { AriEvent } from './ariTypes';
+
+// The client against the real simulator over HTTP and WebSocket (no mocks), plus two raw
+// servers for the failure modes the simulator does not have: silence, and a refused port.
+
+const USER = 'dialer';
+const PASS = 'client-secret';
+const APP = 'dialer';
+const NUMBER = '79161234561';
+
+let seq = 0;
+const nextId = (): string => `client-test-${process.pid}-${++seq}`;
+
+function waitForEvent(client: AriClient, channelId: string, type: AriEvent['type'], timeoutMs = 5000): Promise<AriEvent> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { off(); reject(new Error(`no ${type} for ${channelId}`)); }, timeoutMs);
+    const off = client.onChannel(channelId, (e) => {
+      if (e.type === type) { clearTimeout(timer); off(); resolve(e); }
+    });
+  });
+}
+
+async function listen(server: http.Server): Promise<string> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function closeServer(server: http.Server): Promise<void> {
+  await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
+}
+
+describe('AriClient against the simulator', () => {
+  let sim: AriSimulator;
+  let client: AriClient;
+  beforeEach(async () => {
+    sim = await startAriSimulator({ username: USER, password: PASS, timeScale: 0.01 });
+    client = await AriClient.connect({ url: sim.url, username: USER, password: PASS, app: APP });
+  });
+  afterEach(async () => {
+    await client.close();
+    await sim.close();
+  });
+
+  it('connect rejects with the HTTP status and Asterisk\'s message on a bad password', async () => {
+    const err = await AriClient.connect({ url: sim.url, username: USER, password: 'wrong', app: APP }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/401/);
+    expect((err as Error).message).toMatch(/Authentication required/);
+    expect((err as Error).message).not.toMatch(/wrong/); // the api_key is not repeated
+  });
+
+  it('originate into an app with no connected WebSocket fails with a clear error that hides the number', async () => {
+    // A second connection for the same app replaces the first, and closing it leaves the app
+    // with no WebSocket at all, while `client` itself is still open.
+    const second = await AriClient.connect({ url: sim.url, username: USER, password: PASS, app: APP, reconnect: false });
+    await second.close();
+    await new Promise((r) => setTimeout(r, 30));
+    const err = await client.originate({ endpoint: `PJSIP/+${NUMBER}@carrier` }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AriHttpError);
+    const e = err as AriHttpError;
+    expect(e.status).toBe(400);
+    expect(e.message).toMatch(/^ARI POST \/ari\/channels failed: HTTP 400 \(Stasis application 'dialer' is not registered/);
+    expect(e.message).not.toContain(NUMBER);
+  });
+
+  it('getChannel returns the channel while it lives and null after ChannelDestroyed', async () => {
+    const channelId = nextId();
+    const destroyed = waitForEvent(client, channelId, 'ChannelDestroyed');
+    const ch = await client.originate({ endpoint: `PJSIP/${NUMBER.slice(0, -1)}9@carrier`, channelId }); // 9: unallocated
+    expect(ch.id).toBe(channelId);
+    expect(await destroyed).toMatchObject({ cause: 1 });
+    expect(await client.getChannel(channelId)).toBeNull();
+  });
+
+  it('hangup answers true, then false once the channel is gone', async () => {
+    const channelId = nextId();
+    const started = waitForEvent(client, channelId, 'StasisStart');
+    await client.originate({ endpoint: `PJSIP/${NUMBER}@carrier`, channelId });
+    await started;
+    expect(await client.getChannel(channelId)).toMatchObject({ id: channelId, state: 'Up' });
+    const destroyed = waitForEvent(client, channelId, 'ChannelDestroyed');
+    expect(await client.hangup(channelId)).toBe(true);
+    expect(await destroyed).toMatchObject({ cause: 16, cause_txt: 'Normal Clearing' });
+    expect(await client.hangup(channelId)).toBe(false);
+  });
+
+  it('hangup passes the reason, which becomes the ChannelDestroyed cause', async () => {
+    const channelId = nextId();
+    const started = waitForEvent(client, channelId, 'StasisStart');
+    await client.originate({ endpoint: `PJSIP/${NUMBER}@carrier`, channelId });
+    await started;
+    const destroyed = waitForEvent(client, channelId, 'ChannelDestroyed');
+    await client.hangup(channelId, 'answered_elsewhere');
+    expect(await destroyed).toMatchObject({ cause: 26 });
+  });
+
+  it('play on an answered channel gives PlaybackStarted then PlaybackFinished for that playback', async () => {
+    const channelId = nextId();
+    const started = waitForEvent(client, channelId, 'StasisStart');
+    await client.originate({ endpoint: `PJSIP/${NUMBER}@carrier`, channelId });
+    await started;
+    const types: string[] = [];
+    const off = client.onChannel(channelId, (e) => types.push(e.type));
+    const finished = waitForEvent(client, channelId, 'PlaybackFinished');
+    const pb = await client.play(channelId, ['sound:hello-world'], 'pb-1');
+    expect(pb).toMatchObject({ id: 'pb-1', state: 'queued', media_uri: 'sound:hello-world', target_uri: `channel:${channelId}` });
+    expect(await finished).toMatchObject({ playback: { id: 'pb-1', state: 'done' } });
+    expect(types).toEqual(['PlaybackStarted', 'PlaybackFinished']);
+    expect(await client.stopPlayback('pb-1')).toBe(false);
+    off();
+    await client.hangup(channelId);
+  });
+
+  it('delivers DTMF 1 from a number ending in 4 after the playback starts', async () => {
+    const channelId = nextId();
+    const started = waitForEvent(client, channelId, 'StasisStart');
+    await client.originate({ endpoint: 'PJSIP/+79161234564@carrier', channelId });
+    await started;
+    const dtmf = waitForEvent(client, channelId, 'ChannelDtmfReceived');
+    await client.play(channelId, ['sound:press-1', 'sound:to-confirm']);
+    expect(await dtmf).toMatchObject({ digit: '1', channel: { id: channelId } });
+    await client.hangup(channelId);
+  });
+
+  it('onChannel unsubscribe removes the listener completely', async () => {
+    const offs = Array.from({ length: 50 }, (_, i) => client.onChannel(`ch-${i % 10}`, () => undefined));
+    expect(client.channelListenerCount()).toBe(50);
+    for (const off of offs) { off(); off(); } // a second call is harmless
+    expect(client.channelListenerCount()).toBe(0);
+
+    // and after real calls whose listeners go away on ChannelDestroyed
+    await Promise.all(['0', '6', '9', '98'].map(async (last) => {
+      const channelId = nextId();
+      const destroyed = waitForEvent(client, channelId, 'ChannelDestroyed');
+      const startedOff = client.onChannel(channelId, (e) => { if (e.type === 'StasisStart') void client.hangup(channelId); });
+      await client.originate({ endpoint: `PJSIP/7916123456${last}@carrier`, channelId });
+      await destroyed;
+      startedOff();
+    }));
+    expect(client.channelListenerCount()).toBe(0);
+  });
+
+  it('onEvent sees every event and a throwing listener does not stop the others', async () => {
+    const errors: Error[] = [];
+    const c2 = await AriClient.connect({ url: sim.url, username: USER, password: PASS, app: 'app2', onError: (e) => errors.push(e) });
+    try {
+      const all: string[] = [];
+      c2.onEvent(() => { throw new Error('listener bug'); });
+      c2.onEvent((e) => all.push(e.type));
+      const channelId = nextId();
+      const destroyed = waitForEvent(c2, channelId, 'ChannelDestroyed');
+      await c2.originate({ endpoint: 'PJSIP/79161234566@carrier', channelId }); // 6: busy
+      await destroyed;
+      expect(all).toEqual(['ChannelDestroyed']);
+      expect(errors.map((e) => e.message)).toEqual(['listener bug']);
+    } finally {
+      await c2.close();
+    }
+  });
+
+  it('asteriskInfo returns the info document', async () => {
+    expect(await client.asteriskInfo()).toMatchObject({ system: { version: 'sim' } });
+  });
+});
+
+describe('AriClient reconnect', () => {
+  it('reopens the WebSocket with backoff when it drops and emits nothing twice', async () => {
+    let sim = await startAriSimulator({ username: USER, password: PASS, timeScale: 0.01 });
+    const port = Number(new URL(sim.url).port);
+    const client = await AriClient.connect({ url: sim.url, username: USER, password: PASS, app: APP });
+    try {
+      const reconnected = new Promise<void>((r) => client.onReconnect(r));
+      await sim.close(); // drops the WebSocket; the first retries find the port closed
+      await new Promise((r) => setTimeout(r, 300));
+      expect(client.isConnected()).toBe(false);
+      sim = await startAriSimulator({ username: USER, password: PASS, timeScale: 0.01, port });
+      await reconnected;
+      expect(client.isConnected()).toBe(true);
+
+      const channelId = nextId();
+      const seen: string[] = [];
+      const allSeen: string[] = [];
+      client.onEvent((e) => { if ('channel' in e && e.channel?.id === channelId) allSeen.push(e.type); });
+      const destroyed = waitForEvent(client, channelId, 'ChannelDestroyed');
+      const off = client.onChannel(channelId, (e) => {
+        seen.push(e.type);
+        if (e.type === 'StasisStart') void client.hangup(channelId);
+      });
+      await client.originate({ endpoint: 'PJSIP/79161234560@carrier', channelId });
+      await destroyed;
+      await new Promise((r) => setTimeout(r, 50));
+      off();
+      const expected = ['ChannelStateChange', 'ChannelStateChange', 'StasisStart', 'ChannelHangupRequest', 'StasisEnd', 'ChannelDestroyed'];
+      expect(seen).toEqual(expected);
+      expect(allSeen).toEqual(expected);
+    } finally {
+      await client.close();
+      await sim.close();
+    }
+  });
+
+  it('does not reconnect after close()', async () => {
+    const sim = await startAriSimulator({ username: USER, password: PASS });
+    const client = await AriClient.connect({ url: sim.url, username: USER, password: PASS, app: APP });
+    let reconnects = 0;
+    client.onReconnect(() => reconnects++);
+    await client.close();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(reconnects).toBe(0);
+    expect(client.isConnected()).toBe(false);
+    await sim.close();
+  });
+});
+
+describe('AriClient failure modes', () => {
+  it('rejects with a timeout error when the server never answers a request', async () => {
+    // Accepts the events WebSocket, then leaves every HTTP request unanswered.
+    const server = http.createServer(() => undefined);
+    const wss = new WebSocketServer({ server });
+    const url = await listen(server);
+    const client = await AriClient.connect({ url, username: USER, password: PASS, app: APP, requestTimeoutMs: 200 });
+    try {
+      const started = Date.now();
+      const err = await client.originate({ endpoint: `PJSIP/${NUMBER}@carrier` }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AriRequestError);
+      expect(err).toMatchObject({ timedOut: true, method: 'POST', path: '/ari/channels' });
+      expect((err as Error).message).toBe('ARI POST /ari/channels timed out after 200 ms');
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await client.close();
+      wss.close();
+      await closeServer(server);
+    }
+  });
+
+  it('connect rejects when the WebSocket handshake is never answered', async () => {
+    const server = http.createServer(() => undefined);
+    server.on('upgrade', () => undefined); // swallow the upgrade request
+    const url = await listen(server);
+    const err = await AriClient.connect({ url, username: USER, password: PASS, app: APP, requestTimeoutMs: 200 }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/ARI events WebSocket ws:\/\/127\.0\.0\.1:\d+\/ari\/events\?app=dialer failed/);
+    await closeServer(server);
+  });
+
+  it('connect rejects clearly when nothing listens on the port', async () => {
+    const server = http.createServer();
+    const url = await listen(server);
+    await closeServer(server);
+    const err = await AriClient.connect({ url, username: USER, password: PASS, app: APP }).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/ECONNREFUSED/);
+  });
+
+  it('REST errors carry method, path, status and Asterisk\'s message', async () => {
+    // Asterisk checks credentials per request: the WebSocket may be open while REST says 401.
+    const server = http.createServer((_req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"message":"Authentication required"}');
+    });
+    const wss = new WebSocketServer({ server });
+    const url = await listen(server);
+    const client = await AriClient.connect({ url, username: USER, password: PASS, app: APP, reconnect: false });
+    try {
+      const err = await client.hangup('1700000000.42', 'busy').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AriHttpError);
+      expect(err).toMatchObject({ status: 401, method: 'DELETE', path: '/ari/channels/1700000000.42', ariMessage: 'Authentication required' });
+      expect((err as Error).message).toBe('ARI DELETE /ari/channels/1700000000.42 failed: HTTP 401 (Authentication required)');
+    } finally {
+      await client.close();
+      wss.close();
+      await closeServer(server);
+    }
+  });
+
+  it('REST calls to a closed port fail with AriRequestError, not a timeout', async () => {
+    const server = http.createServer(() => undefined);
+    const wss = new WebSocketServer({ server });
+    const url = await listen(server);
+    const client = await AriClient.connect({ url, username: USER, password: PASS, app: APP, reconnect: false });
+    wss.close();
+    await closeServer(server);
+    const err = await client.getChannel('abc').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AriRequestError);
+    expect(err).toMatchObject({ timedOut: false, path: '/ari/channels/abc' });
+    expect((err as Error).message).toMatch(/^ARI GET \/ari\/channels\/abc failed: ECONNREFUSED/);
+    await client.close();
+  });
+});
