@@ -11,6 +11,10 @@ ensure_node_deps
 bash scripts/stack.sh start >/dev/null
 # shellcheck disable=SC1091
 source "$DIALER_CACHE/stack.env"
+# Tests that wait days and weeks run on Temporal's time-skipping test server (Java, from Maven
+# Central), started per test file through the SDK's existing-path option.
+TEMPORAL_TEST_SERVER_PATH="$(bash scripts/temporal-test-server.sh)"
+export TEMPORAL_TEST_SERVER_PATH
 log "type-checking"
 npx tsc --noEmit -p tsconfig.json
 log "running jest"

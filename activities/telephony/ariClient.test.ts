@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { startAriSimulator, type AriSimulator } from '../../apps/ari-simulator/simulator';
 import { AriClient, AriHttpError, AriRequestError } from './ariClient';
@@ -30,9 +31,15 @@ async function listen(server: http.Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function closeServer(server: http.Server): Promise<void> {
+/** Closes a raw server, WebSocket and swallowed-upgrade sockets included (closeAllConnections
+ * does not see upgraded sockets). */
+async function closeServer(server: http.Server, wss?: WebSocketServer): Promise<void> {
+  for (const c of wss?.clients ?? []) c.terminate();
+  wss?.close();
+  for (const s of upgraded.get(server) ?? []) s.destroy();
   await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
 }
+const upgraded = new WeakMap<http.Server, Duplex[]>();
 
 describe('AriClient against the simulator', () => {
   let sim: AriSimulator;
@@ -233,14 +240,45 @@ describe('AriClient failure modes', () => {
       expect(Date.now() - started).toBeLessThan(2000);
     } finally {
       await client.close();
-      wss.close();
-      await closeServer(server);
+      await closeServer(server, wss);
+    }
+  });
+
+  it('keeps at most maxConcurrentRequests in flight, and the timeout covers the wait for a slot', async () => {
+    let now = 0;
+    let max = 0;
+    let answer = true;
+    const server = http.createServer((req, res) => {
+      now++;
+      max = Math.max(max, now);
+      if (!answer) return; // never answered
+      setTimeout(() => {
+        now--;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: req.url?.split('/').pop() }));
+      }, 20);
+    });
+    const wss = new WebSocketServer({ server });
+    const url = await listen(server);
+    const client = await AriClient.connect({ url, username: USER, password: PASS, app: APP, maxConcurrentRequests: 3, requestTimeoutMs: 300 });
+    try {
+      const got = await Promise.all(Array.from({ length: 12 }, (_, i) => client.getChannel(`c${i}`)));
+      expect(got.map((c) => c?.id)).toEqual(Array.from({ length: 12 }, (_, i) => `c${i}`));
+      expect(max).toBe(3);
+      answer = false;
+      const results = await Promise.allSettled(Array.from({ length: 5 }, () => client.getChannel('x')));
+      // 3 sent and unanswered, 2 still waiting for a slot: all time out on their own clock
+      expect(results.map((r) => r.status === 'rejected' && (r.reason as AriRequestError).timedOut)).toEqual([true, true, true, true, true]);
+    } finally {
+      await client.close();
+      await closeServer(server, wss);
     }
   });
 
   it('connect rejects when the WebSocket handshake is never answered', async () => {
     const server = http.createServer(() => undefined);
-    server.on('upgrade', () => undefined); // swallow the upgrade request
+    const sockets: Duplex[] = [];
+    upgraded.set(server, sockets);
+    server.on('upgrade', (_req, socket) => void sockets.push(socket)); // never answered
     const url = await listen(server);
     const err = await AriClient.connect({ url, username: USER, password: PASS, app: APP, requestTimeoutMs: 200 }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
@@ -271,8 +309,7 @@ describe('AriClient failure modes', () => {
       expect((err as Error).message).toBe('ARI DELETE /ari/channels/1700000000.42 failed: HTTP 401 (Authentication required)');
     } finally {
       await client.close();
-      wss.close();
-      await closeServer(server);
+      await closeServer(server, wss);
     }
   });
 
@@ -281,8 +318,7 @@ describe('AriClient failure modes', () => {
     const wss = new WebSocketServer({ server });
     const url = await listen(server);
     const client = await AriClient.connect({ url, username: USER, password: PASS, app: APP, reconnect: false });
-    wss.close();
-    await closeServer(server);
+    await closeServer(server, wss);
     const err = await client.getChannel('abc').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AriRequestError);
     expect(err).toMatchObject({ timedOut: false, path: '/ari/channels/abc' });

@@ -18,6 +18,8 @@ export interface AriClientOptions {
   requestTimeoutMs?: number;
   /** Reopen the events WebSocket with backoff when it drops; default true. */
   reconnect?: boolean;
+  /** HTTP requests in flight at once; more wait their turn (inside their timeout). Default 32. */
+  maxConcurrentRequests?: number;
   /** Receives errors thrown by event listeners and failed reconnect attempts (ids only). */
   onError?: (err: Error) => void;
 }
@@ -78,6 +80,9 @@ export class AriClient {
   private readonly timeoutMs: number;
   private readonly reconnect: boolean;
   private readonly onError: (err: Error) => void;
+  private readonly maxInFlight: number;
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
 
   private ws: WebSocket | null = null;
   private closed = false;
@@ -102,6 +107,7 @@ export class AriClient {
     this.timeoutMs = opts.requestTimeoutMs ?? 5000;
     this.reconnect = opts.reconnect ?? true;
     this.onError = opts.onError ?? (() => undefined);
+    this.maxInFlight = Math.max(1, opts.maxConcurrentRequests ?? 32);
   }
 
   /** Opens the events WebSocket (which registers the Stasis app) and resolves once it is open. */
@@ -241,18 +247,26 @@ export class AriClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     let text: string;
+    // One signal covers the wait for a slot and the whole exchange, body included, so a server
+    // that sends headers and then stalls still times out.
+    const signal = AbortSignal.timeout(this.timeoutMs);
     try {
-      // One signal covers the whole exchange, body included, so a server that sends headers
-      // and then stalls still times out.
+      await this.acquireSlot(signal);
+    } catch (err) {
+      throw toRequestError(method, shownPath, this.timeoutMs, err);
+    }
+    try {
       res = await fetch(url, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal,
       });
       text = await res.text();
     } catch (err) {
       throw toRequestError(method, shownPath, this.timeoutMs, err);
+    } finally {
+      this.releaseSlot();
     }
     if (res.status === 404 && notFoundOk) return { status: 404, data: undefined };
     const data = text ? safeJson(text) : undefined;
@@ -263,6 +277,35 @@ export class AriClient {
       throw new AriHttpError(method, shownPath, res.status, msg);
     }
     return { status: res.status, data: data as T | undefined };
+  }
+
+  // fetch opens one connection per concurrent request; a burst of hundreds of new connections
+  // (one per call at WORKER_MAX_CONCURRENT_CALLS) stalls for seconds, so bursts queue here.
+  private acquireSlot(signal: AbortSignal): Promise<void> {
+    if (this.inFlight < this.maxInFlight) {
+      this.inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const grant = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = (): void => {
+        const i = this.waiting.indexOf(grant);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(signal.reason);
+      };
+      this.waiting.push(grant);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Hands the slot to the next waiter, if any, without giving it up. */
+  private releaseSlot(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.inFlight--;
   }
 
   private openSocket(): Promise<void> {
@@ -336,7 +379,10 @@ export class AriClient {
       this.reconnectTimer = null;
       if (this.closed) return;
       this.openSocket().then(
-        () => { for (const l of [...this.reconnectListeners]) this.safeCall(() => l()); },
+        () => {
+          if (this.closed) return;
+          for (const l of [...this.reconnectListeners]) this.safeCall(() => l());
+        },
         (err: Error) => { this.onError(err); this.scheduleReconnect(); },
       );
     }, delay);
@@ -360,6 +406,11 @@ export class AriClient {
   }
 
   private dispatch(e: AriEvent): void {
+    if (e.type === 'ApplicationReplaced') {
+      // events.json: another WebSocket subscribed to this app and now gets its events; this
+      // one stays open but silent, so say so rather than wait forever.
+      this.onError(new Error(`ARI app '${this.opts.app}' was taken over by another WebSocket; this client gets no more events`));
+    }
     for (const l of [...this.listeners]) this.safeCall(() => l(e));
     if (this.channelListeners.size === 0) return;
     const id = channelIdOf(e);

@@ -25,7 +25,8 @@ export class ChannelEventLog {
       if (event.type === 'ChannelDtmfReceived') this.digits.push(event.digit);
       if (event.type === 'ChannelDestroyed') this.destroyed = event;
       if (event.type === 'StasisEnd') this.stasisEnded = true;
-      if (event.type === 'ChannelHangupRequest') this.hangupRequested = true;
+      // A soft hangup request (cause 32) is our own DELETE; only a hard one is the subscriber.
+      if (event.type === 'ChannelHangupRequest' && !event.soft) this.hangupRequested = true;
       this.events.push(event);
       this.wake?.();
     });

@@ -179,10 +179,10 @@ describe('ARI simulator, protocol details', () => {
     expect(await r.json()).toEqual({ message: 'Endpoint must be specified' });
     r = await post('endpoint=PJSIP/79160000001@carrier');
     expect(r.status).toBe(400);
-    expect((await r.json()).message).toMatch(/Application or extension must be specified/);
+    expect(await r.json()).toEqual({ message: expect.stringMatching(/Application or extension must be specified/) });
     r = await post('endpoint=PJSIP/79160000001@carrier&app=other');
     expect(r.status).toBe(400);
-    expect((await r.json()).message).toMatch(/not registered/);
+    expect(await r.json()).toEqual({ message: expect.stringMatching(/not registered/) });
     r = await post('endpoint=PJSIP/79160000007@carrier&app=dialer&channelId=dup-1');
     expect(r.status).toBe(200);
     r = await post('endpoint=PJSIP/79160000007@carrier&app=dialer&channelId=dup-1');
@@ -196,8 +196,8 @@ describe('ARI simulator, protocol details', () => {
     expect(ch.name).toMatch(/^PJSIP\/carrier-[0-9a-f]{8}$/);
     expect(ch.id).toMatch(/^\d+\.\d+$/);
     expect((await client.getChannel(ch.id))?.id).toBe(ch.id);
-    const list = await (await fetch(`${sim.url}/ari/channels`, { headers: auth })).json();
-    expect(list.map((c: { id: string }) => c.id)).toContain(ch.id);
+    const list = await (await fetch(`${sim.url}/ari/channels`, { headers: auth })).json() as { id: string }[];
+    expect(list.map((c) => c.id)).toContain(ch.id);
     expect(await client.hangup(ch.id, 'normal')).toBe(true);
     expect(await client.getChannel(ch.id)).toBeNull();
   });
@@ -320,7 +320,7 @@ describe('ARI simulator, load and modes', () => {
       await client.close();
       await sim.close();
     }
-  });
+  }, 20_000);
 
   it('draws behaviours from the weights with a seeded PRNG: same seed, same calls', async () => {
     const run = async (seed: number): Promise<{ outcomes: string[]; byBehaviour: Record<string, number> }> => {
@@ -344,7 +344,7 @@ describe('ARI simulator, load and modes', () => {
     expect(c.outcomes).not.toEqual(a.outcomes);
     expect(new Set(a.outcomes).size).toBeGreaterThanOrEqual(4);
     expect(a.byBehaviour).toMatchObject({ answer_press_1: 0, machine: 0 });
-  });
+  }, 20_000);
 
   it('applies custom rules, the n-th call using the n-th behaviour', async () => {
     const { sim, client } = await setup({ rules: [{ match: '^7495', behaviours: ['congestion', 'busy', 'unallocated'] }] });
