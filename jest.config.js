@@ -9,7 +9,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
-      roots: ['<rootDir>/apps', '<rootDir>/workflows', '<rootDir>/activities', '<rootDir>/lists', '<rootDir>/common'],
+      roots: ['<rootDir>/apps', '<rootDir>/workflows', '<rootDir>/activities', '<rootDir>/lists', '<rootDir>/common', '<rootDir>/zones'],
       testMatch: ['**/*.test.ts'],
     },
     {

@@ -1,54 +1,107 @@
 import type { Pool, PoolClient } from 'pg';
-import { isWithinWindow } from '../workflows/timeWindow';
-import type { DailyWindow, GateCheck, GateDecision, GateRefusal } from '../workflows/types';
+import { isAllowedAt, localDate, nextAllowedMomentIn } from '../workflows/callingSchedule';
+import type { GateCheck, GateDecision, GateRefusal } from '../workflows/types';
+import { findBlacklistEntry } from './blacklistLookup';
+import { readCampaignRules } from './campaignRules';
+import { countCaps } from './capCounter';
 
 // The "gate" step: may this number be called now? The workflow asks before it waits and
-// prepares; the call activity asks again with the wall clock right before the originate,
-// because a timer can fire late (DESIGN.md, "The last word before a call is the real clock's").
+// prepares (a read); the call activity asks again with the wall clock right before the
+// originate, in one transaction that also reserves the cap slot, because a timer can fire
+// late and another campaign's worker may be calling the same person (DESIGN.md, "The last
+// word before a call is the real clock's"). Every rule checked goes into the decision, which
+// the attempt row keeps as the proof of why the call was or was not placed.
 
 export interface GateQuestion {
   campaignId: string;
+  contactId: number;
   e164: string;
-  /** Checked only when given: the workflow's gate leaves the window to its timer. */
-  window?: { window: DailyWindow; timeZone: string; nowMs: number };
+  /** The subscriber's candidate zones. */
+  zones: string[];
+  nowMs: number;
+  /** The workflow's gate leaves the window to its timer; the last check reads it. */
+  checkWindow: boolean;
+  /** The last check before a call: reserve a cap slot for this channel if allowed. */
+  reserve?: { channelId: string };
 }
 
-type Queryable = Pool | PoolClient;
-
-export class CampaignNotFoundError extends Error {
-  override readonly name = 'CampaignNotFoundError';
+export async function evaluateGate(pool: Pool, q: GateQuestion): Promise<GateDecision> {
+  if (!q.reserve) return decide(pool, q);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const decision = await decide(client, q);
+    await client.query('COMMIT');
+    return decision;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
 }
 
-export async function evaluateGate(db: Queryable, q: GateQuestion): Promise<GateDecision> {
-  const { rows } = await db.query<{ state: string; blacklisted: boolean }>(
-    `SELECT c.state,
-            EXISTS (SELECT 1 FROM blacklist b
-                     WHERE b.e164 = $2 AND (b.expires_at IS NULL OR b.expires_at > now())) AS blacklisted
-       FROM campaign c WHERE c.id = $1`,
-    [q.campaignId, q.e164],
-  );
-  if (rows.length === 0) throw new CampaignNotFoundError(`campaign ${q.campaignId} does not exist`);
-  const { state, blacklisted } = rows[0];
-  const checkedAt = new Date(q.window?.nowMs ?? Date.now()).toISOString();
+async function decide(db: Pool | PoolClient, q: GateQuestion): Promise<GateDecision> {
+  const { rows } = await db.query<{ person_key: string }>('SELECT person_key FROM contact WHERE id = $1', [q.contactId]);
+  if (rows.length === 0) throw new Error(`contact ${q.contactId} does not exist`);
+  const personKey = rows[0].person_key;
+  if (q.reserve) {
+    // Serialises every check-and-reserve for this person and this number across workers and
+    // campaigns until the transaction ends; person first, then number, so two gates never wait
+    // on each other in opposite orders.
+    await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`person:${personKey}`]);
+    await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`number:${q.e164}`]);
+  }
+  const zone = q.zones[0];
+  const rules = await readCampaignRules(db, q.campaignId, localDate(q.nowMs, zone), 2);
+  const checks: GateCheck[] = [];
+  let refusal: GateRefusal | null = null;
+  let retryAtMs: number | null = null;
+  const refuse = (r: GateRefusal): void => { refusal ??= r; };
 
-  const checks: GateCheck[] = [
-    { rule: 'campaign_running', passed: state === 'running', detail: state },
-    { rule: 'not_blacklisted', passed: !blacklisted },
-  ];
-  if (q.window) {
-    const { window, timeZone, nowMs } = q.window;
-    checks.push({
-      rule: 'daily_window',
-      passed: isWithinWindow(nowMs, window, timeZone),
-      detail: `${window.start}-${window.end} ${timeZone}`,
-    });
+  checks.push({ rule: 'campaign_running', passed: rules.state === 'running', detail: rules.state });
+  if (rules.state === 'cancelled' || rules.state === 'completed') refuse('campaign_stopped');
+  else if (rules.state !== 'running') refuse('campaign_paused'); // draft or paused: wait for a start
+
+  const hit = await findBlacklistEntry(db, q.e164, rules.ignoredBlacklistGroups, q.nowMs);
+  checks.push({
+    rule: 'not_blacklisted', passed: hit === null,
+    detail: hit ? `entry ${hit.id} (${hit.kind}, group ${hit.groupName}): ${hit.reason}` : undefined,
+  });
+  if (hit) refuse('blacklisted');
+
+  if (q.checkWindow) {
+    const allowed = isAllowedAt(rules.schedule, q.zones, q.nowMs);
+    checks.push({ rule: 'calling_hours', passed: allowed, detail: `${rules.policy.name} policy, zones ${q.zones.join(', ')}` });
+    if (!allowed) {
+      refuse('outside_window');
+      retryAtMs ??= nextAllowedMomentIn(rules.schedule, q.zones, q.nowMs);
+    }
   }
 
-  let refusal: GateRefusal | null = null;
-  if (state === 'cancelled' || state === 'completed') refusal = 'campaign_stopped';
-  else if (state !== 'running') refusal = 'campaign_paused'; // draft or paused: wait for a start
-  else if (blacklisted) refusal = 'blacklisted';
-  else if (checks.some((c) => c.rule === 'daily_window' && !c.passed)) refusal = 'outside_window';
+  const caps = await countCaps(db, {
+    personKey, e164: q.e164, zone, nowMs: q.nowMs,
+    personCaps: rules.personCaps, numberCaps: rules.numberCaps, period: rules.policy.period,
+  });
+  for (const c of caps.checks) {
+    checks.push({ rule: `cap_${c.scope}_${c.period}`, passed: c.used < c.cap, detail: `${c.used} of ${c.cap} (${rules.policy.period})` });
+  }
+  if (!caps.allowed) {
+    refuse('cap_reached');
+    retryAtMs = Math.max(retryAtMs ?? 0, caps.retryAtMs ?? 0);
+  }
 
-  return refusal ? { allowed: false, refusal, checks, checkedAt } : { allowed: true, checks, checkedAt };
+  const checkedAt = new Date(q.nowMs).toISOString();
+  if (refusal) {
+    return { allowed: false, refusal, checks, checkedAt, ...(retryAtMs ? { retryAt: new Date(retryAtMs).toISOString() } : {}) };
+  }
+  if (q.reserve) {
+    await db.query(
+      `INSERT INTO call_reservation (channel_id, person_key, e164, campaign_id, contact_id, kind, reserved_at, local_date)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (channel_id) DO NOTHING`,
+      [q.reserve.channelId, personKey, q.e164, q.campaignId, q.contactId, rules.policy.callKind, checkedAt, localDate(q.nowMs, zone)],
+    );
+  }
+  return { allowed: true, checks, checkedAt };
 }

@@ -16,6 +16,11 @@ export interface ActivityDeps {
   telephony: Telephony;
   temporal: Client;
   taskQueue: string;
+  /**
+   * The clock the gate believes: the wall clock in production; the test server's clock in
+   * time-skipping tests, so a skipped week is a week for the caps and the calling hours too.
+   */
+  clock: () => Promise<number>;
 }
 
 /**
@@ -25,7 +30,8 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     loadContactPlan: (contactId: number) => readContactPlan(deps.pool, contactId),
-    checkGate: (q: { campaignId: string; e164: string }) => evaluateGate(deps.pool, q),
+    checkGate: async (q: { campaignId: string; contactId: number; e164: string; zones: string[] }) =>
+      evaluateGate(deps.pool, { ...q, nowMs: await deps.clock(), checkWindow: false }),
     prepareMessage: (q: { contactId: number; templateId: number | null }) =>
       prepareContactMessage(deps.pool, q.contactId, q.templateId),
     placeCall: (req: CallRequest) => {

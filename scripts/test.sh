@@ -18,4 +18,4 @@ export TEMPORAL_TEST_SERVER_PATH
 log "type-checking"
 npx tsc --noEmit -p tsconfig.json
 log "running jest"
-npx jest "$@"
+LOG_LEVEL="${LOG_LEVEL:-warn}" npx jest "$@"

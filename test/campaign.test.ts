@@ -103,7 +103,7 @@ describe('a campaign end to end', () => {
         expect(r.message_text).toBeNull();
       } else {
         expect(r.gate.allowed).toBe(true);
-        expect(r.gate.checks.map((c: { rule: string }) => c.rule)).toEqual(['campaign_running', 'not_blacklisted', 'daily_window']);
+        expect(r.gate.checks.map((c: { rule: string }) => c.rule)).toEqual(['campaign_running', 'not_blacklisted', 'calling_hours']);
         expect(r.message_text).toBe('Здравствуйте, Тестов Тест! Ваша задолженность 100 рублей. Спасибо.');
       }
     }

@@ -4,10 +4,11 @@ import type { Pool } from 'pg';
 export async function insertContact(
   pool: Pool, campaignId: string, externalId: string, phones: string[],
   variables: Record<string, string> = { BALANCE: '-100.00' }, fullName = 'Тестов Тест',
+  extra: { personId?: string; timeZone?: string } = {},
 ): Promise<number> {
   const { rows } = await pool.query<{ id: string }>(
-    'INSERT INTO contact (campaign_id, external_id, full_name) VALUES ($1, $2, $3) RETURNING id',
-    [campaignId, externalId, fullName],
+    'INSERT INTO contact (campaign_id, external_id, full_name, person_id, time_zone) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+    [campaignId, externalId, fullName, extra.personId ?? null, extra.timeZone ?? null],
   );
   const id = Number(rows[0].id);
   for (const [i, e164] of phones.entries()) {

@@ -12,16 +12,8 @@ import type { DialerActivities } from '../activities';
 import type { CallOutcome } from './outcomes';
 import { decideAfterAttempt } from './retryStrategy';
 import { campaignResumedSignal, contactProgressQuery, type ContactProgress } from './signals';
-import { nextAllowedMoment } from './timeWindow';
-import type {
-  CallResult,
-  ContactPhone,
-  ContactPlan,
-  ContactResult,
-  GateDecision,
-  GateRefusal,
-  PreparedMessage,
-} from './types';
+import { nextAllowedMomentIn } from './callingSchedule';
+import type { CallResult, ContactPhone, ContactPlan, ContactResult, GateDecision, PreparedMessage } from './types';
 
 // The flow of one contact, as in DESIGN.md: gate → wait → prepare → call → record → decide,
 // for each of the contact's numbers in order. Short Postgres steps are local activities (no
@@ -45,13 +37,13 @@ const { placeCall } = proxyActivities<DialerActivities>({
 
 /** How long a paused contact waits before it asks the gate again without a resume signal. */
 const PAUSE_RECHECK = '5 minutes';
+const PAUSE_RECHECK_MS = 5 * 60_000;
 
 export interface ContactInput {
   campaignId: string;
   contactId: number;
 }
 
-type Refused = { refusal: GateRefusal };
 
 export async function contactWorkflow(input: ContactInput): Promise<ContactResult> {
   const { workflowId } = workflowInfo();
@@ -74,23 +66,25 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
     return { contactId: plan.contactId, state, outcome, attempts: progress.attempts, perNumber };
   };
 
-  for (const [index, phone] of plan.phones.entries()) {
+  numbers: for (const [index, phone] of plan.phones.entries()) {
     progress.phonePosition = phone.position;
     const tally = perNumber[index];
 
     for (;;) {
       // gate
       progress.step = 'gate';
-      const gate = await checkGate({ campaignId: plan.campaignId, e164: phone.e164 });
+      const gate = await checkGate({ campaignId: plan.campaignId, contactId: plan.contactId, e164: phone.e164, zones: phone.zones });
       if (!gate.allowed) {
-        const next = await onRefusal({ refusal: gate.refusal }, gate, phone);
+        const next = await onRefusal(gate, phone, true);
         if (next === 'stop') return finish('cancelled', null);
-        if (next === 'next_number') { blacklistedNumbers++; break; }
+        if (next === 'next_number') { blacklistedNumbers++; continue numbers; }
         continue;
       }
 
       // wait
-      if (await waitForWindow(plan)) continue; // time passed: the gate speaks again first
+      const waited = await waitForCallingHours(phone);
+      if (waited === 'never') return finish('expired', progress.lastOutcome);
+      if (waited === 'slept') continue; // time passed: the gate speaks again first
 
       // prepare
       progress.step = 'prepare';
@@ -103,18 +97,19 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
 
       // record
       progress.step = 'record';
-      const refusedAtCall = result.outcome === 'refused' && !result.gate.allowed;
+      const refused = result.outcome === 'refused';
       await recordAttempt({
         workflowId, seq, campaignId: plan.campaignId, contactId: plan.contactId,
-        phonePosition: phone.position, e164: phone.e164,
-        numberAttempt: tally.attempts + (refusedAtCall ? 0 : 1),
-        result, messageText: refusedAtCall ? null : message.text,
+        phonePosition: phone.position, e164: phone.e164, zones: phone.zones,
+        numberAttempt: refused ? 0 : tally.attempts + 1,
+        result, messageText: refused ? null : message.text, countUnanswered: plan.countUnanswered,
       });
-      if (result.outcome === 'refused' && !result.gate.allowed) {
-        // The call activity's last look at the real clock said no: nothing was dialled.
-        const next = await onRefusal({ refusal: result.gate.refusal }, null, phone);
+      if (!result.gate.allowed) {
+        // The call activity's last look, with the real clock and the caps in one transaction,
+        // said no: nothing was dialled.
+        const next = await onRefusal(result.gate, phone, false);
         if (next === 'stop') return finish('cancelled', null);
-        if (next === 'next_number') { blacklistedNumbers++; break; }
+        if (next === 'next_number') { blacklistedNumbers++; continue numbers; }
         continue;
       }
       tally.attempts++;
@@ -126,30 +121,34 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
       progress.step = 'decide';
       const decision = decideAfterAttempt(plan.strategy, result.outcome, tally.attempts);
       if (decision.kind === 'done') return finish('done', result.outcome);
-      if (decision.kind === 'next_number') break;
+      if (decision.kind === 'next_number') continue numbers;
       await sleepUntil(Date.now() + decision.afterMs);
     }
   }
   const allBlacklisted = blacklistedNumbers === plan.phones.length;
   return finish(allBlacklisted ? 'blacklisted' : 'failed', progress.lastOutcome);
 
-  /** What a refusal means for the loop; a gate refusal is also recorded as proof. */
+  /**
+   * What a refusal means for the loop. A refusal of the workflow's own gate is recorded here
+   * as proof (the call activity's refusals are recorded by the loop); a pause is not, or a
+   * paused campaign would write a row per contact every few minutes.
+   */
   async function onRefusal(
-    refused: Refused, gate: GateDecision | null, phone: ContactPhone,
+    gate: Extract<GateDecision, { allowed: false }>, phone: ContactPhone, record: boolean,
   ): Promise<'again' | 'next_number' | 'stop'> {
-    if (gate && refused.refusal !== 'campaign_paused') {
+    if (record && gate.refusal !== 'campaign_paused') {
       seq++;
-      const now = new Date().toISOString();
       await recordAttempt({
         workflowId, seq, campaignId: plan.campaignId, contactId: plan.contactId,
-        phonePosition: phone.position, e164: phone.e164, numberAttempt: 0, messageText: null,
+        phonePosition: phone.position, e164: phone.e164, zones: phone.zones, numberAttempt: 0,
+        messageText: null, countUnanswered: plan.countUnanswered,
         result: {
           outcome: 'refused', gate, channelId: null, hangupCause: null, dtmf: null,
-          listenedMs: null, startedAt: now, answeredAt: null, endedAt: now,
+          listenedMs: null, startedAt: gate.checkedAt, answeredAt: null, endedAt: gate.checkedAt,
         },
       });
     }
-    switch (refused.refusal) {
+    switch (gate.refusal) {
       case 'blacklisted':
         return 'next_number';
       case 'campaign_stopped':
@@ -160,21 +159,24 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
         await condition(() => resumes > seen, PAUSE_RECHECK);
         return 'again';
       }
+      case 'cap_reached':
       case 'outside_window':
-        // The timer fired, but the wall clock at the call disagreed (a late or early timer,
-        // or clock skew): wait for the window by the workflow's clock again.
-        await waitForWindow(plan);
+        // The caps free a slot at a known moment; the hours may disagree with the timer that
+        // woke us (it fired late or early, or the settings changed): sleep and ask again.
+        progress.step = 'wait';
+        await sleepUntil(gate.retryAt ? Date.parse(gate.retryAt) : Date.now() + PAUSE_RECHECK_MS);
         return 'again';
     }
   }
 
-  /** Sleeps until the window opens; true when it slept. */
-  async function waitForWindow(p: ContactPlan): Promise<boolean> {
-    const at = nextAllowedMoment(Date.now(), p.window, p.timeZone);
-    if (at <= Date.now()) return false;
+  /** Sleeps until the number's calling hours; 'never' when the schedule has none left. */
+  async function waitForCallingHours(phone: ContactPhone): Promise<'now' | 'slept' | 'never'> {
+    const at = nextAllowedMomentIn(plan.schedule, phone.zones, Date.now());
+    if (at === null) return 'never';
+    if (at <= Date.now()) return 'now';
     progress.step = 'wait';
     await sleepUntil(at);
-    return true;
+    return 'slept';
   }
 
   async function sleepUntil(atMs: number): Promise<void> {
@@ -193,7 +195,7 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
       return await placeCall({
         workflowId, seq: n, channelId, campaignId: p.campaignId, contactId: p.contactId,
         e164: phone.e164, callerId: p.callerId, ringTimeoutSeconds: p.ringTimeoutSeconds,
-        media: msg.media, timeZone: p.timeZone, window: p.window,
+        media: msg.media, zones: phone.zones,
       });
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;

@@ -15,7 +15,7 @@ export const CALL_OUTCOMES = [
 
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
-export const CONTACT_STATES = ['pending', 'in_progress', 'done', 'failed', 'blacklisted', 'cancelled'] as const;
+export const CONTACT_STATES = ['pending', 'in_progress', 'done', 'failed', 'blacklisted', 'cancelled', 'expired'] as const;
 export type ContactState = (typeof CONTACT_STATES)[number];
 
 export const CAMPAIGN_STATES = ['draft', 'running', 'paused', 'completed', 'cancelled'] as const;

@@ -4,7 +4,7 @@ import type { DailyWindow } from './types';
 // Pure time-window maths for the "wait" step. It runs inside workflows (deterministic: the
 // caller passes the workflow's clock) and in the call activity's last check (the wall clock).
 
-interface LocalTime {
+export interface LocalTime {
   hour: number;
   minute: number;
   second: number;
@@ -12,7 +12,7 @@ interface LocalTime {
 
 export class InvalidWindowError extends Error {}
 
-function parseLocalTime(value: string, field: string): LocalTime {
+export function parseLocalTime(value: string, field: string): LocalTime {
   const m = /^(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value);
   if (!m) throw new InvalidWindowError(`${field}: expected HH:MM or HH:MM:SS, got "${value}"`);
   const [hour, minute, second] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
@@ -23,14 +23,14 @@ function parseLocalTime(value: string, field: string): LocalTime {
   return { hour, minute, second };
 }
 
-function atLocal(day: DateTime, t: LocalTime): DateTime {
+export function atLocal(day: DateTime, t: LocalTime): DateTime {
   if (t.hour === 24) return day.startOf('day').plus({ days: 1 });
   // A time inside a daylight-saving gap does not exist; luxon moves it forward by the gap,
   // which is the first moment that does exist — the right reading of "from 02:30".
   return day.set({ hour: t.hour, minute: t.minute, second: t.second, millisecond: 0 });
 }
 
-function zoned(nowMs: number, zone: string): DateTime {
+export function zoned(nowMs: number, zone: string): DateTime {
   const now = DateTime.fromMillis(nowMs, { zone });
   if (!now.isValid) throw new InvalidWindowError(`time zone "${zone}" is not a valid IANA zone`);
   return now;

@@ -1,5 +1,6 @@
 // Shapes that cross the workflow/activity boundary. Workflows import only these and the
 // *types* of activities, never activity code (the workflow sandbox must stay free of I/O).
+import type { CallingSchedule } from './callingSchedule';
 import type { CallOutcome, ContactState } from './outcomes';
 
 /** A daily calling window in local time, `HH:MM[:SS]`, end exclusive ('24:00' = midnight). */
@@ -11,6 +12,10 @@ export interface DailyWindow {
 export interface ContactPhone {
   position: number;
   e164: string;
+  /** Candidate IANA zones of the subscriber: calls only in hours allowed in all of them. */
+  zones: string[];
+  /** Where the zones came from: 'contact', 'numbering_plan', 'country' or 'campaign'. */
+  zoneSource: string;
 }
 
 /** Everything the contact workflow needs to run, read once at its start. */
@@ -18,9 +23,10 @@ export interface ContactPlan {
   contactId: number;
   campaignId: string;
   phones: ContactPhone[];
-  /** The zone the window is read in: the contact's explicit zone, else the campaign's. */
-  timeZone: string;
-  window: DailyWindow;
+  /** When calls are allowed; the gate checks it again with the settings of the moment. */
+  schedule: CallingSchedule;
+  /** Whether a call nobody answered uses a cap slot (the legal policy's explicit choice). */
+  countUnanswered: boolean;
   templateId: number | null;
   callerId: string;
   ringTimeoutSeconds: number;
@@ -32,7 +38,12 @@ export interface RetryStrategy {
   retryIntervalSeconds: number;
 }
 
-export type GateRefusal = 'blacklisted' | 'campaign_paused' | 'campaign_stopped' | 'outside_window';
+export type GateRefusal =
+  | 'blacklisted'
+  | 'campaign_paused'
+  | 'campaign_stopped'
+  | 'outside_window'
+  | 'cap_reached';
 
 export interface GateCheck {
   rule: string;
@@ -43,7 +54,7 @@ export interface GateCheck {
 /** The gate's decision with the rules it checked: stored on the attempt as the proof. */
 export type GateDecision =
   | { allowed: true; checks: GateCheck[]; checkedAt: string }
-  | { allowed: false; refusal: GateRefusal; checks: GateCheck[]; checkedAt: string };
+  | { allowed: false; refusal: GateRefusal; checks: GateCheck[]; checkedAt: string; retryAt?: string };
 
 export interface PreparedMessage {
   text: string;
@@ -62,8 +73,7 @@ export interface CallRequest {
   callerId: string;
   ringTimeoutSeconds: number;
   media: string[];
-  timeZone: string;
-  window: DailyWindow;
+  zones: string[];
 }
 
 export interface CallResult {
@@ -89,6 +99,8 @@ export interface AttemptRecord {
   numberAttempt: number;
   result: CallResult;
   messageText: string | null;
+  countUnanswered: boolean;
+  zones: string[];
 }
 
 export interface ContactResult {

@@ -111,7 +111,6 @@ export class AriTelephony implements Telephony {
     }
   }
 
-  async close(): Promise<void> {
-    await this.client.close();
-  }
+  /** The ARI client belongs to whoever connected it (the worker), which closes it. */
+  async close(): Promise<void> {}
 }

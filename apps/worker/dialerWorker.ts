@@ -1,9 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { createActivities } from '../../activities';
 import { AriClient } from '../../activities/telephony/ariClient';
 import { AriTelephony } from '../../activities/telephony/ariTelephony';
+import type { Telephony } from '../../activities/telephony/telephony';
 import type { Config } from '../../common/config';
 
 // Builds the worker from its real parts. The worker process (main.ts), the demo, the tests
@@ -18,32 +20,44 @@ export interface DialerWorker {
 
 export async function createDialerWorker(
   config: Config,
-  overrides: Partial<Pick<WorkerOptions, 'workflowBundle' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentLocalActivityExecutions' | 'maxConcurrentWorkflowTaskExecutions'>> & { dtmfWaitMs?: number } = {},
+  overrides: Partial<Pick<WorkerOptions, 'workflowBundle' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentLocalActivityExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'shutdownForceTime'>> & {
+    dtmfWaitMs?: number;
+    /** Time-skipping tests pass the test server's connection and clock. */
+    connection?: NativeConnection;
+    client?: Client;
+    clock?: () => Promise<number>;
+    /** Tests of a worker's death replace the telephony; the ARI connection is still made. */
+    telephony?: Telephony;
+  } = {},
 ): Promise<DialerWorker> {
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: 20 });
+  // Asterisk gives an application's events to its newest WebSocket only, so each worker
+  // process registers an application of its own and originates into it: the events of a call
+  // come back to the worker that placed it.
   const ari = await AriClient.connect({
     url: config.ASTERISK_ARI_URL,
     username: config.ARI_USERNAME,
     password: config.ARI_PASSWORD,
-    app: config.ARI_APP,
+    app: `${config.ARI_APP}-${randomBytes(4).toString('hex')}`,
     requestTimeoutMs: config.ARI_REQUEST_TIMEOUT_MS,
   });
-  const telephony = new AriTelephony(ari, {
+  const telephony = overrides.telephony ?? new AriTelephony(ari, {
     endpointTemplate: config.ARI_ENDPOINT_TEMPLATE,
     dtmfWaitMs: overrides.dtmfWaitMs ?? config.CALL_DTMF_WAIT_MS,
     maxMessageMs: 5 * 60_000,
   });
-  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const clientConnection = overrides.client ? null : await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = overrides.client ?? new Client({ connection: clientConnection as Connection, namespace: config.TEMPORAL_NAMESPACE });
+  const ownConnection = overrides.connection ? null : await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = overrides.connection ?? (ownConnection as NativeConnection);
 
-  const { workflowBundle, dtmfWaitMs: _unused, ...limits } = overrides;
+  const { workflowBundle, dtmfWaitMs: _dtmf, connection: _connection, client: _client, telephony: _telephony, clock = async () => Date.now(), ...limits } = overrides;
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
-    activities: createActivities({ pool, telephony, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }),
+    activities: createActivities({ pool, telephony, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, clock }),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_CALLS,
     maxConcurrentLocalActivityExecutions: 100,
     ...limits,
@@ -54,9 +68,10 @@ export async function createDialerWorker(
     if (closed) return;
     closed = true;
     await telephony.close();
+    await ari.close();
     await pool.end();
-    await clientConnection.close();
-    await connection.close();
+    await clientConnection?.close();
+    await ownConnection?.close();
   };
   return {
     worker,

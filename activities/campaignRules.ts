@@ -1,0 +1,76 @@
+import type { Pool, PoolClient } from 'pg';
+import type { CallingSchedule, IsoWeekday } from '../workflows/callingSchedule';
+import { legalPolicy, tighterCaps, type Caps, type LegalPolicy, type PolicyOptions } from '../workflows/legalPolicy';
+import type { CampaignState } from '../workflows/outcomes';
+
+// A campaign's calling rules as one value: its schedule, the legal policy on top, its caps,
+// and the blacklist groups it ignores. Read by the contact's plan (for the wait) and by the
+// gate (for the last word, with the settings as they are at that moment).
+
+type Queryable = Pool | PoolClient;
+
+export interface CampaignRules {
+  campaignId: string;
+  state: CampaignState;
+  timeZone: string;
+  schedule: CallingSchedule;
+  policy: LegalPolicy;
+  /** Effective caps: the campaign's and the policy's, the lower one winning. */
+  personCaps: Caps;
+  numberCaps: Caps;
+  ignoredBlacklistGroups: string[];
+  blacklistAfterUnreachable: number | null;
+}
+
+const NO_CAPS: Caps = { day: null, week: null, month: null };
+
+function capsFrom(value: unknown): Caps {
+  const v = (value ?? {}) as Partial<Record<keyof Caps, unknown>>;
+  const pick = (x: unknown): number | null => (typeof x === 'number' && Number.isInteger(x) && x >= 0 ? x : null);
+  return { day: pick(v.day), week: pick(v.week), month: pick(v.month) };
+}
+
+/**
+ * Reads the rules, with the country's calendar days from `fromDate` for `days` days (the
+ * workflow needs the year ahead for its timers; the gate only today's neighbourhood).
+ */
+export async function readCampaignRules(
+  db: Queryable, campaignId: string, calendarFrom: string, calendarDays: number,
+): Promise<CampaignRules> {
+  const { rows } = await db.query(
+    `SELECT k.id, k.state, k.time_zone,
+            to_char(k.window_start, 'HH24:MI:SS') AS window_start, to_char(k.window_end, 'HH24:MI:SS') AS window_end,
+            k.weekly_hours, to_char(k.start_date, 'YYYY-MM-DD') AS start_date, to_char(k.end_date, 'YYYY-MM-DD') AS end_date,
+            k.legal_policy, k.policy_options, k.caps, k.ignored_blacklist_groups, k.blacklist_after_unreachable,
+            coalesce((SELECT json_agg(to_char(d.day, 'YYYY-MM-DD')) FROM calendar_day d
+                       WHERE d.country = k.calendar_country AND d.kind = 'holiday'
+                         AND d.day BETWEEN $2::date - 1 AND $2::date + $3::int), '[]') AS holidays,
+            coalesce((SELECT json_agg(to_char(d.day, 'YYYY-MM-DD')) FROM calendar_day d
+                       WHERE d.country = k.calendar_country AND d.kind = 'working'
+                         AND d.day BETWEEN $2::date - 1 AND $2::date + $3::int), '[]') AS working_days
+       FROM campaign k WHERE k.id = $1`,
+    [campaignId, calendarFrom, calendarDays],
+  );
+  if (rows.length === 0) throw new Error(`campaign ${campaignId} does not exist`);
+  const r = rows[0];
+  const policy = legalPolicy(r.legal_policy, r.policy_options as PolicyOptions);
+  const caps = (r.caps ?? {}) as { person?: unknown; number?: unknown };
+  return {
+    campaignId: r.id,
+    state: r.state,
+    timeZone: r.time_zone,
+    schedule: {
+      window: { start: r.window_start, end: r.window_end },
+      weeklyHours: r.weekly_hours as Partial<Record<IsoWeekday, [string, string] | null>>,
+      startDate: r.start_date,
+      endDate: r.end_date,
+      calendar: { holidays: r.holidays, workingDays: r.working_days },
+      policy: { workingDayHours: policy.workingDayHours, restDayHours: policy.restDayHours },
+    },
+    policy,
+    personCaps: tighterCaps(policy.personCaps, capsFrom(caps.person)),
+    numberCaps: tighterCaps(NO_CAPS, capsFrom(caps.number)),
+    ignoredBlacklistGroups: r.ignored_blacklist_groups,
+    blacklistAfterUnreachable: r.blacklist_after_unreachable,
+  };
+}

@@ -1,0 +1,73 @@
+import { DateTime } from 'luxon';
+import { createDialerWorker } from '../apps/worker/dialerWorker';
+import { createCampaign } from '../campaigns/campaignLifecycle';
+import { contactWorkflowId } from '../workflows/ids';
+import type { ContactProgress } from '../workflows/signals';
+import { contactProgressQuery } from '../workflows/signals';
+import { insertContact } from './fixtures';
+import { startWorld, type StackWorld } from './stackWorker';
+
+// A worker dies between the cap reservation and the originate. On the real Temporal dev
+// server (the time-skipping test server does not hand a dead worker's sticky workflow back):
+// the activity times out by its heartbeat, the contact lives on, and the reservation of the
+// call that may or may not have happened keeps counting, so the retry waits for the next day.
+
+jest.setTimeout(120_000);
+
+let world: StackWorld;
+beforeAll(async () => { world = await startWorld(); });
+afterAll(async () => { await world?.close(); });
+
+it('places no call above the cap and loses no contact when a worker dies mid-call', async () => {
+  const { pool } = world.db;
+  await createCampaign(pool, {
+    id: 'crash', name: 'crash', callerId: '+74950000000', timeZone: 'Europe/Moscow',
+    windowStart: '00:00', windowEnd: '24:00', maxAttemptsPerNumber: 3, retryIntervalSeconds: 1,
+  }, 'test');
+  // The 230-FZ caps without its hours, so the test does not depend on the time of day.
+  await pool.query(`UPDATE campaign SET state = 'running', caps = '{"person": {"day": 1}}' WHERE id = 'crash'`);
+  const contactId = await insertContact(pool, 'crash', 'c1', ['+79161500001'], {}, 'x', { personId: 'debtor-crash' });
+
+  const taskQueue = `${world.config.TEMPORAL_TASK_QUEUE}-crash`;
+  let reached!: () => void;
+  const stuck = new Promise<void>((resolve) => { reached = resolve; });
+  const dying = await createDialerWorker({ ...world.config, TEMPORAL_TASK_QUEUE: taskQueue }, {
+    shutdownForceTime: '1 second',
+    telephony: { call: () => { reached(); return new Promise(() => undefined); }, close: async () => undefined },
+  });
+  const dyingRun = dying.run().catch(() => undefined);
+  const handle = await world.client.workflow.start('contactWorkflow', {
+    workflowId: contactWorkflowId('crash', 'c1'), taskQueue, args: [{ campaignId: 'crash', contactId }],
+  });
+  await stuck;
+  const reservations = async () => (await pool.query(
+    `SELECT state, attempt_id FROM call_reservation WHERE person_key = 'debtor-crash' ORDER BY id`)).rows;
+  expect(await reservations()).toEqual([{ state: 'reserved', attempt_id: null }]);
+  // The worker dies: it stops without finishing its call activity.
+  await dying.shutdown();
+  await dyingRun;
+  const originatesBefore = world.sim.stats().originates;
+  const healthy = await createDialerWorker({ ...world.config, TEMPORAL_TASK_QUEUE: taskQueue });
+  const healthyRun = healthy.run();
+  try {
+    // The heartbeat timeout (30 s) fails the lost call; the strategy retries after 1 s; the
+    // gate finds the day's slot taken by the lost call and the contact sleeps until tomorrow.
+    let progress: ContactProgress | undefined;
+    for (let i = 0; i < 120; i++) {
+      progress = await handle.query(contactProgressQuery);
+      if (progress.step === 'wait' && progress.attempts === 1) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const tomorrow = DateTime.now().setZone('Europe/Moscow').startOf('day').plus({ days: 1 });
+    expect(progress).toMatchObject({ step: 'wait', attempts: 1, lastOutcome: 'failed', sleepingUntil: tomorrow.toUTC().toISO() });
+    const rows = (await pool.query(`SELECT outcome, gate FROM attempt WHERE contact_id = $1 ORDER BY seq`, [contactId])).rows;
+    expect(rows.map((r) => [r.outcome, r.gate.refusal ?? null])).toEqual([['failed', null], ['refused', 'cap_reached']]);
+    expect(await reservations()).toEqual([{ state: 'counted', attempt_id: expect.any(String) }]);
+    expect(world.sim.stats().originates).toBe(originatesBefore);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+  } finally {
+    await handle.terminate('test over').catch(() => undefined);
+    await healthy.shutdown();
+    await healthyRun;
+  }
+});
