@@ -13,15 +13,19 @@ export interface BlacklistHit {
 export async function findBlacklistEntry(
   db: Pool | PoolClient, e164: string, ignoredGroups: readonly string[], nowMs: number,
 ): Promise<BlacklistHit | null> {
+  // Three index probes, one per kind of entry: an OR across them would scan the table.
+  const prefixes = Array.from({ length: e164.length - 1 }, (_, i) => e164.slice(0, i + 2));
   const { rows } = await db.query(
-    `SELECT id, kind, group_name, reason FROM blacklist
+    `SELECT id, kind, group_name, reason FROM (
+        SELECT * FROM blacklist WHERE kind = 'exact' AND e164 = $1
+        UNION ALL
+        SELECT * FROM blacklist WHERE kind = 'prefix' AND prefix = ANY ($5::text[])
+        UNION ALL
+        (SELECT * FROM blacklist WHERE kind = 'range' AND range_from <= $2 AND range_to >= $2)) b
       WHERE (expires_at IS NULL OR expires_at > $4::timestamptz)
         AND NOT (group_name = ANY ($3::text[]))
-        AND ((kind = 'exact' AND e164 = $1)
-          OR (kind = 'prefix' AND starts_with($1, prefix))
-          OR (kind = 'range' AND range_from <= $2 AND range_to >= $2))
       ORDER BY id LIMIT 1`,
-    [e164, e164.replace(/^\+/, ''), ignoredGroups, new Date(nowMs).toISOString()],
+    [e164, e164.replace(/^\+/, ''), ignoredGroups, new Date(nowMs).toISOString(), prefixes],
   );
   if (rows.length === 0) return null;
   const r = rows[0];

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# npm run bench -- [contacts] [concurrency]: the throughput benchmark on the same stack the
+# npm run bench -- [contacts] [concurrency]: the throughput benchmark; npm run bench:gate --
+# [calls]: the gate's cost per call. Both on the same stack the
 # tests use (installed and started if missing). Figures go to stdout; see BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,4 +14,9 @@ bash scripts/stack.sh start >/dev/null
 source "$DIALER_CACHE/stack.env"
 npx node-pg-migrate up --migrations-dir schema/migrations --check-order >"$DIALER_LOG_DIR/migrate.log" 2>&1 \
   || die "database migration failed: see $DIALER_LOG_DIR/migrate.log"
-npx tsx bench/throughput.ts "$@"
+if [[ "${1:-}" == gate ]]; then
+  shift
+  npx tsx bench/gateCost.ts "$@"
+else
+  npx tsx bench/throughput.ts "$@"
+fi

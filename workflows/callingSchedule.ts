@@ -80,7 +80,9 @@ function intersect(a: readonly Interval[], b: readonly Interval[]): Interval[] {
   return out;
 }
 
-const CHUNK_DAYS = 14;
+/** Days looked at together: small first (the answer is usually today or tomorrow), then more. */
+const FIRST_CHUNK_DAYS = 2;
+const MAX_CHUNK_DAYS = 28;
 
 /**
  * The first moment at or after `nowMs` allowed in every one of `zones`, or null when there is
@@ -91,18 +93,24 @@ export function nextAllowedMomentIn(
   s: CallingSchedule, zones: readonly string[], nowMs: number, horizonDays = 400,
 ): number | null {
   if (zones.length === 0) throw new InvalidWindowError('no time zone to read the schedule in');
-  for (let offset = 0; offset < horizonDays; offset += CHUNK_DAYS) {
+  let chunk = FIRST_CHUNK_DAYS;
+  for (let offset = 0; offset < horizonDays; offset += chunk, chunk = Math.min(chunk * 2, MAX_CHUNK_DAYS)) {
     const from = nowMs + offset * 86_400_000;
-    let common = intervalsInZone(s, zones[0], from, CHUNK_DAYS);
-    for (const zone of zones.slice(1)) common = intersect(common, intervalsInZone(s, zone, from, CHUNK_DAYS));
+    let common = intervalsInZone(s, zones[0], from, chunk);
+    for (const zone of zones.slice(1)) common = intersect(common, intervalsInZone(s, zone, from, chunk));
     const hit = common.find(([, end]) => end > nowMs);
     if (hit) return Math.max(hit[0], nowMs);
   }
   return null;
 }
 
+/** Whether `nowMs` itself is allowed: only today's interval in each zone matters. */
 export function isAllowedAt(s: CallingSchedule, zones: readonly string[], nowMs: number): boolean {
-  return nextAllowedMomentIn(s, zones, nowMs, CHUNK_DAYS) === nowMs;
+  if (zones.length === 0) throw new InvalidWindowError('no time zone to read the schedule in');
+  return zones.every((zone) => {
+    const interval = allowedOnLocalDay(s, zoned(nowMs, zone).startOf('day'));
+    return interval !== null && interval[0] <= nowMs && nowMs < interval[1];
+  });
 }
 
 /** The local date (ISO) of a moment in a zone: caps count by the subscriber's calendar. */
