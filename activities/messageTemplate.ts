@@ -1,4 +1,4 @@
-import { moneyTextRu } from './moneyRu';
+import { moneyPromptsRu, moneyTextRu } from './moneyRu';
 
 // Renders a campaign template ("Здравствуйте, {{NAME}}! Ваша задолженность {{BALANCE|money}}.")
 // with a contact's variables into the text of the message and the Asterisk media that say it.
@@ -43,6 +43,9 @@ export interface RenderedMessage {
  * Without a speech service the audio is the template's recorded parts (`sound:dialer/t<id>-<n>`,
  * recorded once per template) with numbers said by Asterisk's own number prompts; names have
  * no recording and are only in the text. A speech provider replaces the media, not the text.
+ * An amount (`|money`) stays digits in the text ("12 345 рублей 50 копеек", for people and
+ * reports) and is said by moneyPromptsRu: Russian number prompts in the right gender and the
+ * declined рубль/копейка recordings (see moneyRu.ts for the files an installation needs).
  */
 export function renderTemplate(templateId: number, body: string, variables: Record<string, string>): RenderedMessage {
   let text = '';
@@ -58,8 +61,7 @@ export function renderTemplate(templateId: number, body: string, variables: Reco
     if (part.filter === 'money') {
       const kopecks = amountInKopecks(value);
       text += moneyTextRu(kopecks);
-      media.push(`number:${Math.floor(kopecks / 100)}`);
-      if (kopecks % 100) media.push(`number:${kopecks % 100}`);
+      media.push(...moneyPromptsRu(kopecks));
     } else {
       text += value;
       if (/^\d{1,9}$/.test(value)) media.push(`number:${value}`);

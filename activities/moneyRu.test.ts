@@ -1,4 +1,7 @@
-import { KOPECK, moneyTextRu, pluralRu, ROUBLE } from './moneyRu';
+import {
+  KOPECK, moneyPromptsRu, moneySsmlRu, moneyTextRu, moneyWordsRu, numberPromptFilesRu, numberToWordsRu, pluralRu, ROUBLE,
+  RU_NUMBER_PROMPTS, ssmlRu,
+} from './moneyRu';
 
 describe('pluralRu', () => {
   it.each([
@@ -16,4 +19,158 @@ describe('moneyTextRu', () => {
     [6827, '68 рублей 27 копеек'], [52519, '525 рублей 19 копеек'], [1234550, '12 345 рублей 50 копеек'],
     [100, '1 рубль'], [2101, '21 рубль 1 копейка'], [100000000, '1 000 000 рублей'], [-6827, '68 рублей 27 копеек'],
   ])('%i', (kopecks, text) => expect(moneyTextRu(kopecks)).toBe(text));
+});
+
+describe('numberToWordsRu', () => {
+  it.each<[number, 'masculine' | 'feminine' | 'neuter', string]>([
+    [0, 'masculine', 'ноль'], [0, 'feminine', 'ноль'],
+    [1, 'masculine', 'один'], [1, 'feminine', 'одна'], [1, 'neuter', 'одно'],
+    [2, 'masculine', 'два'], [2, 'feminine', 'две'], [2, 'neuter', 'два'],
+    [3, 'feminine', 'три'], [12, 'feminine', 'двенадцать'], [21, 'feminine', 'двадцать одна'],
+    [22, 'neuter', 'двадцать два'], [31, 'neuter', 'тридцать одно'], [40, 'masculine', 'сорок'],
+    [1000, 'masculine', 'одна тысяча'], [1000, 'feminine', 'одна тысяча'], [1001, 'feminine', 'одна тысяча одна'],
+    [2002, 'feminine', 'две тысячи две'], [1000000, 'feminine', 'один миллион'], [2000000, 'feminine', 'два миллиона'],
+    [1000000000, 'feminine', 'один миллиард'], [2000002000, 'masculine', 'два миллиарда две тысячи'],
+    [999999999999, 'masculine',
+      'девятьсот девяносто девять миллиардов девятьсот девяносто девять миллионов девятьсот девяносто девять тысяч девятьсот девяносто девять'],
+  ])('%i %s', (n, gender, words) => expect(numberToWordsRu(n, gender)).toBe(words));
+
+  it.each([-1, 1e12, 1.5, NaN, Infinity])('refuses %p', (n) => {
+    expect(() => numberToWordsRu(n, 'masculine')).toThrow(RangeError);
+    expect(() => numberPromptFilesRu(n, 'masculine')).toThrow(RangeError);
+  });
+});
+
+// Amounts in roubles (a kopeck part as in the accounting list), their words.
+const WORDS: Array<[string, string]> = [
+  ['0', 'ноль рублей'],
+  ['1', 'один рубль'], ['2', 'два рубля'], ['3', 'три рубля'], ['4', 'четыре рубля'], ['5', 'пять рублей'],
+  ['6', 'шесть рублей'], ['7', 'семь рублей'], ['8', 'восемь рублей'], ['9', 'девять рублей'], ['10', 'десять рублей'],
+  ['11', 'одиннадцать рублей'], ['12', 'двенадцать рублей'], ['13', 'тринадцать рублей'], ['14', 'четырнадцать рублей'],
+  ['15', 'пятнадцать рублей'], ['16', 'шестнадцать рублей'], ['17', 'семнадцать рублей'], ['18', 'восемнадцать рублей'],
+  ['19', 'девятнадцать рублей'], ['20', 'двадцать рублей'], ['21', 'двадцать один рубль'], ['22', 'двадцать два рубля'],
+  ['23', 'двадцать три рубля'], ['24', 'двадцать четыре рубля'], ['25', 'двадцать пять рублей'], ['30', 'тридцать рублей'],
+  ['40', 'сорок рублей'], ['44', 'сорок четыре рубля'], ['50', 'пятьдесят рублей'], ['60', 'шестьдесят рублей'],
+  ['70', 'семьдесят рублей'], ['80', 'восемьдесят рублей'], ['90', 'девяносто рублей'], ['99', 'девяносто девять рублей'],
+  ['100', 'сто рублей'], ['101', 'сто один рубль'], ['102', 'сто два рубля'], ['105', 'сто пять рублей'],
+  ['110', 'сто десять рублей'], ['111', 'сто одиннадцать рублей'], ['112', 'сто двенадцать рублей'],
+  ['114', 'сто четырнадцать рублей'], ['121', 'сто двадцать один рубль'], ['200', 'двести рублей'], ['300', 'триста рублей'],
+  ['400', 'четыреста рублей'], ['500', 'пятьсот рублей'], ['600', 'шестьсот рублей'], ['700', 'семьсот рублей'],
+  ['800', 'восемьсот рублей'], ['900', 'девятьсот рублей'], ['999', 'девятьсот девяносто девять рублей'],
+  ['1000', 'одна тысяча рублей'], ['1001', 'одна тысяча один рубль'], ['1002', 'одна тысяча два рубля'],
+  ['1011', 'одна тысяча одиннадцать рублей'], ['2000', 'две тысячи рублей'], ['2001', 'две тысячи один рубль'],
+  ['3000', 'три тысячи рублей'], ['4000', 'четыре тысячи рублей'], ['5000', 'пять тысяч рублей'],
+  ['10000', 'десять тысяч рублей'], ['11000', 'одиннадцать тысяч рублей'], ['12000', 'двенадцать тысяч рублей'],
+  ['14000', 'четырнадцать тысяч рублей'], ['21000', 'двадцать одна тысяча рублей'], ['22000', 'двадцать две тысячи рублей'],
+  ['25000', 'двадцать пять тысяч рублей'], ['100000', 'сто тысяч рублей'], ['101000', 'сто одна тысяча рублей'],
+  ['102000', 'сто две тысячи рублей'], ['111000', 'сто одиннадцать тысяч рублей'],
+  ['999999', 'девятьсот девяносто девять тысяч девятьсот девяносто девять рублей'],
+  ['1000000', 'один миллион рублей'], ['1000001', 'один миллион один рубль'], ['1001000', 'один миллион одна тысяча рублей'],
+  ['2000000', 'два миллиона рублей'], ['4000000', 'четыре миллиона рублей'], ['5000000', 'пять миллионов рублей'],
+  ['11000000', 'одиннадцать миллионов рублей'], ['21000000', 'двадцать один миллион рублей'],
+  ['22000000', 'двадцать два миллиона рублей'], ['2002002', 'два миллиона две тысячи два рубля'],
+  ['1234567', 'один миллион двести тридцать четыре тысячи пятьсот шестьдесят семь рублей'],
+  ['1000000000', 'один миллиард рублей'], ['2000000000', 'два миллиарда рублей'], ['5000000000', 'пять миллиардов рублей'],
+  ['21000000000', 'двадцать один миллиард рублей'],
+  ['999999999999', 'девятьсот девяносто девять миллиардов девятьсот девяносто девять миллионов девятьсот девяносто девять тысяч девятьсот девяносто девять рублей'],
+  ['0.01', 'ноль рублей одна копейка'], ['0.02', 'ноль рублей две копейки'], ['0.05', 'ноль рублей пять копеек'],
+  ['0.10', 'ноль рублей десять копеек'], ['0.11', 'ноль рублей одиннадцать копеек'], ['0.12', 'ноль рублей двенадцать копеек'],
+  ['0.21', 'ноль рублей двадцать одна копейка'], ['0.22', 'ноль рублей двадцать две копейки'],
+  ['0.25', 'ноль рублей двадцать пять копеек'], ['0.99', 'ноль рублей девяносто девять копеек'],
+  ['1.01', 'один рубль одна копейка'], ['2.02', 'два рубля две копейки'], ['11.11', 'одиннадцать рублей одиннадцать копеек'],
+  ['14.14', 'четырнадцать рублей четырнадцать копеек'], ['21.21', 'двадцать один рубль двадцать одна копейка'],
+  ['22.22', 'двадцать два рубля двадцать две копейки'], ['68.27', 'шестьдесят восемь рублей двадцать семь копеек'],
+  ['101.31', 'сто один рубль тридцать одна копейка'], ['525.19', 'пятьсот двадцать пять рублей девятнадцать копеек'],
+  ['1000.01', 'одна тысяча рублей одна копейка'], ['1234.50', 'одна тысяча двести тридцать четыре рубля пятьдесят копеек'],
+  ['2001.42', 'две тысячи один рубль сорок две копейки'],
+  ['12345.50', 'двенадцать тысяч триста сорок пять рублей пятьдесят копеек'],
+  ['1000000.05', 'один миллион рублей пять копеек'],
+];
+
+/** "12345.50" → 1234550, without floating point. */
+function kopecksOf(amount: string): number {
+  const [roubles, kop = '0'] = amount.split('.');
+  return Number(roubles) * 100 + Number(kop.padEnd(2, '0'));
+}
+
+describe('moneyWordsRu', () => {
+  it('has a table of at least 100 amounts', () => expect(WORDS.length).toBeGreaterThanOrEqual(100));
+
+  it.each(WORDS)('%s', (amount, words) => expect(moneyWordsRu(kopecksOf(amount))).toBe(words));
+
+  it('drops the sign: a negative balance is a debt of the same amount', () => {
+    expect(moneyWordsRu(-6827)).toBe('шестьдесят восемь рублей двадцать семь копеек');
+    expect(moneyWordsRu(-100)).toBe('один рубль');
+  });
+
+  it('refuses what is not a whole number of kopecks, or too many roubles', () => {
+    expect(() => moneyWordsRu(1.5)).toThrow(RangeError);
+    expect(() => moneyWordsRu(100_000_000_000_000)).toThrow(RangeError);
+  });
+});
+
+describe('moneySsmlRu', () => {
+  it('is the words in <speak>', () => {
+    expect(moneySsmlRu(123450)).toBe('<speak>одна тысяча двести тридцать четыре рубля пятьдесят копеек</speak>');
+    expect(moneySsmlRu(-2101)).toBe('<speak>двадцать один рубль одна копейка</speak>');
+  });
+
+  it('escapes the XML specials', () => {
+    expect(ssmlRu(`ООО "Рога & копыта" <'x'>`)).toBe('<speak>ООО &quot;Рога &amp; копыта&quot; &lt;&apos;x&apos;&gt;</speak>');
+    expect(ssmlRu('&amp;')).toBe('<speak>&amp;amp;</speak>');
+  });
+});
+
+describe('moneyPromptsRu', () => {
+  const d = (n: string | number) => `digits/${n}`;
+  const [rubl, rublya, rubley] = ['dialer/money/rubl', 'dialer/money/rublya', 'dialer/money/rubley'];
+  const [kopeyka, kopeyki, kopeek] = ['dialer/money/kopeyka', 'dialer/money/kopeyki', 'dialer/money/kopeek'];
+  const PROMPTS: Array<[string, string[]]> = [
+    ['0', [d(0), rubley]], ['1', [d(1), rubl]], ['2', [d(2), rublya]], ['5', [d(5), rubley]],
+    ['11', [d(11), rubley]], ['12', [d(12), rubley]], ['19', [d(19), rubley]], ['20', [d(20), rubley]],
+    ['21', [d(20), d(1), rubl]], ['22', [d(20), d(2), rublya]], ['25', [d(20), d(5), rubley]],
+    ['100', [d(100), rubley]], ['101', [d(100), d(1), rubl]], ['111', [d(100), d(11), rubley]],
+    ['121', [d(100), d(20), d(1), rubl]], ['999', [d(900), d(90), d(9), rubley]],
+    ['1000', [d('1f'), d('thousand'), rubley]], ['1001', [d('1f'), d('thousand'), d(1), rubl]],
+    ['2000', [d('2f'), d('thousands-i'), rubley]], ['2001', [d('2f'), d('thousands-i'), d(1), rubl]],
+    ['4000', [d(4), d('thousands-i'), rubley]], ['5000', [d(5), d('thousands'), rubley]],
+    ['11000', [d(11), d('thousands'), rubley]], ['12000', [d(12), d('thousands'), rubley]],
+    ['21000', [d(20), d('1f'), d('thousand'), rubley]], ['22000', [d(20), d('2f'), d('thousands-i'), rubley]],
+    ['12345.50', [d(12), d('thousands'), d(300), d(40), d(5), rubley, d(50), kopeek]],
+    ['100000', [d(100), d('thousands'), rubley]], ['101000', [d(100), d('1f'), d('thousand'), rubley]],
+    ['1000000', [d(1), d('million'), rubley]], ['2000000', [d(2), d('million-a'), rubley]],
+    ['5000000', [d(5), d('millions'), rubley]], ['21000000', [d(20), d(1), d('million'), rubley]],
+    ['1000000000', [d(1), d('billion'), rubley]], ['2000000000', [d(2), d('billion-a'), rubley]],
+    ['0.01', [d(0), rubley, d('1f'), kopeyka]], ['0.02', [d(0), rubley, d('2f'), kopeyki]],
+    ['0.11', [d(0), rubley, d(11), kopeek]], ['0.21', [d(0), rubley, d(20), d('1f'), kopeyka]],
+    ['0.22', [d(0), rubley, d(20), d('2f'), kopeyki]], ['0.25', [d(0), rubley, d(20), d(5), kopeek]],
+    ['1.01', [d(1), rubl, d('1f'), kopeyka]], ['21.21', [d(20), d(1), rubl, d(20), d('1f'), kopeyka]],
+    ['2002.02', [d('2f'), d('thousands-i'), d(2), rublya, d('2f'), kopeyki]],
+    ['1234567.89', [d(1), d('million'), d(200), d(30), d(4), d('thousands-i'), d(500), d(60), d(7), rubley, d(80), d(9), kopeek]],
+  ];
+
+  it('has a table of at least 30 amounts', () => expect(PROMPTS.length).toBeGreaterThanOrEqual(30));
+
+  it.each(PROMPTS)('%s', (amount, files) =>
+    expect(moneyPromptsRu(kopecksOf(amount))).toEqual(files.map((f) => `sound:${f}`)));
+
+  it('drops the sign', () => expect(moneyPromptsRu(-6827)).toEqual(moneyPromptsRu(6827)));
+
+  it('says neuter one and two with digits/1n and digits/2n', () => {
+    expect(numberPromptFilesRu(1, 'neuter')).toEqual(['digits/1n']);
+    expect(numberPromptFilesRu(32, 'neuter')).toEqual(['digits/30', 'digits/2n']);
+    expect(numberPromptFilesRu(1000, 'neuter')).toEqual(['digits/1f', 'digits/thousand']);
+  });
+
+  it('plays one prompt per word, all of them from RU_NUMBER_PROMPTS', () => {
+    const known = new Set(RU_NUMBER_PROMPTS.map((f) => `sound:${f}`));
+    const amounts = [...WORDS.map(([a]) => kopecksOf(a))];
+    for (let k = 0; k < 300_000; k += 97) amounts.push(k);
+    for (let r = 1; r < 1e12; r = r * 7 + 3) amounts.push(r * 100 + (r % 100));
+    for (const k of amounts) {
+      const prompts = moneyPromptsRu(k);
+      expect({ k, n: prompts.length }).toEqual({ k, n: moneyWordsRu(k).split(' ').length });
+      for (const p of prompts) expect(known.has(p) ? p : `${p} (unknown, for ${k})`).toBe(p);
+    }
+  });
 });

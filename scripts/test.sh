@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm test: installs and starts what the tests need (npm dependencies, Postgres, the Temporal
-# dev server), type-checks, and runs the whole jest suite. Extra arguments go to jest.
+# dev server, Temporal's time-skipping test server, Asterisk 22), type-checks, and runs the
+# whole jest suite. Extra arguments go to jest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIALER_LOG_TAG=test
@@ -15,6 +16,9 @@ source "$DIALER_CACHE/stack.env"
 # Central), started per test file through the SDK's existing-path option.
 TEMPORAL_TEST_SERVER_PATH="$(bash scripts/temporal-test-server.sh)"
 export TEMPORAL_TEST_SERVER_PATH
+# The telephony end-to-end tests call through a real Asterisk 22 (Debian unstable in a
+# debootstrap root under the cache; about 90 s the first time, under a second later).
+eval "$(bash scripts/asterisk.sh start | sed 's/^/export /')"
 log "type-checking"
 npx tsc --noEmit -p tsconfig.json
 log "running jest"

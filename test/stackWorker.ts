@@ -21,7 +21,12 @@ export interface StackWorld {
 
 let runtimeInstalled = false;
 
-export async function startWorld(sim: Partial<SimulatorOptions> = {}): Promise<StackWorld> {
+/**
+ * With `asterisk: true` the calls go to the real Asterisk that scripts/asterisk.sh started
+ * (ASTERISK_ARI_URL, ARI_USERNAME, ARI_PASSWORD from the environment), into its sandbox's
+ * simulated carrier; `sim` is then still started but receives no calls.
+ */
+export async function startWorld(sim: Partial<SimulatorOptions> = {}, opts: { asterisk?: boolean } = {}): Promise<StackWorld> {
   if (!runtimeInstalled) {
     // The SDK's per-state INFO lines would bury the test report.
     Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -33,9 +38,9 @@ export async function startWorld(sim: Partial<SimulatorOptions> = {}): Promise<S
   const config = loadConfig({
     ...process.env,
     DATABASE_URL: db.url,
-    ASTERISK_ARI_URL: simulator.url,
-    ARI_USERNAME: 'dialer',
-    ARI_PASSWORD: password,
+    ...(opts.asterisk
+      ? { ARI_ENDPOINT_TEMPLATE: 'Local/{number}@sim-carrier/n' }
+      : { ASTERISK_ARI_URL: simulator.url, ARI_USERNAME: 'dialer', ARI_PASSWORD: password }),
     TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: 'warn',
   });

@@ -134,6 +134,19 @@ export class AriClient {
     return (await this.request<AriChannel>('POST', '/channels', query, body)).data as AriChannel;
   }
 
+  /** The application this client registered: originates go into it, and dialplan that hands a
+   * channel back (AMD, the operators' queue) needs its name. */
+  get app(): string {
+    return this.opts.app;
+  }
+
+  /** POST /channels/{id}/continue: leaves Stasis for the dialplan at context,extension,priority. */
+  async continueInDialplan(id: string, to: { context: string; extension: string; priority?: number }): Promise<boolean> {
+    const r = await this.request('POST', `/channels/${enc(id)}/continue`,
+      { context: to.context, extension: to.extension, priority: to.priority ?? 1 }, undefined, true);
+    return r.status !== 404;
+  }
+
   async getChannel(id: string): Promise<AriChannel | null> {
     const r = await this.request<AriChannel>('GET', `/channels/${enc(id)}`, undefined, undefined, true);
     return r.status === 404 ? null : (r.data as AriChannel);

@@ -1,6 +1,6 @@
 import type { AriClient } from './ariClient';
 import { ChannelEventLog } from './channelEventLog';
-import { outcomeForUnansweredCause } from './hangupCauses';
+import { outcomeForUnansweredCall } from './hangupCauses';
 import type { CallHooks, CallReport, CallSpec, Telephony } from './telephony';
 
 export interface AriTelephonyOptions {
@@ -10,6 +10,8 @@ export interface AriTelephonyOptions {
   dtmfWaitMs: number;
   /** The longest message we expect to play; a playback that outlives it is cut. */
   maxMessageMs: number;
+  /** The channel's language, which picks the folder of Asterisk's prompts (sound:digits/1 → ru/digits/1). */
+  language: string;
 }
 
 // Events can be lost (about 2 % of ChannelDestroyed at 50 concurrent originates against a
@@ -35,18 +37,31 @@ export class AriTelephony implements Telephony {
         channelId: spec.channelId,
         callerId: spec.callerId,
         timeoutSec: spec.ringTimeoutSeconds,
+        variables: {
+          // Dialplan that hands the channel back to Stasis (AMD, the operators' queue) needs the
+          // application of this worker; the prompts are Russian.
+          DIALER_APP: this.client.app,
+          'CHANNEL(language)': this.options.language,
+        },
       });
 
       const first = await log.next(['StasisStart', 'ChannelDestroyed'], spec.ringTimeoutSeconds * 1000 + ANSWER_GRACE_MS, wait);
       if (first?.type === 'ChannelDestroyed') {
-        return report({ outcome: outcomeForUnansweredCause(first.cause), hangupCause: first.cause, dtmf: null, listenedMs: null, answeredAt: null });
+        return report({
+          outcome: outcomeForUnansweredCall(first.cause, log.hangupRequestCause, log.dialStatus),
+          hangupCause: first.cause || log.hangupRequestCause || first.cause, dtmf: null, listenedMs: null, answeredAt: null,
+        });
       }
       if (!first && !(await this.isUp(spec.channelId))) {
         // Neither answer nor hangup arrived in time: whatever the channel is doing, the call
         // is over for us.
         await this.hangupAndConfirm(log, spec.channelId);
         const cause = log.destroyed?.cause ?? null;
-        return report({ outcome: cause != null ? outcomeForUnansweredCause(cause) : 'no_answer', hangupCause: cause, dtmf: null, listenedMs: null, answeredAt: null });
+        const known = cause !== null || log.hangupRequestCause !== null || log.dialStatus !== null;
+        return report({
+          outcome: known ? outcomeForUnansweredCall(cause, log.hangupRequestCause, log.dialStatus) : 'no_answer',
+          hangupCause: cause, dtmf: null, listenedMs: null, answeredAt: null,
+        });
       }
 
       const answeredAt = new Date();

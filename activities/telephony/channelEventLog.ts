@@ -19,6 +19,10 @@ export class ChannelEventLog {
   stasisEnded = false;
   /** Set by ChannelHangupRequest, which Asterisk sends before the PlaybackFinished of a cut message. */
   hangupRequested = false;
+  /** The cause of the far end's (not our own, soft) hangup request. */
+  hangupRequestCause: number | null = null;
+  /** The last non-empty dialstatus of a Dial event whose peer is this channel. */
+  dialStatus: string | null = null;
 
   constructor(client: AriClient, channelId: string) {
     this.unsubscribe = client.onChannel(channelId, (event) => {
@@ -26,7 +30,11 @@ export class ChannelEventLog {
       if (event.type === 'ChannelDestroyed') this.destroyed = event;
       if (event.type === 'StasisEnd') this.stasisEnded = true;
       // A soft hangup request (cause 32) is our own DELETE; only a hard one is the subscriber.
-      if (event.type === 'ChannelHangupRequest' && !event.soft) this.hangupRequested = true;
+      if (event.type === 'ChannelHangupRequest' && !event.soft) {
+        this.hangupRequested = true;
+        this.hangupRequestCause = event.cause ?? null;
+      }
+      if (event.type === 'Dial' && typeof event.dialstatus === 'string' && event.dialstatus) this.dialStatus = event.dialstatus;
       this.events.push(event);
       this.wake?.();
     });

@@ -1,4 +1,4 @@
-import { outcomeForDialStatus, outcomeForUnansweredCause } from './hangupCauses';
+import { outcomeForDialStatus, outcomeForUnansweredCall, outcomeForUnansweredCause } from './hangupCauses';
 
 describe('outcomeForUnansweredCause', () => {
   it.each([
@@ -17,5 +17,19 @@ describe('outcomeForDialStatus', () => {
     ['busy', 'busy'], ['ANSWER', null], ['', null], [null, null],
   ])('%s → %s', (status, outcome) => {
     expect(outcomeForDialStatus(status)).toBe(outcome);
+  });
+});
+
+describe('outcomeForUnansweredCall (what Asterisk 22 sends through a Local channel)', () => {
+  it.each([
+    ['busy: Dial BUSY, cause 0', 0, null, 'BUSY', 'busy'],
+    ['congestion: Dial CONGESTION, cause 0', 0, null, 'CONGESTION', 'congestion'],
+    ['unallocated: hangup request 1, Dial NOANSWER, destroyed 1', 1, 1, 'NOANSWER', 'invalid_number'],
+    ['unallocated seen only in the hangup request', 0, 1, 'NOANSWER', 'invalid_number'],
+    ['no answer: destroyed 19 after RINGING', 19, null, 'RINGING', 'no_answer'],
+    ['a trunk that gives the cause itself: busy 17', 17, null, null, 'busy'],
+    ['nothing known', 0, null, null, 'failed'],
+  ])('%s', (_label, destroyed, request, dial, outcome) => {
+    expect(outcomeForUnansweredCall(destroyed as number, request as number | null, dial as string | null)).toBe(outcome);
   });
 });

@@ -45,3 +45,18 @@ export function outcomeForDialStatus(dialStatus: string | null | undefined): Cal
   if (!dialStatus) return null;
   return DIAL_STATUS_OUTCOMES[dialStatus.toUpperCase()] ?? null;
 }
+
+/**
+ * The outcome of a call that ended before StasisStart, from everything Asterisk said about it.
+ * A real cause wins (unallocated comes as ChannelHangupRequest cause 1 with Dial NOANSWER);
+ * when the cause is 0, as on the originated half of a Local channel for busy and congestion
+ * (seen on Asterisk 22.10.1), the Dial event's status says what happened.
+ */
+export function outcomeForUnansweredCall(
+  destroyedCause: number | null | undefined, hangupRequestCause: number | null | undefined, dialStatus: string | null | undefined,
+): CallEnd {
+  for (const cause of [destroyedCause, hangupRequestCause]) {
+    if (cause != null && cause !== 0 && cause !== 16) return outcomeForUnansweredCause(cause);
+  }
+  return outcomeForDialStatus(dialStatus) ?? outcomeForUnansweredCause(destroyedCause);
+}

@@ -45,6 +45,7 @@ export async function createDialerWorker(
     endpointTemplate: config.ARI_ENDPOINT_TEMPLATE,
     dtmfWaitMs: overrides.dtmfWaitMs ?? config.CALL_DTMF_WAIT_MS,
     maxMessageMs: 5 * 60_000,
+    language: 'ru',
   });
   const clientConnection = overrides.client ? null : await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = overrides.client ?? new Client({ connection: clientConnection as Connection, namespace: config.TEMPORAL_NAMESPACE });

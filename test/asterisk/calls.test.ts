@@ -1,0 +1,92 @@
+import { randomInt } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { createCampaign, startCampaign, upsertTemplate } from '../../campaigns/campaignLifecycle';
+import { campaignWorkflowId } from '../../workflows/ids';
+import { renderTemplate } from '../../activities/messageTemplate';
+import { insertContact } from '../fixtures';
+import { startWorld, type StackWorld } from '../stackWorker';
+import { RECORDINGS_DIR, recordingOf, voicedSeconds, waitForWav } from './wavRecording';
+
+// A campaign through the real Asterisk 22 of scripts/asterisk.sh: every behaviour of the
+// sandbox's simulated carrier (asterisk/README.md) must reach the contact's attempt row with
+// the right outcome, and the subscriber's side must have heard the message.
+
+const ARI_URL = process.env.ASTERISK_ARI_URL;
+const suite = ARI_URL ? describe : describe.skip;
+if (!ARI_URL) test.todo('calls on the real Asterisk: set ASTERISK_ARI_URL (npm test starts Asterisk and sets it)');
+
+jest.setTimeout(180_000);
+
+// The root's prompts: RECORDINGS_DIR is <root>/var/spool/asterisk/sandbox.
+const SOUNDS = path.join(RECORDINGS_DIR, '../../../../usr/share/asterisk/sounds/ru');
+
+/** Seconds of audio the existing prompt files of a playlist hold (GSM: 33 bytes per 20 ms). */
+function playlistSeconds(media: string[]): number {
+  return media.reduce((sum, uri) => {
+    const file = path.join(SOUNDS, `${uri.replace(/^sound:/, '')}.gsm`);
+    return sum + (existsSync(file) ? (statSync(file).size / 33) * 0.02 : 0);
+  }, 0);
+}
+
+// Fresh numbers each run (the sandbox remembers which numbers were busy once), ending in
+// "0<digit>" so that they never end in 96-98, which the sandbox reads as other behaviours.
+const fresh = (last: string): string => `+7916${String(randomInt(1_000_000, 9_999_999))}${last}`;
+
+suite('calls on the real Asterisk 22', () => {
+  let world: StackWorld;
+  const campaignId = `ast-${randomInt(100000, 999999)}`;
+  const cases = [
+    { id: 'answers', phone: fresh('01'), outcome: 'answered', state: 'done' },
+    { id: 'presses-1', phone: fresh('04'), outcome: 'answered', state: 'done', dtmf: '1' },
+    { id: 'hangs-up-early', phone: fresh('08'), outcome: 'answered_short', state: 'failed' },
+    { id: 'busy', phone: fresh('06'), outcome: 'busy', state: 'failed' },
+    { id: 'no-answer', phone: fresh('07'), outcome: 'no_answer', state: 'failed' },
+    { id: 'unallocated', phone: fresh('09'), outcome: 'invalid_number', state: 'failed' },
+    { id: 'congestion', phone: `+7916${String(randomInt(1_000_000, 9_999_999))}98`, outcome: 'congestion', state: 'failed' },
+  ];
+
+  beforeAll(async () => {
+    world = await startWorld({}, { asterisk: true });
+    const { pool } = world.db;
+    // A long amount, so the message outlasts the early hang-up (1 s after the answer).
+    const templateId = await upsertTemplate(pool, 'asterisk-e2e', '{{BALANCE|money}}');
+    await createCampaign(pool, {
+      id: campaignId, name: 'asterisk e2e', callerId: '+74950000000', windowStart: '00:00', windowEnd: '24:00',
+      maxAttemptsPerNumber: 1, ringTimeoutSeconds: 5, templateId,
+    }, 'test');
+    for (const c of cases) await insertContact(pool, campaignId, c.id, [c.phone], { BALANCE: '-1919919.19' });
+    await startCampaign({ pool, temporal: world.client, taskQueue: world.config.TEMPORAL_TASK_QUEUE }, campaignId, 'test', { pollIntervalMs: 200 });
+    await world.client.workflow.getHandle(campaignWorkflowId(campaignId)).result();
+  });
+  afterAll(async () => { await world?.close(); });
+
+  it('records every behaviour with the right outcome', async () => {
+    const { rows } = await world.db.pool.query(
+      `SELECT c.external_id, c.state, a.outcome, a.dtmf, a.hangup_cause FROM contact c JOIN attempt a ON a.contact_id = c.id
+        WHERE c.campaign_id = $1`, [campaignId]);
+    const byId = new Map(rows.map((r) => [r.external_id, r]));
+    for (const c of cases) {
+      const r = byId.get(c.id);
+      expect({ id: c.id, outcome: r?.outcome, state: r?.state }).toEqual({ id: c.id, outcome: c.outcome, state: c.state });
+      if (c.dtmf) expect(r.dtmf).toBe(c.dtmf);
+    }
+    const { rows: bl } = await world.db.pool.query(`SELECT e164 FROM blacklist WHERE source = 'automatic' AND e164 = $1`,
+      [cases.find((c) => c.id === 'unallocated')!.phone]);
+    expect(bl).toHaveLength(1);
+  });
+
+  (existsSync(RECORDINGS_DIR) ? it : it.skip)('played the message to the subscriber: audio of about its length, not silence', async () => {
+    const answered = cases.find((c) => c.id === 'answers')!;
+    const { rows } = await world.db.pool.query(
+      `SELECT a.channel_id, a.listened_ms FROM attempt a JOIN contact c ON c.id = a.contact_id
+        WHERE c.campaign_id = $1 AND c.external_id = 'answers'`, [campaignId]);
+    const wav = await waitForWav(recordingOf(answered.phone.slice(1), rows[0].channel_id), 10_000);
+    const expected = playlistSeconds(renderTemplate(1, '{{B|money}}', { B: '-1919919.19' }).media);
+    expect(expected).toBeGreaterThan(2);
+    const voiced = voicedSeconds(wav.samples, wav.sampleRate);
+    expect(voiced).toBeGreaterThan(expected * 0.6);
+    expect(wav.seconds).toBeGreaterThan(expected * 0.9);
+    expect(rows[0].listened_ms).toBeGreaterThan(expected * 1000 * 0.9);
+  });
+});
