@@ -1,38 +1,62 @@
 import type { Pool } from 'pg';
 import type { CallRequest, CallResult } from '../workflows/types';
+import { releaseChannel, renewChannel, waitForChannel } from './channelLeases';
 import { evaluateGate } from './gate';
 import type { CallHooks, Telephony } from './telephony/telephony';
 
+export interface CallDeps {
+  pool: Pool;
+  telephony: Telephony;
+  clock: () => Promise<number>;
+  /** This worker's identity, the holder of its channel leases. */
+  holder: string;
+}
+
+/** A channel lease lives this long without a renew: a dead worker's slot is free after it. */
+const LEASE_TTL_MS = 60_000;
+
 /**
- * The "call" step. The gate is asked once more with the wall clock, right before the
- * originate, and reserves the cap slot in the same transaction: if it says no, nothing is
- * dialled and the result says why.
+ * The "call" step. First a channel slot (the campaign's and the trunk's limits, global across
+ * workers), then the gate once more with the wall clock, reserving the cap slot in the same
+ * transaction: only then the originate. If anything says no, nothing is dialled and the result
+ * says why. The slot is given back after the hangup, and renewed while the call lasts.
  */
-export async function placeCheckedCall(
-  deps: { pool: Pool; telephony: Telephony; clock: () => Promise<number> }, req: CallRequest, hooks: CallHooks,
-): Promise<CallResult> {
-  const nowMs = await deps.clock();
-  const gate = await evaluateGate(deps.pool, {
-    campaignId: req.campaignId, contactId: req.contactId, e164: req.e164, zones: req.zones,
-    nowMs, checkWindow: true, reserve: { channelId: req.channelId },
+export async function placeCheckedCall(deps: CallDeps, req: CallRequest, hooks: CallHooks): Promise<CallResult> {
+  const lease = { campaignId: req.campaignId, channelId: req.channelId, holder: deps.holder, ttlMs: LEASE_TTL_MS };
+  const slot = await waitForChannel(deps.pool, lease, {
+    signal: hooks.signal,
+    onWait: (refusal) => hooks.heartbeat(`waiting for a channel: ${refusal.reason} (${refusal.inUse}/${refusal.limit})`),
   });
-  if (!gate.allowed) {
-    const now = gate.checkedAt;
-    return { outcome: 'refused', gate, channelId: null, hangupCause: null, dtmf: null, listenedMs: null, startedAt: now, answeredAt: null, endedAt: now };
+  if (!slot.acquired) throw new Error(`no channel slot before the call was cancelled: ${slot.reason}`);
+  const renew = setInterval(() => void renewChannel(deps.pool, req.channelId, deps.holder, LEASE_TTL_MS).catch(() => undefined), LEASE_TTL_MS / 3);
+  try {
+    // Asked after the slot: waiting for a channel may have taken a while.
+    const nowMs = await deps.clock();
+    const gate = await evaluateGate(deps.pool, {
+      campaignId: req.campaignId, contactId: req.contactId, e164: req.e164, zones: req.zones,
+      nowMs, checkWindow: true, reserve: { channelId: req.channelId },
+    });
+    if (!gate.allowed) {
+      const now = gate.checkedAt;
+      return { outcome: 'refused', gate, channelId: null, hangupCause: null, dtmf: null, listenedMs: null, startedAt: now, answeredAt: null, endedAt: now };
+    }
+    // The call's times are told on the gate's clock, so an attempt row never contradicts the
+    // decision that allowed it (the two differ only where a test server's clock is skipped).
+    const skew = nowMs - Date.now();
+    const report = await deps.telephony.call({
+      channelId: req.channelId, e164: req.e164, callerId: req.callerId, ringTimeoutSeconds: req.ringTimeoutSeconds,
+      media: req.media, endpointTemplate: slot.trunk?.endpointTemplate,
+    }, hooks);
+    const onGateClock = (iso: string): string => new Date(Date.parse(iso) + skew).toISOString();
+    return {
+      ...report,
+      startedAt: onGateClock(report.startedAt),
+      answeredAt: report.answeredAt && onGateClock(report.answeredAt),
+      endedAt: onGateClock(report.endedAt),
+      gate,
+    };
+  } finally {
+    clearInterval(renew);
+    await releaseChannel(deps.pool, req.channelId);
   }
-  // The call's times are told on the gate's clock, so an attempt row never contradicts the
-  // decision that allowed it (the two differ only where a test server's clock is skipped).
-  const skew = nowMs - Date.now();
-  const report = await deps.telephony.call(
-    { channelId: req.channelId, e164: req.e164, callerId: req.callerId, ringTimeoutSeconds: req.ringTimeoutSeconds, media: req.media },
-    hooks,
-  );
-  const onGateClock = (iso: string): string => new Date(Date.parse(iso) + skew).toISOString();
-  return {
-    ...report,
-    startedAt: onGateClock(report.startedAt),
-    answeredAt: report.answeredAt && onGateClock(report.answeredAt),
-    endedAt: onGateClock(report.endedAt),
-    gate,
-  };
 }

@@ -21,6 +21,8 @@ export interface ActivityDeps {
    * time-skipping tests, so a skipped week is a week for the caps and the calling hours too.
    */
   clock: () => Promise<number>;
+  /** This worker's identity, the holder of its channel leases. */
+  holder: string;
 }
 
 /**

@@ -17,24 +17,36 @@ import * as bareActivities from './bareShape/activities';
 // contact workflow's shape (no-op activities), so the product's figure has its ceilings beside it.
 //
 //   npm run bench -- [contacts=2000] [concurrency=100]
+//   npm run bench -- --asterisk [contacts] [concurrency]   the same through the real Asterisk 22
+//     of scripts/asterisk.sh (its sandbox's carrier answers after about a second), beside bare
+//     ARI originates to that Asterisk.
 
-const contacts = Number(process.argv[2] ?? 2000);
-const concurrency = Number(process.argv[3] ?? 100);
+const args = process.argv.slice(2);
+const asterisk = args.includes('--asterisk');
+const [contactsArg, concurrencyArg] = args.filter((a) => a !== '--asterisk');
+const contacts = Number(contactsArg ?? (asterisk ? 400 : 2000));
+const concurrency = Number(concurrencyArg ?? 100);
+/** Every number answers: the simulator by rule, the sandbox for numbers ending in 01. */
+const numberOf = (i: number): string => (asterisk ? `7900${String(i).padStart(5, '0')}01` : `7900${String(i).padStart(7, '0')}`);
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const password = randomBytes(8).toString('hex');
-  const sim = await startAriSimulator({
+  const sim = asterisk ? null : await startAriSimulator({
     username: 'dialer', password, timeScale: 0, rules: [{ match: '.', behaviours: ['answer'] }],
   });
   const config = loadConfig({
-    ...process.env, ASTERISK_ARI_URL: sim.url, ARI_PASSWORD: password, ARI_USERNAME: 'dialer',
+    ...process.env,
+    ...(sim
+      ? { ASTERISK_ARI_URL: sim.url, ARI_PASSWORD: password, ARI_USERNAME: 'dialer' }
+      : { ARI_ENDPOINT_TEMPLATE: 'Local/{number}@sim-carrier/n' }),
     TEMPORAL_TASK_QUEUE: `bench-${randomBytes(3).toString('hex')}`, LOG_LEVEL: 'warn',
   });
-  console.log(`bench: ${contacts} contacts, concurrency ${concurrency}, Temporal ${config.TEMPORAL_ADDRESS}`);
+  const target = sim ? 'the ARI simulator (zero-length calls)' : `Asterisk 22 at ${config.ASTERISK_ARI_URL}`;
+  console.log(`bench: ${contacts} contacts, concurrency ${concurrency}, Temporal ${config.TEMPORAL_ADDRESS}, calls to ${target}`);
 
-  const bareAri = await bareOriginates(sim.url, password, contacts, concurrency);
-  report('bare ARI originates (simulator only)', contacts, bareAri);
+  const bareAri = await bareOriginates(config, contacts, concurrency);
+  report(`bare ARI originates (${sim ? 'simulator' : 'Asterisk'} only, no Temporal, no Postgres)`, contacts, bareAri);
 
   const bareTemporal = await bareTemporalShape(config.TEMPORAL_ADDRESS, contacts, concurrency);
   report('bare Temporal, contact workflow shape (5 local + 1 activity, no-op)', contacts, bareTemporal);
@@ -45,7 +57,7 @@ async function main(): Promise<void> {
   const rate = (ms: number): number => contacts / (ms / 1000);
   console.log(`ratio dialer / bare ARI:      ${(rate(product) / rate(bareAri)).toFixed(3)}`);
   console.log(`ratio dialer / bare Temporal: ${(rate(product) / rate(bareTemporal)).toFixed(3)}`);
-  await sim.close();
+  await sim?.close();
 }
 
 function report(label: string, n: number, ms: number): void {
@@ -59,14 +71,19 @@ async function pool<T>(n: number, width: number, job: (i: number) => Promise<T>)
   }));
 }
 
-async function bareOriginates(url: string, password: string, n: number, width: number): Promise<number> {
-  const client = await AriClient.connect({ url, username: 'dialer', password, app: 'bench-bare' });
+async function bareOriginates(config: ReturnType<typeof loadConfig>, n: number, width: number): Promise<number> {
+  const client = await AriClient.connect({
+    url: config.ASTERISK_ARI_URL, username: config.ARI_USERNAME, password: config.ARI_PASSWORD, app: `bench-bare-${randomBytes(3).toString('hex')}`,
+  });
   const started = Date.now();
   await pool(n, width, async (i) => {
-    const channelId = `bare-${String(i).padStart(9, '0')}`;
+    const channelId = `bare-${randomBytes(4).toString('hex')}-${String(i).padStart(9, '0')}`;
     const log = new ChannelEventLog(client, channelId);
     try {
-      await client.originate({ endpoint: `PJSIP/7900${String(i).padStart(7, '0')}@carrier`, channelId, timeoutSec: 30 });
+      await client.originate({
+        endpoint: config.ARI_ENDPOINT_TEMPLATE.replace('{number}', numberOf(i)), channelId, timeoutSec: 30,
+        variables: { SIM_RECORD: 'no' },
+      });
       const first = await log.next(['StasisStart', 'ChannelDestroyed'], 30_000);
       if (first?.type !== 'StasisStart') throw new Error(`bare originate ${i}: no answer`);
       await client.hangup(channelId);
@@ -102,7 +119,9 @@ async function bareTemporalShape(address: string, n: number, width: number): Pro
 async function productRun(config: ReturnType<typeof loadConfig>, n: number, width: number): Promise<number> {
   const db = new Pool({ connectionString: config.DATABASE_URL, max: 4 });
   const campaignId = `bench-${randomBytes(3).toString('hex')}`;
-  const templateId = await upsertTemplate(db, 'bench', 'Здравствуйте, {{NAME}}! Ваша задолженность {{BALANCE|money}}.');
+  // Zero-length calls: on the simulator the message plays in no time; on Asterisk there is
+  // no message, so a call is the answer and the hangup.
+  const templateId = asterisk ? null : await upsertTemplate(db, 'bench', 'Здравствуйте, {{NAME}}! Ваша задолженность {{BALANCE|money}}.');
   await createCampaign(db, {
     templateId,
     id: campaignId, name: 'bench', callerId: '+74950000000', windowStart: '00:00', windowEnd: '24:00',
@@ -113,8 +132,9 @@ async function productRun(config: ReturnType<typeof loadConfig>, n: number, widt
        INSERT INTO contact (campaign_id, external_id, full_name)
        SELECT $1, 'b' || g, 'Bench ' || g FROM generate_series(1, $2) g RETURNING id, external_id)
      INSERT INTO contact_phone (contact_id, position, e164, raw)
-     SELECT id, 1, '+7900' || lpad(substr(external_id, 2), 7, '0'), 'bench' FROM c`,
-    [campaignId, n],
+     SELECT id, 1, '+' || (CASE WHEN $3 THEN '7900' || lpad(substr(external_id, 2), 5, '0') || '01'
+                                ELSE '7900' || lpad(substr(external_id, 2), 7, '0') END), 'bench' FROM c`,
+    [campaignId, n, asterisk],
   );
   await db.query(
     `INSERT INTO contact_variable (contact_id, name, value)

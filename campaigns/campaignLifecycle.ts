@@ -18,10 +18,10 @@ export async function createCampaign(pool: Pool, input: CampaignSettingsInput, a
   const s = parsed.data;
   await pool.query(
     `INSERT INTO campaign (id, name, caller_id, time_zone, window_start, window_end, max_attempts_per_number,
-                           retry_interval_seconds, ring_timeout_seconds, max_in_flight, template_id)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+                           retry_interval_seconds, ring_timeout_seconds, max_in_flight, template_id, max_channels)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
     [s.id, s.name, s.callerId, s.timeZone, s.windowStart, s.windowEnd, s.maxAttemptsPerNumber,
-      s.retryIntervalSeconds, s.ringTimeoutSeconds, s.maxInFlight, s.templateId],
+      s.retryIntervalSeconds, s.ringTimeoutSeconds, s.maxInFlight, s.templateId, s.maxChannels],
   );
   await audit(pool, actor, 'campaign.created', s.id, { name: s.name });
   return s.id;

@@ -22,6 +22,8 @@ export const campaignSettingsSchema = z.object({
   retryIntervalSeconds: z.number().int().min(0).default(3600),
   ringTimeoutSeconds: z.number().int().min(5).max(120).default(30),
   maxInFlight: z.number().int().min(1).max(10000).default(1000),
+  /** Calls of this campaign up at once, across every worker (null: only the trunk's limit). */
+  maxChannels: z.number().int().min(1).nullable().default(null),
   templateId: z.number().int().positive().nullable().default(null),
 }).refine((s) => s.windowStart < s.windowEnd, { path: ['windowEnd'], message: 'must be after windowStart' });
 

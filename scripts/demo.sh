@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # npm run demo: installs and starts what is missing (Postgres, Temporal dev server), then the
 # ARI simulator and the worker, and runs a demo campaign on examples/accounting-demo.csv.
+# npm run demo -- --asterisk: the same calls through a real Asterisk 22 (scripts/asterisk.sh)
+# and its sandbox's simulated carrier instead of the ARI simulator.
 # Postgres and Temporal stay up afterwards so the Temporal UI can be browsed; stop them with
 # `bash scripts/stack.sh stop`.
 set -euo pipefail
@@ -9,6 +11,14 @@ DIALER_LOG_TAG=demo
 source scripts/env.sh
 source scripts/node-deps.sh
 
+use_asterisk=false
+for arg in "$@"; do
+  case "$arg" in
+    --asterisk) use_asterisk=true ;;
+    *) die "unknown option $arg (the only option is --asterisk)" ;;
+  esac
+done
+
 ensure_node_deps
 bash scripts/stack.sh start >/dev/null
 # shellcheck disable=SC1091
@@ -16,11 +26,6 @@ source "$DIALER_CACHE/stack.env"
 npx node-pg-migrate up --migrations-dir schema/migrations --check-order >"$DIALER_LOG_DIR/migrate.log" 2>&1 \
   || die "database migration failed: see $DIALER_LOG_DIR/migrate.log"
 
-# A password of this run's own for the simulator's ARI user: nothing secret lives in the repo.
-ARI_PASSWORD="$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
-export ARI_PASSWORD ARI_USERNAME=dialer
-export ARI_SIM_PORT="${ARI_SIM_PORT:-8188}" ARI_SIM_TIME_SCALE="${ARI_SIM_TIME_SCALE:-0.25}"
-export ASTERISK_ARI_URL="http://127.0.0.1:$ARI_SIM_PORT"
 export TEMPORAL_TASK_QUEUE="${TEMPORAL_TASK_QUEUE:-dialer-demo}"
 export CALL_DTMF_WAIT_MS="${CALL_DTMF_WAIT_MS:-1500}"
 
@@ -31,11 +36,24 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port_open 127.0.0.1 "$ARI_SIM_PORT" && die "port $ARI_SIM_PORT is taken: set ARI_SIM_PORT to a free port"
-log "starting the ARI simulator on port $ARI_SIM_PORT (time scale $ARI_SIM_TIME_SCALE; log $DIALER_LOG_DIR/ari-simulator.log)"
-node --import tsx apps/ari-simulator/main.ts >"$DIALER_LOG_DIR/ari-simulator.log" 2>&1 &
-pids+=($!)
-wait_for_port 127.0.0.1 "$ARI_SIM_PORT" 30 || die "the ARI simulator did not start: see $DIALER_LOG_DIR/ari-simulator.log"
+if $use_asterisk; then
+  asterisk_env="$(bash scripts/asterisk.sh start)"
+  eval "$(sed 's/^/export /' <<<"$asterisk_env")"
+  # The sandbox's simulated carrier picks the subscriber's behaviour from the number, as the
+  # simulator does (asterisk/README.md).
+  export ARI_ENDPOINT_TEMPLATE='Local/{number}@sim-carrier/n' DEMO_TELEPHONY="Asterisk 22 at $ASTERISK_ARI_URL"
+else
+  # A password of this run's own for the simulator's ARI user: nothing secret lives in the repo.
+  ARI_PASSWORD="$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+  export ARI_PASSWORD ARI_USERNAME=dialer
+  export ARI_SIM_PORT="${ARI_SIM_PORT:-8188}" ARI_SIM_TIME_SCALE="${ARI_SIM_TIME_SCALE:-0.25}"
+  export ASTERISK_ARI_URL="http://127.0.0.1:$ARI_SIM_PORT" DEMO_TELEPHONY="the ARI simulator"
+  port_open 127.0.0.1 "$ARI_SIM_PORT" && die "port $ARI_SIM_PORT is taken: set ARI_SIM_PORT to a free port"
+  log "starting the ARI simulator on port $ARI_SIM_PORT (time scale $ARI_SIM_TIME_SCALE; log $DIALER_LOG_DIR/ari-simulator.log)"
+  node --import tsx apps/ari-simulator/main.ts >"$DIALER_LOG_DIR/ari-simulator.log" 2>&1 &
+  pids+=($!)
+  wait_for_port 127.0.0.1 "$ARI_SIM_PORT" 30 || die "the ARI simulator did not start: see $DIALER_LOG_DIR/ari-simulator.log"
+fi
 
 log "starting the worker (log $DIALER_LOG_DIR/worker.log)"
 node --import tsx apps/worker/main.ts >"$DIALER_LOG_DIR/worker.log" 2>&1 &

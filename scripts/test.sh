@@ -18,7 +18,8 @@ TEMPORAL_TEST_SERVER_PATH="$(bash scripts/temporal-test-server.sh)"
 export TEMPORAL_TEST_SERVER_PATH
 # The telephony end-to-end tests call through a real Asterisk 22 (Debian unstable in a
 # debootstrap root under the cache; about 90 s the first time, under a second later).
-eval "$(bash scripts/asterisk.sh start | sed 's/^/export /')"
+asterisk_env="$(bash scripts/asterisk.sh start)"
+eval "$(sed 's/^/export /' <<<"$asterisk_env")"
 log "type-checking"
 npx tsc --noEmit -p tsconfig.json
 log "running jest"

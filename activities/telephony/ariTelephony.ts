@@ -33,7 +33,7 @@ export class AriTelephony implements Telephony {
     });
     try {
       await this.client.originate({
-        endpoint: this.options.endpointTemplate.replace('{number}', spec.e164.replace(/^\+/, '')),
+        endpoint: (spec.endpointTemplate ?? this.options.endpointTemplate).replace('{number}', spec.e164.replace(/^\+/, '')),
         channelId: spec.channelId,
         callerId: spec.callerId,
         timeoutSec: spec.ringTimeoutSeconds,

@@ -11,6 +11,8 @@ export interface CallSpec {
   ringTimeoutSeconds: number;
   /** Asterisk media URIs, played in order once the subscriber answers. */
   media: string[];
+  /** The trunk's endpoint (`{number}` for the digits); the telephony's default when absent. */
+  endpointTemplate?: string;
 }
 
 export interface CallHooks {

@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     }
 
     const { workflowId } = await startCampaign({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }, campaignId, 'demo', { pollIntervalMs: 500 });
-    console.log(`Campaign workflow ${workflowId} started; calling through the ARI simulator...`);
+    console.log(`Campaign workflow ${workflowId} started; calling through ${process.env.DEMO_TELEPHONY ?? 'ARI'}...`);
     const done = temporal.workflow.getHandle(campaignWorkflowId(campaignId)).result();
     await showProgressUntil(pool, campaignId, done);
 

@@ -58,7 +58,7 @@ export async function createDialerWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
-    activities: createActivities({ pool, telephony, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, clock }),
+    activities: createActivities({ pool, telephony, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, clock, holder: ari.app }),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_CALLS,
     maxConcurrentLocalActivityExecutions: 100,
     ...limits,
