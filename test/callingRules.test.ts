@@ -135,3 +135,16 @@ it('never originates a number blacklisted while its workflow sleeps', async () =
   // Only the second number was dialled after the blacklisting.
   expect(world.sim.stats().originates - before).toBe(5);
 });
+
+it('blacklists a number unreachable as many times in a row as the campaign allows', async () => {
+  const id = await campaign({ maxAttemptsPerNumber: 5, retryIntervalSeconds: 3 * 3600 }, 'none');
+  await world.db.pool.query('UPDATE campaign SET blacklist_after_unreachable = 2 WHERE id = $1', [id]);
+  const c = await insertContact(world.db.pool, id, 'unreach', ['+79161600007']);
+  const result = await run(id, 'unreach', c);
+  const rows = await attempts('contact_id = $1', [c]);
+  expect(rows.map((r) => [r.outcome, r.gate.refusal ?? null])).toEqual([['no_answer', null], ['no_answer', null], ['refused', 'blacklisted']]);
+  expect(result).toMatchObject({ state: 'blacklisted', attempts: 2 });
+  const { rows: bl } = await world.db.pool.query(
+    `SELECT b.reason, a.outcome FROM blacklist b JOIN attempt a ON a.id = b.attempt_id WHERE b.e164 = '+79161600007'`);
+  expect(bl).toEqual([{ reason: 'unreachable 2 times in a row', outcome: 'no_answer' }]);
+});

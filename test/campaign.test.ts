@@ -142,3 +142,25 @@ describe('a campaign end to end', () => {
     expect(rows[0].n).toBe(cases.reduce((n, c) => n + c.attempts.length, 0));
   });
 });
+
+describe('a campaign larger than one run of its workflow', () => {
+  it('continues-as-new, keeps its cursor and starts every contact once', async () => {
+    const { pool } = world.db;
+    const campaignId = `t-${randomBytes(3).toString('hex')}`;
+    await createCampaign(pool, {
+      id: campaignId, name: 'pages', callerId: '+74950000000', windowStart: '00:00', windowEnd: '24:00',
+      maxAttemptsPerNumber: 1, maxInFlight: 3,
+    }, 'test');
+    for (let i = 0; i < 12; i++) await insertContact(pool, campaignId, `p${i}`, [`+7926100${String(i).padStart(2, '0')}01`]);
+    const before = world.sim.stats().originates;
+    // Pages of 2 and 3 loop iterations per run: the campaign needs several runs.
+    await startCampaign({ pool, temporal: world.client, taskQueue: world.config.TEMPORAL_TASK_QUEUE }, campaignId, 'test',
+      { pollIntervalMs: 100, pageSize: 2, iterationsPerRun: 3 });
+    const summary = await world.client.workflow.getHandle(campaignWorkflowId(campaignId)).result();
+    expect(summary).toMatchObject({ state: 'completed', contactsStarted: 12 });
+    expect(summary.runs).toBeGreaterThan(1);
+    expect(world.sim.stats().originates - before).toBe(12);
+    const { rows } = await pool.query(`SELECT count(DISTINCT contact_id)::int AS n, count(*)::int AS calls FROM attempt WHERE campaign_id = $1`, [campaignId]);
+    expect(rows[0]).toEqual({ n: 12, calls: 12 });
+  });
+});

@@ -26,12 +26,16 @@ export interface CampaignInput {
   pageSize?: number;
   pollIntervalMs?: number;
   runs?: number;
+  /** Loop iterations per run before continue-as-new (tests make it small). */
+  iterationsPerRun?: number;
 }
 
 export interface CampaignSummary {
   campaignId: string;
   state: 'completed' | 'cancelled';
   contactsStarted: number;
+  /** How many runs the workflow took (continue-as-new starts a new one). */
+  runs: number;
 }
 
 /** Iterations per run before continue-as-new: keeps each run's history to a few thousand events. */
@@ -45,11 +49,11 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
   };
   setHandler(campaignProgressQuery, () => progress);
 
-  for (let i = 0; i < ITERATIONS_PER_RUN; i++) {
+  for (let i = 0; i < (input.iterationsPerRun ?? ITERATIONS_PER_RUN); i++) {
     const status = await campaignStatus(input.campaignId);
     progress.state = status.state;
     if (status.state === 'cancelled' || status.state === 'completed') {
-      return { campaignId: input.campaignId, state: status.state, contactsStarted: status.started };
+      return { campaignId: input.campaignId, state: status.state, contactsStarted: status.started, runs: progress.runs };
     }
     if (status.state === 'running') {
       const free = status.maxInFlight - status.inProgress;
@@ -62,7 +66,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
         if (page.started > 0) continue; // more may fit at once: ask again without sleeping
       } else if (status.pending === 0 && status.inProgress === 0) {
         await completeCampaign(input.campaignId);
-        return { campaignId: input.campaignId, state: 'completed', contactsStarted: status.started };
+        return { campaignId: input.campaignId, state: 'completed', contactsStarted: status.started, runs: progress.runs };
       }
     }
     // paused, full, or waiting for the last contacts to finish

@@ -104,7 +104,8 @@ async function counts(pool: Pool, campaignId: string): Promise<ProgressCounts> {
 async function results(pool: Pool, campaignId: string): Promise<ResultRow[]> {
   const { rows } = await pool.query(
     `SELECT c.id, c.full_name, c.state, p.position, p.e164,
-            (SELECT a.outcome FROM attempt a WHERE a.contact_id = c.id AND a.phone_position = p.position
+            (SELECT CASE WHEN a.outcome = 'refused' THEN 'refused: ' || (a.gate->>'refusal') ELSE a.outcome::text END
+               FROM attempt a WHERE a.contact_id = c.id AND a.phone_position = p.position
               ORDER BY a.seq DESC LIMIT 1) AS outcome,
             (SELECT count(*)::int FROM attempt a WHERE a.contact_id = c.id AND a.phone_position = p.position
               AND a.outcome <> 'refused') AS attempts
