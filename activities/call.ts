@@ -45,7 +45,7 @@ export async function placeCheckedCall(deps: CallDeps, req: CallRequest, hooks: 
     const skew = nowMs - Date.now();
     const report = await deps.telephony.call({
       channelId: req.channelId, e164: req.e164, callerId: req.callerId, ringTimeoutSeconds: req.ringTimeoutSeconds,
-      media: req.media, endpointTemplate: slot.trunk?.endpointTemplate,
+      media: req.media, endpointTemplate: slot.trunk?.endpointTemplate, handling: req.handling,
     }, hooks);
     const onGateClock = (iso: string): string => new Date(Date.parse(iso) + skew).toISOString();
     return {

@@ -26,9 +26,9 @@ const { loadContactPlan, checkGate, prepareMessage, recordAttempt, finishContact
   });
 
 const { placeCall } = proxyActivities<DialerActivities>({
-  // Ring time, the message and the DTMF wait fit well inside this; a lost worker is noticed
-  // by the heartbeat timeout, not by this.
-  startToCloseTimeout: '15 minutes',
+  // Ring time, the message, the DTMF wait and a conversation with an operator fit inside
+  // this; a lost worker is noticed by the heartbeat timeout, not by this.
+  startToCloseTimeout: '2 hours',
   heartbeatTimeout: '30 seconds',
   // A retried call activity could place a second call: the strategy decides about retries,
   // with the gate in front of every one, never Temporal's blind retry.
@@ -195,7 +195,7 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
       return await placeCall({
         workflowId, seq: n, channelId, campaignId: p.campaignId, contactId: p.contactId,
         e164: phone.e164, callerId: p.callerId, ringTimeoutSeconds: p.ringTimeoutSeconds,
-        media: msg.media, zones: phone.zones,
+        media: msg.media, zones: phone.zones, handling: p.handling,
       });
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;

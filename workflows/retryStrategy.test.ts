@@ -1,7 +1,7 @@
 import type { CallOutcome } from './outcomes';
 import { decideAfterAttempt } from './retryStrategy';
 
-const strategy = { maxAttemptsPerNumber: 3, retryIntervalSeconds: 600 };
+const strategy = { maxAttemptsPerNumber: 3, retryIntervalSeconds: 600, machineAction: 'retry' as const };
 
 describe('decideAfterAttempt', () => {
   it.each<[CallOutcome, number, ReturnType<typeof decideAfterAttempt>]>([
@@ -21,7 +21,17 @@ describe('decideAfterAttempt', () => {
   });
 
   it('moves on after one attempt when the strategy allows one', () => {
-    expect(decideAfterAttempt({ maxAttemptsPerNumber: 1, retryIntervalSeconds: 0 }, 'busy', 1))
+    expect(decideAfterAttempt({ maxAttemptsPerNumber: 1, retryIntervalSeconds: 0, machineAction: 'retry' }, 'busy', 1))
       .toEqual({ kind: 'next_number', reason: 'attempts_exhausted' });
+  });
+});
+
+describe('what an answering machine gets', () => {
+  it.each([
+    ['retry', { kind: 'retry_number', afterMs: 600_000 }],
+    ['leave_message', { kind: 'done' }],
+    ['hang_up', { kind: 'next_number', reason: 'answering_machine' }],
+  ] as const)('%s', (machineAction, expected) => {
+    expect(decideAfterAttempt({ ...strategy, machineAction }, 'machine', 1)).toEqual(expected);
   });
 });

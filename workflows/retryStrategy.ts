@@ -7,7 +7,7 @@ import type { RetryStrategy } from './types';
 export type Decision =
   | { kind: 'done' }
   | { kind: 'retry_number'; afterMs: number }
-  | { kind: 'next_number'; reason: 'attempts_exhausted' | 'invalid_number' | 'blacklisted' };
+  | { kind: 'next_number'; reason: 'attempts_exhausted' | 'invalid_number' | 'blacklisted' | 'answering_machine' };
 
 /** Outcomes that mean the subscriber was reached and the campaign's goal is met. */
 const REACHED: ReadonlySet<CallOutcome> = new Set(['answered', 'operator']);
@@ -18,6 +18,11 @@ export function decideAfterAttempt(
   attemptsOnThisNumber: number,
 ): Decision {
   if (REACHED.has(outcome)) return { kind: 'done' };
+  if (outcome === 'machine') {
+    // The campaign's choice: the message was left on the machine, or this number is given up.
+    if (strategy.machineAction === 'leave_message') return { kind: 'done' };
+    if (strategy.machineAction === 'hang_up') return { kind: 'next_number', reason: 'answering_machine' };
+  }
   // A number proven not to exist will not start working on the next try; the record step
   // has put it on the blacklist with the attempt that proved it.
   if (outcome === 'invalid_number') return { kind: 'next_number', reason: 'invalid_number' };

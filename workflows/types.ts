@@ -31,11 +31,23 @@ export interface ContactPlan {
   callerId: string;
   ringTimeoutSeconds: number;
   strategy: RetryStrategy;
+  handling: CallHandling;
 }
 
 export interface RetryStrategy {
   maxAttemptsPerNumber: number;
   retryIntervalSeconds: number;
+  /** What an answering machine gets: give up on the number, leave the message, or retry later. */
+  machineAction: 'hang_up' | 'leave_message' | 'retry';
+}
+
+/** How an answered call is handled: machines, and the key that reaches an operator. */
+export interface CallHandling {
+  detectMachines: boolean;
+  machineAction: RetryStrategy['machineAction'];
+  /** null: the campaign has no operators. */
+  operatorKey: string | null;
+  operatorWaitSeconds: number;
 }
 
 export type GateRefusal =
@@ -74,6 +86,7 @@ export interface CallRequest {
   ringTimeoutSeconds: number;
   media: string[];
   zones: string[];
+  handling: CallHandling;
 }
 
 export interface CallResult {

@@ -147,6 +147,12 @@ export class AriClient {
     return r.status !== 404;
   }
 
+  /** POST /channels/{id}/variable: false when the channel is gone. */
+  async setChannelVariable(id: string, variable: string, value: string): Promise<boolean> {
+    const r = await this.request('POST', `/channels/${enc(id)}/variable`, { variable, value }, undefined, true);
+    return r.status !== 404;
+  }
+
   async getChannel(id: string): Promise<AriChannel | null> {
     const r = await this.request<AriChannel>('GET', `/channels/${enc(id)}`, undefined, undefined, true);
     return r.status === 404 ? null : (r.data as AriChannel);
@@ -427,9 +433,14 @@ export class AriClient {
     for (const l of [...this.listeners]) this.safeCall(() => l(e));
     if (this.channelListeners.size === 0) return;
     const id = channelIdOf(e);
-    const set = id === undefined ? undefined : this.channelListeners.get(id);
-    if (!set) return;
-    for (const l of [...set]) this.safeCall(() => l(e));
+    // A Dial event concerns its caller too: the operators' queue dials an operator (peer) for
+    // our subscriber (caller), and the subscriber's call needs to hear that the operator answered.
+    const caller = e.type === 'Dial' ? (e.caller as { id?: string } | undefined)?.id : undefined;
+    for (const target of caller && caller !== id ? [id, caller] : [id]) {
+      const set = target === undefined ? undefined : this.channelListeners.get(target);
+      if (!set) continue;
+      for (const l of [...set]) this.safeCall(() => l(e));
+    }
   }
 
   private safeCall(fn: () => void): void {

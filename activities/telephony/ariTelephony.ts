@@ -20,6 +20,12 @@ export interface AriTelephonyOptions {
 const ANSWER_GRACE_MS = 15_000;
 const HANGUP_CONFIRM_MS = 5_000;
 const HEARTBEAT_MS = 2_000;
+/** AMD() decides within 5 s (amd.conf's total analysis time); the rest is margin. */
+const AMD_DEADLINE_MS = 15_000;
+/** The longest wait in the queue plus a conversation with an operator that we follow. */
+const OPERATOR_CONVERSATION_MAX_MS = 90 * 60_000;
+/** "Извините, все линии заняты, пожалуйста, перезвоните позже" from Asterisk's Russian prompts. */
+const NO_OPERATOR_MEDIA = ['sound:im-sorry', 'sound:all-circuits-busy-now', 'sound:pls-try-call-later'];
 
 export class AriTelephony implements Telephony {
   constructor(private readonly client: AriClient, private readonly options: AriTelephonyOptions) {}
@@ -65,19 +71,36 @@ export class AriTelephony implements Telephony {
       }
 
       const answeredAt = new Date();
+      const { handling } = spec;
+      const answered = (outcome: CallReport['outcome']): CallReport => report({
+        outcome,
+        hangupCause: log.destroyed?.cause ?? log.hangupRequestCause,
+        dtmf: log.digits.length > 0 ? log.digits.join('') : null,
+        listenedMs: Date.now() - answeredAt.getTime(),
+        answeredAt: answeredAt.toISOString(),
+      });
+
+      if (handling.detectMachines) {
+        const verdict = await this.detectMachine(log, spec.channelId, wait);
+        if (verdict === 'gone') return answered('answered_short');
+        if (verdict === 'machine') {
+          if (handling.machineAction === 'leave_message') await this.playMessage(log, spec, wait);
+          await this.hangupAndConfirm(log, spec.channelId);
+          return answered('machine');
+        }
+      }
+
       const listened = await this.playMessage(log, spec, wait);
-      const listenedMs = Date.now() - answeredAt.getTime();
       if (listened && log.digits.length === 0 && !log.stasisEnded) {
         await log.next(['ChannelDtmfReceived', 'StasisEnd'], this.options.dtmfWaitMs, wait);
       }
+      if (handling.operatorKey && log.digits.includes(handling.operatorKey) && !log.stasisEnded && !log.destroyed) {
+        await this.putThroughToOperator(log, spec, wait);
+        await this.hangupAndConfirm(log, spec.channelId);
+        return answered(log.operatorAnswered ? 'operator' : listened ? 'answered' : 'answered_short');
+      }
       await this.hangupAndConfirm(log, spec.channelId);
-      return report({
-        outcome: listened ? 'answered' : 'answered_short',
-        hangupCause: log.destroyed?.cause ?? null,
-        dtmf: log.digits.length > 0 ? log.digits.join('') : null,
-        listenedMs,
-        answeredAt: answeredAt.toISOString(),
-      });
+      return answered(listened ? 'answered' : 'answered_short');
     } catch (err) {
       // Never leave a channel up behind a failure of ours.
       await this.client.hangup(spec.channelId).catch(() => false);
@@ -109,6 +132,44 @@ export class AriTelephony implements Telephony {
     // finished with nobody hanging up was heard to the end.
     if (end?.type !== 'PlaybackFinished') return false;
     return !log.hangupRequested && !log.stasisEnded && !log.destroyed;
+  }
+
+  /**
+   * ARI has no answering-machine detection of its own: the channel goes to the dialplan's
+   * dialer-amd context, where AMD() listens, and comes back with StasisStart
+   * ["amd", AMDSTATUS, AMDCAUSE] (asterisk/production/extensions.conf).
+   */
+  private async detectMachine(
+    log: ChannelEventLog, channelId: string, wait: { tick: () => void; tickMs: number; signal?: AbortSignal },
+  ): Promise<'human' | 'machine' | 'gone'> {
+    if (!(await this.client.continueInDialplan(channelId, { context: 'dialer-amd', extension: 's' }))) return 'gone';
+    const back = await log.next(['StasisStart', 'ChannelDestroyed'], AMD_DEADLINE_MS, {
+      ...wait, accept: (e) => e.type !== 'StasisStart' || e.args[0] === 'amd',
+    });
+    if (!back || back.type === 'ChannelDestroyed') return 'gone';
+    // NOTSURE counts as a person: a debtor must not be treated as a machine on a guess.
+    return back.args[1] === 'MACHINE' ? 'machine' : 'human';
+  }
+
+  /**
+   * The subscriber pressed the operator key: into the operators' queue for at most the
+   * campaign's wait. An operator answering shows as a Dial ANSWER with this channel as the
+   * caller; the conversation then lasts until one of them hangs up. If the queue gives up, the
+   * channel comes back with StasisStart ["queue", QUEUESTATUS] and hears an apology.
+   */
+  private async putThroughToOperator(
+    log: ChannelEventLog, spec: CallSpec, wait: { tick: () => void; tickMs: number; signal?: AbortSignal },
+  ): Promise<void> {
+    await this.client.setChannelVariable(spec.channelId, 'QUEUE_TIMEOUT', String(spec.handling.operatorWaitSeconds));
+    if (!(await this.client.continueInDialplan(spec.channelId, { context: 'dialer-operators', extension: 's' }))) return;
+    const back = await log.next(['StasisStart', 'ChannelDestroyed'], OPERATOR_CONVERSATION_MAX_MS, {
+      ...wait, accept: (e) => e.type !== 'StasisStart' || e.args[0] === 'queue',
+    });
+    if (back?.type === 'StasisStart' && !log.operatorAnswered) {
+      const sorry = `${spec.channelId}-sorry`;
+      await this.client.play(spec.channelId, NO_OPERATOR_MEDIA, sorry).catch(() => undefined);
+      await log.next(['PlaybackFinished', 'StasisEnd'], 30_000, { ...wait, accept: (e) => e.type !== 'PlaybackFinished' || e.playback.id === sorry });
+    }
   }
 
   private async isUp(channelId: string): Promise<boolean> {

@@ -23,18 +23,30 @@ export class ChannelEventLog {
   hangupRequestCause: number | null = null;
   /** The last non-empty dialstatus of a Dial event whose peer is this channel. */
   dialStatus: string | null = null;
+  /** An operator of the queue answered this (caller) channel. */
+  operatorAnswered = false;
 
   constructor(client: AriClient, channelId: string) {
     this.unsubscribe = client.onChannel(channelId, (event) => {
       if (event.type === 'ChannelDtmfReceived') this.digits.push(event.digit);
       if (event.type === 'ChannelDestroyed') this.destroyed = event;
+      // A channel sent to the dialplan (AMD, the operators' queue) leaves Stasis and may come back.
       if (event.type === 'StasisEnd') this.stasisEnded = true;
+      if (event.type === 'StasisStart') this.stasisEnded = false;
       // A soft hangup request (cause 32) is our own DELETE; only a hard one is the subscriber.
       if (event.type === 'ChannelHangupRequest' && !event.soft) {
         this.hangupRequested = true;
         this.hangupRequestCause = event.cause ?? null;
       }
-      if (event.type === 'Dial' && typeof event.dialstatus === 'string' && event.dialstatus) this.dialStatus = event.dialstatus;
+      if (event.type === 'Dial' && typeof event.dialstatus === 'string' && event.dialstatus) {
+        const callerId = (event.caller as { id?: string } | undefined)?.id;
+        if (callerId === channelId) {
+          // The operators' queue dialling an agent for this subscriber.
+          if (event.dialstatus === 'ANSWER') this.operatorAnswered = true;
+        } else {
+          this.dialStatus = event.dialstatus;
+        }
+      }
       this.events.push(event);
       this.wake?.();
     });

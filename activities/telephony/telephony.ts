@@ -1,4 +1,5 @@
 import type { CallOutcome } from '../../workflows/outcomes';
+import type { CallHandling } from '../../workflows/types';
 
 // The project's own telephony interface: the call activity speaks only this, so the ARI
 // client behind it (and its quirks) can change without touching the flow of a contact.
@@ -13,6 +14,7 @@ export interface CallSpec {
   media: string[];
   /** The trunk's endpoint (`{number}` for the digits); the telephony's default when absent. */
   endpointTemplate?: string;
+  handling: CallHandling;
 }
 
 export interface CallHooks {

@@ -89,4 +89,69 @@ suite('calls on the real Asterisk 22', () => {
     expect(wav.seconds).toBeGreaterThan(expected * 0.9);
     expect(rows[0].listened_ms).toBeGreaterThan(expected * 1000 * 0.9);
   });
+
+  describe('a campaign with operators and answering-machine detection', () => {
+    const id = `ops-${randomInt(100000, 999999)}`;
+    const callerId = `+7495${randomInt(1_000_000, 9_999_999)}`;
+    let operatorConnectedMs = 0;
+    const cases2 = [
+      { id: 'person', phone: fresh('01'), outcome: 'answered', state: 'done' },
+      { id: 'wants-operator', phone: fresh('04'), outcome: 'operator', state: 'done' },
+      { id: 'machine', phone: `+7916${String(randomInt(1_000_000, 9_999_999))}97`, outcome: 'machine', state: 'failed' },
+    ];
+
+    beforeAll(async () => {
+      const { pool } = world.db;
+      const templateId = await upsertTemplate(pool, 'asterisk-e2e-short', '{{BALANCE|money}}');
+      await createCampaign(pool, {
+        id, name: 'operators', callerId: '+74950000000', windowStart: '00:00', windowEnd: '24:00',
+        maxAttemptsPerNumber: 1, ringTimeoutSeconds: 10, templateId,
+      }, 'test');
+      await pool.query(`UPDATE campaign SET operator_key = '1', operator_wait_seconds = 20, detect_machines = true,
+                        machine_action = 'hang_up', caller_id = $2 WHERE id = $1`, [id, callerId]);
+      for (const c of cases2) await insertContact(pool, id, c.id, [c.phone], { BALANCE: '-21.00' });
+      await startCampaign({ pool, temporal: world.client, taskQueue: world.config.TEMPORAL_TASK_QUEUE }, id, 'test', { pollIntervalMs: 200 });
+      const done = world.client.workflow.getHandle(campaignWorkflowId(id)).result();
+      let finished = false;
+      void done.finally(() => { finished = true; });
+      // The simulated subscriber and operator would talk for minutes: once they have been
+      // connected for 3 s, the subscriber hangs up (the test does it through ARI).
+      const auth = `Basic ${Buffer.from(`${process.env.ARI_USERNAME}:${process.env.ARI_PASSWORD}`).toString('base64')}`;
+      let connectedSince = 0;
+      while (!finished) {
+        const channels = (await (await fetch(`${ARI_URL}/ari/channels`, { headers: { authorization: auth } })).json()) as
+          { id: string; name: string; state: string; caller: { number: string } }[];
+        const operatorUp = channels.some((c) => /^Local\/[12]@sim-operators/.test(c.name) && c.state === 'Up');
+        if (operatorUp && !connectedSince) connectedSince = Date.now();
+        if (connectedSince && Date.now() - connectedSince > 3000) {
+          for (const c of channels.filter((x) => x.caller.number === callerId && !x.id.endsWith(';2'))) {
+            await fetch(`${ARI_URL}/ari/channels/${encodeURIComponent(c.id)}`, { method: 'DELETE', headers: { authorization: auth } });
+          }
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await done;
+      operatorConnectedMs = connectedSince ? Date.now() - connectedSince : 0;
+    });
+
+    it('puts a subscriber who presses 1 through to an operator, and tells a machine from a person', async () => {
+      const { rows } = await world.db.pool.query(
+        `SELECT c.external_id, c.state, a.outcome, a.dtmf FROM contact c JOIN attempt a ON a.contact_id = c.id
+          WHERE c.campaign_id = $1`, [id]);
+      const byId = new Map(rows.map((r) => [r.external_id, r]));
+      for (const c of cases2) {
+        const r = byId.get(c.id);
+        expect({ id: c.id, outcome: r?.outcome, state: r?.state }).toEqual({ id: c.id, outcome: c.outcome, state: c.state });
+      }
+      expect(byId.get('wants-operator').dtmf).toBe('1');
+    });
+
+    it('kept the call until the subscriber and the operator were done talking', async () => {
+      expect(operatorConnectedMs).toBeGreaterThan(3000);
+      const { rows } = await world.db.pool.query(
+        `SELECT a.answered_at, a.ended_at FROM attempt a JOIN contact c ON c.id = a.contact_id
+          WHERE c.campaign_id = $1 AND c.external_id = 'wants-operator'`, [id]);
+      expect(rows[0].ended_at.getTime() - rows[0].answered_at.getTime()).toBeGreaterThan(3000);
+    });
+  });
 });
