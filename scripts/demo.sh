@@ -25,6 +25,11 @@ bash scripts/stack.sh start >/dev/null
 source "$DIALER_CACHE/stack.env"
 npx node-pg-migrate up --migrations-dir schema/migrations --check-order >"$DIALER_LOG_DIR/migrate.log" 2>&1 \
   || die "database migration failed: see $DIALER_LOG_DIR/migrate.log"
+# Reference data the calling rules read, both idempotent: Russia's non-working days and the
+# example extract of the numbering plan registry (the subscriber's zone from the number).
+npx tsx apps/cli/calendarDays.ts import calendars/RU.csv >"$DIALER_LOG_DIR/reference-data.log" 2>&1 \
+  && LOG_LEVEL=warn npx tsx apps/cli/importNumberingPlan.ts examples/numbering/*.csv >>"$DIALER_LOG_DIR/reference-data.log" 2>&1 \
+  || die "loading the calendar and the numbering plan failed: see $DIALER_LOG_DIR/reference-data.log"
 
 export TEMPORAL_TASK_QUEUE="${TEMPORAL_TASK_QUEUE:-dialer-demo}"
 export CALL_DTMF_WAIT_MS="${CALL_DTMF_WAIT_MS:-1500}"
