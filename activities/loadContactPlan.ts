@@ -16,7 +16,7 @@ export async function readContactPlan(pool: Pool, contactId: number): Promise<Co
   const { rows } = await pool.query(
     `SELECT c.id, c.campaign_id, c.time_zone, k.time_zone AS campaign_zone, k.template_id, k.caller_id,
             k.ring_timeout_seconds, k.max_attempts_per_number, k.retry_interval_seconds,
-            k.operator_key, k.operator_wait_seconds, k.detect_machines, k.machine_action,
+            k.operator_key, k.operator_wait_seconds, k.detect_machines, k.machine_action, k.min_listen_seconds,
             coalesce((SELECT json_agg(json_build_object('position', p.position, 'e164', p.e164) ORDER BY p.position)
                         FROM contact_phone p WHERE p.contact_id = c.id), '[]') AS phones
        FROM contact c JOIN campaign k ON k.id = c.campaign_id
@@ -50,6 +50,7 @@ export async function readContactPlan(pool: Pool, contactId: number): Promise<Co
       machineAction: r.machine_action,
       operatorKey: r.operator_key,
       operatorWaitSeconds: r.operator_wait_seconds,
+      minListenSeconds: r.min_listen_seconds,
     },
   };
 }

@@ -48,6 +48,8 @@ export interface CallHandling {
   /** null: the campaign has no operators. */
   operatorKey: string | null;
   operatorWaitSeconds: number;
+  /** A subscriber who hangs up mid-message after this long was reached; null: only to the end. */
+  minListenSeconds: number | null;
 }
 
 export type GateRefusal =

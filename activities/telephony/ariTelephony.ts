@@ -1,6 +1,6 @@
 import type { AriClient } from './ariClient';
 import { ChannelEventLog } from './channelEventLog';
-import { outcomeForUnansweredCall } from './hangupCauses';
+import { amdVerdict, listenedEnough, outcomeForUnansweredCall } from './hangupCauses';
 import type { CallHooks, CallReport, CallSpec, Telephony } from './telephony';
 
 export interface AriTelephonyOptions {
@@ -90,8 +90,9 @@ export class AriTelephony implements Telephony {
         }
       }
 
-      const listened = await this.playMessage(log, spec, wait);
-      if (listened && log.digits.length === 0 && !log.stasisEnded) {
+      const heardToTheEnd = await this.playMessage(log, spec, wait);
+      const listened = listenedEnough(heardToTheEnd, Date.now() - answeredAt.getTime(), handling.minListenSeconds);
+      if (heardToTheEnd && log.digits.length === 0 && !log.stasisEnded) {
         await log.next(['ChannelDtmfReceived', 'StasisEnd'], this.options.dtmfWaitMs, wait);
       }
       if (handling.operatorKey && log.digits.includes(handling.operatorKey) && !log.stasisEnded && !log.destroyed) {
@@ -147,8 +148,7 @@ export class AriTelephony implements Telephony {
       ...wait, accept: (e) => e.type !== 'StasisStart' || e.args[0] === 'amd',
     });
     if (!back || back.type === 'ChannelDestroyed') return 'gone';
-    // NOTSURE counts as a person: a debtor must not be treated as a machine on a guess.
-    return back.args[1] === 'MACHINE' ? 'machine' : 'human';
+    return amdVerdict(back.args[1]);
   }
 
   /**
