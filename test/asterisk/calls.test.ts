@@ -94,6 +94,7 @@ suite('calls on the real Asterisk 22', () => {
     const id = `ops-${randomInt(100000, 999999)}`;
     const callerId = `+7495${randomInt(1_000_000, 9_999_999)}`;
     let operatorConnectedMs = 0;
+    let sharedBridge: string[] | null = null;
     const cases2 = [
       { id: 'person', phone: fresh('01'), outcome: 'answered', state: 'done' },
       { id: 'wants-operator', phone: fresh('04'), outcome: 'operator', state: 'done' },
@@ -123,6 +124,12 @@ suite('calls on the real Asterisk 22', () => {
           { id: string; name: string; state: string; caller: { number: string } }[];
         const operatorUp = channels.some((c) => /^Local\/[12]@sim-operators/.test(c.name) && c.state === 'Up');
         if (operatorUp && !connectedSince) connectedSince = Date.now();
+        if (operatorUp && !sharedBridge) {
+          const ours = channels.filter((c) => c.caller.number === callerId && !c.id.endsWith(';2')).map((c) => c.id);
+          const bridges = (await (await fetch(`${ARI_URL}/ari/bridges`, { headers: { authorization: auth } })).json()) as
+            { channels: string[] }[];
+          sharedBridge = bridges.find((b) => b.channels.some((id) => ours.includes(id)))?.channels ?? null;
+        }
         if (connectedSince && Date.now() - connectedSince > 3000) {
           for (const c of channels.filter((x) => x.caller.number === callerId && !x.id.endsWith(';2'))) {
             await fetch(`${ARI_URL}/ari/channels/${encodeURIComponent(c.id)}`, { method: 'DELETE', headers: { authorization: auth } });
@@ -146,7 +153,10 @@ suite('calls on the real Asterisk 22', () => {
       expect(byId.get('wants-operator').dtmf).toBe('1');
     });
 
-    it('kept the call until the subscriber and the operator were done talking', async () => {
+    it('bridged the subscriber with an operator, and kept the call until they were done talking', async () => {
+      // One bridge (Asterisk's Queue() bridge, listed by GET /bridges) holding our call and
+      // exactly one other channel: the operator's.
+      expect(sharedBridge).toHaveLength(2);
       expect(operatorConnectedMs).toBeGreaterThan(3000);
       const { rows } = await world.db.pool.query(
         `SELECT a.answered_at, a.ended_at FROM attempt a JOIN contact c ON c.id = a.contact_id
