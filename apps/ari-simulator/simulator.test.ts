@@ -39,6 +39,7 @@ function summary(events: AriEvent[]): string[] {
       case 'ChannelHangupRequest': return `ChannelHangupRequest:${e.cause}${e.soft ? ':soft' : ''}`;
       case 'ChannelDestroyed': return `ChannelDestroyed:${e.cause}`;
       case 'ChannelDtmfReceived': return `ChannelDtmfReceived:${e.digit}`;
+      case 'Dial': return `Dial:${String(e.dialstatus)}`;
       default: return e.type;
     }
   });
@@ -298,6 +299,212 @@ describe('ARI simulator, protocol details', () => {
 
   it('GET /ari/asterisk/info reports version sim', async () => {
     expect(await client.asteriskInfo()).toMatchObject({ system: { version: 'sim' } });
+  });
+});
+
+describe('ARI simulator, dialplan: continue, AMD, the operators\' queue, variables', () => {
+  let sim: AriSimulator;
+  let client: AriClient;
+  afterEach(async () => { await client.close(); await sim.close(); });
+
+  const auth = { authorization: `Basic ${Buffer.from(`${USER}:${PASS}`).toString('base64')}` };
+  const args = (e: AriEvent | undefined): unknown => (e?.type === 'StasisStart' ? e.args : undefined);
+  const starts = (events: AriEvent[]): unknown[] => events.filter((e) => e.type === 'StasisStart').map(args);
+
+  /** Originates `digits`; on the first StasisStart `onAnswer` runs, on later events `onEvent`. */
+  async function dial(
+    digits: string,
+    onAnswer: (id: string) => void,
+    onEvent: (e: AriEvent, id: string) => void = () => undefined,
+  ): Promise<{ id: string; events: AriEvent[] }> {
+    const id = nextId();
+    let answered = false;
+    const done = record(client, id, (e) => {
+      if (e.type === 'StasisStart' && !answered) { answered = true; onAnswer(id); return; }
+      onEvent(e, id);
+    });
+    await client.originate({ endpoint: endpoint(digits), channelId: id, variables: { DIALER_APP: APP } });
+    return { id, events: await done };
+  }
+
+  const hangupOnReturn = (e: AriEvent, id: string): void => { if (e.type === 'StasisStart') void client.hangup(id); };
+
+  it('AMD on a ..97 number: StasisEnd, and 2.5 s later StasisStart [amd, MACHINE, LONGGREETING-1500-1500]', async () => {
+    ({ sim, client } = await setup());
+    let sentAt = 0;
+    let backAfter = 0;
+    const { events } = await dial('79160000097', (id) => {
+      sentAt = Date.now();
+      void client.continueInDialplan(id, { context: 'dialer-amd', extension: 's' });
+    }, (e, id) => { if (e.type === 'StasisStart') { backAfter = Date.now() - sentAt; void client.hangup(id); } });
+    expect(summary(events)).toEqual([
+      'ChannelStateChange:Ringing', 'ChannelStateChange:Up', 'StasisStart', 'StasisEnd', 'StasisStart',
+      'ChannelHangupRequest:32:soft', 'StasisEnd', 'ChannelDestroyed:16',
+    ]);
+    expect(starts(events)).toEqual([[], ['amd', 'MACHINE', 'LONGGREETING-1500-1500']]);
+    expect(events[4]).toMatchObject({ channel: { dialplan: { context: 'dialer-amd', app_name: 'Stasis', app_data: 'dialer,amd,MACHINE,LONGGREETING-1500-1500' } } });
+    expect(backAfter).toBeGreaterThanOrEqual(20); // 2.5 s x 0.01, with timer slack
+    expect(sim.stats()).toMatchObject({ amdChecks: 1, operatorCalls: 0 });
+  });
+
+  it('AMD on a ..1 number says HUMAN', async () => {
+    ({ sim, client } = await setup());
+    const { events } = await dial('79160000001',
+      (id) => void client.continueInDialplan(id, { context: 'dialer-amd', extension: 's' }), hangupOnReturn);
+    expect(starts(events)).toEqual([[], ['amd', 'HUMAN', 'HUMAN-800-800']]);
+  });
+
+  it('a subscriber who hangs up during AMD: ChannelHangupRequest and ChannelDestroyed, no second StasisEnd', async () => {
+    ({ sim, client } = await setup());
+    const { events } = await dial('79160000008',
+      (id) => void client.continueInDialplan(id, { context: 'dialer-amd', extension: 's' }), hangupOnReturn);
+    expect(summary(events)).toEqual([
+      'ChannelStateChange:Ringing', 'ChannelStateChange:Up', 'StasisStart', 'StasisEnd',
+      'ChannelHangupRequest:16', 'ChannelDestroyed:16',
+    ]);
+  });
+
+  it('a continue waits for the playback under way, as in Asterisk\'s control queue', async () => {
+    ({ sim, client } = await setup());
+    let latePlay: Promise<unknown> = Promise.resolve();
+    const { events } = await dial('79160000001', (id) => {
+      latePlay = client.play(id, ['recording:x'], `${id}-pb`)
+        .then(() => client.continueInDialplan(id, { context: 'dialer-amd', extension: 's' }))
+        // a continue already waiting: the channel counts as out of Stasis
+        .then(() => client.play(id, ['sound:late']))
+        .then(() => 'played', (err: unknown) => err);
+    }, hangupOnReturn);
+    expect(await latePlay).toMatchObject({ status: 409 });
+    expect(summary(events)).toEqual([
+      'ChannelStateChange:Ringing', 'ChannelStateChange:Up', 'StasisStart', 'PlaybackStarted', 'PlaybackFinished',
+      'StasisEnd', 'StasisStart', 'ChannelHangupRequest:32:soft', 'StasisEnd', 'ChannelDestroyed:16',
+    ]);
+  });
+
+  it('operators: a ..4 subscriber presses 1 and an operator answers (Dial ANSWER on the caller), then the app hangs up', async () => {
+    ({ sim, client } = await setup());
+    let dtmf = false;
+    const { id, events } = await dial('79160000004', (chId) => void client.play(chId, ['recording:message'], `${chId}-msg`), (e, chId) => {
+      if (e.type === 'ChannelDtmfReceived') dtmf = true;
+      if (e.type === 'PlaybackFinished' && dtmf) {
+        void client.setChannelVariable(chId, 'QUEUE_TIMEOUT', '30')
+          .then(() => client.continueInDialplan(chId, { context: 'dialer-operators', extension: 's' }));
+      }
+      if (e.type === 'Dial') void client.hangup(chId);
+    });
+    expect(summary(events)).toEqual([
+      'ChannelStateChange:Ringing', 'ChannelStateChange:Up', 'StasisStart',
+      'PlaybackStarted', 'ChannelDtmfReceived:1', 'PlaybackFinished', 'StasisEnd',
+      // not in Stasis while talking to the operator: no StasisEnd on the hangup
+      'Dial:ANSWER', 'ChannelHangupRequest:32:soft', 'ChannelDestroyed:16',
+    ]);
+    const dialEvent = events.find((e) => e.type === 'Dial');
+    expect(dialEvent).toMatchObject({
+      caller: { id, dialplan: { context: 'dialer-operators', app_name: 'Queue', app_data: 'operators,,,,30' } },
+      peer: { state: 'Up' }, dialstatus: 'ANSWER', dialstring: '1@sim-operators',
+    });
+    expect((dialEvent as { peer: { id: string; name: string } }).peer.id).toMatch(/^\d+\.\d+$/);
+    expect((dialEvent as { peer: { id: string; name: string } }).peer.name).toMatch(/^Local\/1@sim-operators-[0-9a-f]{8};1$/);
+    expect(sim.stats()).toMatchObject({ operatorCalls: 1, activeChannels: 0 });
+  });
+
+  it('operators: 0 and QUEUE_TIMEOUT=1: StasisStart [queue, TIMEOUT] after 1 s, and play works again', async () => {
+    ({ sim, client } = await setup({ operators: 0 }));
+    let sentAt = 0;
+    let backAfter = 0;
+    const { events } = await dial('79160000001', (id) => {
+      void client.setChannelVariable(id, 'QUEUE_TIMEOUT', '1').then(() => {
+        sentAt = Date.now();
+        return client.continueInDialplan(id, { context: 'dialer-operators', extension: 's' });
+      });
+    }, (e, id) => {
+      if (e.type === 'StasisStart') { backAfter = Date.now() - sentAt; void client.play(id, ['sound:im-sorry'], `${id}-sorry`); }
+      if (e.type === 'PlaybackFinished') void client.hangup(id);
+    });
+    expect(summary(events)).toEqual([
+      'ChannelStateChange:Ringing', 'ChannelStateChange:Up', 'StasisStart', 'StasisEnd', 'StasisStart',
+      'PlaybackStarted', 'PlaybackFinished', 'ChannelHangupRequest:32:soft', 'StasisEnd', 'ChannelDestroyed:16',
+    ]);
+    expect(starts(events)).toEqual([[], ['queue', 'TIMEOUT']]);
+    expect(backAfter).toBeGreaterThanOrEqual(8); // 1 s x 0.01, with timer slack
+    expect(sim.stats()).toMatchObject({ operatorCalls: 0 });
+  });
+
+  it('operators all busy: the caller waits, and gets the operator freed when the other call ends', async () => {
+    ({ sim, client } = await setup({ operators: 1 }));
+    const toQueue = (id: string): Promise<boolean> => client.continueInDialplan(id, { context: 'dialer-operators', extension: 's' });
+    const order: string[] = [];
+    let firstTalking: (id: string) => void = () => undefined;
+    const talking = new Promise<string>((resolve) => { firstTalking = resolve; });
+    const firstCall = dial('79160000001', (id) => void toQueue(id), (e, id) => {
+      order.push(`A:${e.type}`);
+      if (e.type === 'Dial') firstTalking(id);
+    });
+    const secondCall = dial('79160000002', (id) => {
+      // into the queue only once the only operator talks with the first call
+      void talking.then(async (first) => {
+        await toQueue(id);
+        await new Promise((r) => setTimeout(r, 50)); // 5 s simulated; a free operator answers in 1 s
+        order.push('B:waited');
+        await client.hangup(first);
+      });
+    }, (e, id) => {
+      order.push(`B:${e.type}`);
+      if (e.type === 'Dial') void client.hangup(id);
+    });
+    const [first, second] = await Promise.all([firstCall, secondCall]);
+    const talkThenHangup = ['StasisEnd', 'Dial:ANSWER', 'ChannelHangupRequest:32:soft', 'ChannelDestroyed:16'];
+    expect(summary(first.events).slice(3)).toEqual(talkThenHangup);
+    expect(summary(second.events).slice(3)).toEqual(talkThenHangup);
+    expect(order.filter((o) => /Dial$|StasisEnd$|waited$|ChannelDestroyed$/.test(o))).toEqual([
+      'A:StasisEnd', 'A:Dial', 'B:StasisEnd', 'B:waited', 'A:ChannelDestroyed', 'B:Dial', 'B:ChannelDestroyed',
+    ]);
+    expect(sim.stats().operatorCalls).toBe(2);
+  });
+
+  it('a continue anywhere else: the dialplan does nothing and hangs up (16)', async () => {
+    ({ sim, client } = await setup());
+    const { events } = await dial('79160000001', (id) => void client.continueInDialplan(id, { context: 'default', extension: 's' }));
+    expect(summary(events)).toEqual([
+      'ChannelStateChange:Ringing', 'ChannelStateChange:Up', 'StasisStart', 'StasisEnd',
+      'ChannelHangupRequest:16', 'ChannelDestroyed:16',
+    ]);
+  });
+
+  it('continue and variable on a gone channel: false (404); 409 before Stasis; 400 without a variable name', async () => {
+    ({ sim, client } = await setup());
+    const gone = nextId();
+    const done = record(client, gone);
+    await client.originate({ endpoint: endpoint('79160000009'), channelId: gone });
+    await done;
+    expect(await client.continueInDialplan(gone, { context: 'dialer-amd', extension: 's' })).toBe(false);
+    expect(await client.setChannelVariable(gone, 'QUEUE_TIMEOUT', '5')).toBe(false);
+
+    const ringing = await client.originate({ endpoint: endpoint('79160000007') });
+    await expect(client.continueInDialplan(ringing.id, { context: 'dialer-amd', extension: 's' }))
+      .rejects.toMatchObject({ status: 409, ariMessage: 'Channel not in Stasis application' });
+    const noName = await fetch(`${sim.url}/ari/channels/${ringing.id}/variable?value=1`, { method: 'POST', headers: auth });
+    expect(noName.status).toBe(400);
+    expect(await noName.json()).toEqual({ message: 'Variable name is required' });
+    await client.hangup(ringing.id);
+  });
+
+  it('remembers variables per channel: the originate\'s and those set later, read back with GET', async () => {
+    ({ sim, client } = await setup());
+    const get = (id: string, name: string): Promise<Response> =>
+      fetch(`${sim.url}/ari/channels/${id}/variable?variable=${encodeURIComponent(name)}`, { headers: auth });
+    let checked: Promise<void> = Promise.resolve();
+    await dial('79160000001', (id) => {
+      checked = (async () => {
+        expect(await client.setChannelVariable(id, 'QUEUE_TIMEOUT', '42')).toBe(true);
+        expect(await (await get(id, 'QUEUE_TIMEOUT')).json()).toEqual({ value: '42' });
+        expect(await (await get(id, 'DIALER_APP')).json()).toEqual({ value: APP });
+        expect((await get(id, 'NOPE')).status).toBe(404);
+        expect(await client.setChannelVariable(id, 'CHANNEL(language)', 'ru')).toBe(true);
+        expect((await client.getChannel(id))?.language).toBe('ru');
+      })().finally(() => void client.hangup(id));
+    });
+    await checked;
   });
 });
 

@@ -7,7 +7,7 @@
  *
  *   ends in  behaviour            what the app sees
  *   98       congestion           fails after 0.5 s, cause 34
- *   97       machine              like answer; counted as 'machine' in stats
+ *   97       machine              like answer, but AMD (dialer-amd) says MACHINE; counted as 'machine'
  *   96       slow_answer          rings 20 s, then answers (no answer if the originate timeout is shorter)
  *   0 1 2 3  answer               rings 2 s, answers, listens until the app hangs up
  *   4        answer_press_1       like answer, presses DTMF '1' 1.5 s after its first playback starts
@@ -20,12 +20,48 @@
  * A listener hangs up by itself (cause 16) after 10 minutes. Every duration, the originate
  * timeout included, is multiplied by `timeScale` (0 = everything on the next timer ticks, in
  * the same order), except that the 10-minute limit never drops below 5 s of real time: it is
- * a safety net, and at timeScale 0 it would otherwise end each call before the app can act. Playback lengths: sound: 1.5 s, number: 0.4 s a digit, digits: 0.3 s a
- * digit, recording: 2 s, anything else 1 s.
+ * a safety net, and at timeScale 0 it would otherwise end each call before the app can act.
+ * Playback lengths: sound: 1.5 s, number: 0.4 s a digit, digits: 0.3 s a digit, recording:
+ * 2 s, anything else 1 s.
+ *
+ * Routes (under /ari, HTTP Basic or ?api_key=user:pass):
+ *   GET  /events                          WebSocket, ?app=a[,b]
+ *   GET|POST /channels                    list; originate (query or JSON body, `variables` kept)
+ *   GET|POST|DELETE /channels/{id}        get; originate with id; hang up (?reason / ?reason_code)
+ *   POST /channels/{id}/answer            204 (409 outside Stasis)
+ *   POST /channels/{id}/play[/{pbId}]     201, playbacks queue per channel
+ *   POST /channels/{id}/variable          ?variable=X&value=Y: 204; 400 without variable, 404 gone,
+ *                                         409 outside Stasis (as Asterisk's find_control())
+ *   GET  /channels/{id}/variable          ?variable=X: 200 {value}; 404 unknown channel or variable
+ *   POST /channels/{id}/continue          ?context=C&extension=E&priority=P: 204; 404 gone, 409
+ *                                         outside Stasis; StasisEnd at once (after the playbacks
+ *                                         already queued on the channel, as Asterisk's control queue)
+ *   GET|DELETE /playbacks/{id}
+ *   GET  /asterisk/info
+ * and, without auth, GET /_sim/stats and POST /_sim/reset.
+ *
+ * Dialplan after a continue (asterisk/sandbox/extensions.conf), to extension s priority 1:
+ *   dialer-amd        AMD() for 2.5 s, then back in Stasis: StasisStart args ['amd', 'MACHINE',
+ *                     'LONGGREETING-1500-1500'] for the machine behaviour, ['amd', 'HUMAN',
+ *                     'HUMAN-800-800'] otherwise.
+ *   dialer-operators  Queue(operators) with `operators` members (default 2), timeout the channel
+ *                     variable QUEUE_TIMEOUT (default 300 s). A free operator answers after 1 s
+ *                     (only if that is before the timeout): Dial {caller: the channel, peer: the
+ *                     operator's Local channel, dialstatus ANSWER}; the two talk until the
+ *                     subscriber hangs up (its usual listening time) or the app hangs it up, and
+ *                     the operator never hangs up first. Nobody free in time: back in Stasis
+ *                     with args ['queue', 'TIMEOUT']. A waiting caller gets the next operator freed.
+ *   anything else     does nothing and hangs up at once: ChannelHangupRequest 16, ChannelDestroyed 16.
+ * Both contexts return to the app in the channel variable DIALER_APP, else 'dialer' (not
+ * registered: the channel hangs up). A subscriber who hangs up outside Stasis gives
+ * ChannelHangupRequest and ChannelDestroyed, no StasisEnd.
  *
  * Where it deliberately differs from Asterisk: originating into an app that has no events
- * WebSocket is refused with 400 (Asterisk accepts it and hangs the channel up on answer), and
- * there are no Dial/ChannelCreated/ChannelDialplan/ChannelVarset events.
+ * WebSocket is refused with 400 (Asterisk accepts it and hangs the channel up on answer);
+ * there are no ChannelCreated/ChannelDialplan/ChannelVarset events and the only Dial event is
+ * the operator's ANSWER (Asterisk sends Dial "" and RINGING before it, and Dial events for
+ * every originate); the operators' channels are not listed in GET /channels and send no
+ * events of their own.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -80,6 +116,8 @@ export interface SimulatorOptions {
   probabilities?: Partial<Record<Behaviour, number>>;
   /** Seed of the probability mode's PRNG; default 1, so runs repeat. */
   seed?: number;
+  /** Members of the operators' queue (context dialer-operators); default 2, 0 = nobody answers. */
+  operators?: number;
 }
 
 export interface SimulatorStats {
@@ -87,6 +125,10 @@ export interface SimulatorStats {
   activeChannels: number;
   maxActiveChannels: number;
   byBehaviour: Record<string, number>;
+  /** Subscribers an operator answered in the operators' queue. */
+  operatorCalls: number;
+  /** Channels sent to the dialer-amd context. */
+  amdChecks: number;
 }
 
 export interface AriSimulator {
@@ -110,6 +152,15 @@ const LISTEN_MAX_MS = 10 * 60_000;
  * answered call before the app could play anything, so it never drops below this, in real ms. */
 const LISTEN_MAX_FLOOR_REAL_MS = 5000;
 const DEFAULT_ORIGINATE_TIMEOUT_S = 30; // channels.json: originate `timeout` defaults to 30
+/** AMD() in dialer-amd until the channel is back in Stasis (~2.5 s machine, ~2 s human observed). */
+const AMD_MS = 2500;
+/** A free operator rings this long before answering (sim-operators: Wait(1), Answer()). */
+const OPERATOR_ANSWER_MS = 1000;
+/** dialer-operators: Queue()'s timeout when the channel has no QUEUE_TIMEOUT. */
+const DEFAULT_QUEUE_TIMEOUT_S = 300;
+const DEFAULT_OPERATORS = 2;
+/** The app dialer-amd and dialer-operators return to when the channel has no DIALER_APP. */
+const DEFAULT_RETURN_APP = 'dialer';
 
 /** ChannelHangupRequest.cause on an ARI DELETE: ast_softhangup() publishes its flag
  * AST_SOFTHANGUP_EXPLICIT (1 << 5) there, with soft=true, not a Q.850 cause. */
@@ -217,6 +268,26 @@ interface SimChannel {
   queue: SimPlayback[];
   /** answer_press_1: the DTMF is still to be scheduled on the first PlaybackStarted. */
   dtmfArmed: boolean;
+  /** Channel variables: the originate's `variables` and POST /channels/{id}/variable. */
+  vars: Map<string, string>;
+  /** A continue waiting for the playbacks before it in the channel's control queue. */
+  leaving: DialplanTarget | null;
+  /** In the operators' queue: since when (real ms) and until when (unscaled ms after that). */
+  inQueue: null | { enteredAt: number; timeoutMs: number; timer: NodeJS.Timeout | null };
+  /** The operator ringing for this channel (inQueue still set) or talking with it. */
+  operator: SimOperator | null;
+}
+
+interface DialplanTarget {
+  context: string;
+  extension: string;
+  priority: number;
+}
+
+interface SimOperator {
+  /** 1-based, as the queue's members Local/1@sim-operators, Local/2@sim-operators... */
+  member: number;
+  busy: boolean;
 }
 
 class HttpFailure extends Error {
@@ -247,7 +318,10 @@ class Simulator implements AriSimulator {
   private idSeq = 0;
   private nameSeq = 0;
   private playbackSeq = 0;
-  private counters = { originates: 0, maxActiveChannels: 0, byBehaviour: emptyByBehaviour() };
+  private counters = emptyCounters(0);
+  private readonly operators: SimOperator[];
+  /** Channels waiting in the operators' queue for a free operator, longest waiting first. */
+  private readonly queueWaiting: SimChannel[] = [];
 
   constructor(private readonly opts: SimulatorOptions) {
     this.credentials = `${opts.username}:${opts.password}`;
@@ -269,6 +343,9 @@ class Simulator implements AriSimulator {
       throw new Error('probability mode needs at least one positive probability');
     }
     this.random = mulberry32(opts.seed ?? 1);
+    const operators = opts.operators ?? DEFAULT_OPERATORS;
+    if (!Number.isInteger(operators) || operators < 0) throw new Error('operators must be an integer >= 0');
+    this.operators = Array.from({ length: operators }, (_, i) => ({ member: i + 1, busy: false }));
     this.server = http.createServer((req, res) => this.handleHttp(req, res));
     this.server.keepAliveTimeout = 30_000;
     this.server.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket as Socket, head));
@@ -293,11 +370,13 @@ class Simulator implements AriSimulator {
       activeChannels: this.channels.size,
       maxActiveChannels: this.counters.maxActiveChannels,
       byBehaviour: { ...this.counters.byBehaviour },
+      operatorCalls: this.counters.operatorCalls,
+      amdChecks: this.counters.amdChecks,
     };
   }
 
   resetStats(): void {
-    this.counters = { originates: 0, maxActiveChannels: this.channels.size, byBehaviour: emptyByBehaviour() };
+    this.counters = emptyCounters(this.channels.size);
     this.callsPerNumber.clear();
   }
 
@@ -305,6 +384,8 @@ class Simulator implements AriSimulator {
     for (const ch of this.channels.values()) clearTimers(ch);
     this.channels.clear();
     this.playbacks.clear();
+    this.queueWaiting.length = 0;
+    for (const op of this.operators) op.busy = false;
     for (const ws of this.wss.clients) ws.terminate();
     this.apps.clear();
     await new Promise<void>((resolve) => {
@@ -411,6 +492,15 @@ class Simulator implements AriSimulator {
         this.controllable(id);
         return reply(res, 204);
       }
+      if (action === 'continue' && method === 'POST' && sub === undefined) {
+        this.continueInDialplan(id, q);
+        return reply(res, 204);
+      }
+      if (action === 'variable' && sub === undefined) {
+        if (method === 'POST') { this.setVariable(id, q); return reply(res, 204); }
+        if (method === 'GET') return reply(res, 200, { value: this.getVariable(id, q) });
+        throw new HttpFailure(405, 'Invalid method');
+      }
       if (action === 'play' && method === 'POST') {
         const pb = this.play(id, q, sub ?? q.get('playbackId') ?? undefined);
         res.setHeader('Location', `/playbacks/${encodeURIComponent(pb.id)}`);
@@ -470,7 +560,7 @@ class Simulator implements AriSimulator {
     const afterTech = endpoint.slice(slash + 1);
     const at = afterTech.indexOf('@');
     const device = at >= 0 ? afterTech.slice(at + 1) : afterTech;
-    const name = `${endpoint.slice(0, slash)}/${device}-${(this.nameSeq++ & 0xffffffff).toString(16).padStart(8, '0')}`;
+    const name = `${endpoint.slice(0, slash)}/${device}-${this.nextNameSuffix()}`;
     const cid = parseCallerId(param('callerId'));
     const args = param('appArgs')?.split(',') ?? [];
 
@@ -486,13 +576,20 @@ class Simulator implements AriSimulator {
       app, args, behaviour,
       ringLimitMs: timeoutS < 0 ? null : timeoutS * 1000,
       inStasis: false, ended: false, timers: [], playing: null, queue: [], dtmfArmed: false,
+      vars: new Map(), leaving: null, inQueue: null, operator: null,
     };
+    for (const [k, v] of Object.entries((variables ?? {}) as Record<string, string>)) this.assignVariable(ch, k, v);
     this.channels.set(id, ch);
     this.counters.originates++;
     this.counters.byBehaviour[behaviour] = (this.counters.byBehaviour[behaviour] ?? 0) + 1;
     if (this.channels.size > this.counters.maxActiveChannels) this.counters.maxActiveChannels = this.channels.size;
     this.startCall(ch);
     return ch.snap;
+  }
+
+  /** The 8-hex-digit sequence Asterisk appends to channel names (ast_atomic_fetchadd_int(&chancount)). */
+  private nextNameSuffix(): string {
+    return (this.nameSeq++ & 0xffffffff).toString(16).padStart(8, '0');
   }
 
   private pickBehaviour(number: string): Behaviour {
@@ -589,6 +686,8 @@ class Simulator implements AriSimulator {
     if (ch.ended) return;
     ch.ended = true;
     clearTimers(ch);
+    ch.leaving = null;
+    this.leaveQueue(ch);
     const p = ch.playing;
     if (p) {
       if (p.timer) clearTimeout(p.timer);
@@ -615,11 +714,174 @@ class Simulator implements AriSimulator {
     return ch;
   }
 
-  /** resource_channels.c find_control(): 404 if gone, 409 if not (yet) in Stasis. */
+  /** resource_channels.c find_control(): 404 if gone, 409 if not (yet, or no longer) in Stasis.
+   * A channel whose continue waits behind a playback counts as gone from Stasis too. */
   private controllable(id: string): SimChannel {
     const ch = this.channelOr404(id);
-    if (!ch.inStasis) throw new HttpFailure(409, 'Channel not in Stasis application');
+    if (!ch.inStasis || ch.leaving) throw new HttpFailure(409, 'Channel not in Stasis application');
     return ch;
+  }
+
+  // ---- channel variables --------------------------------------------------------------------
+
+  /** resource_channels.c ast_ari_channels_set_channel_var(): 400 without a name, then find_control(). */
+  private setVariable(id: string, q: URLSearchParams): void {
+    const variable = q.get('variable');
+    if (!variable) throw new HttpFailure(400, 'Variable name is required');
+    const ch = this.channelOr404(id);
+    if (!ch.inStasis) throw new HttpFailure(409, 'Channel not in Stasis application');
+    this.assignVariable(ch, variable, q.get('value'));
+  }
+
+  /** pbx_builtin_setvar_helper(): no value deletes the variable; CHANNEL(language) sets the language. */
+  private assignVariable(ch: SimChannel, name: string, value: string | null): void {
+    if (name === 'CHANNEL(language)') {
+      if (value) ch.snap.language = value;
+      return;
+    }
+    if (value === null) ch.vars.delete(name);
+    else ch.vars.set(name, value);
+  }
+
+  /** ast_ari_channels_get_channel_var(): works on any channel, in Stasis or not. */
+  private getVariable(id: string, q: URLSearchParams): string {
+    const variable = q.get('variable');
+    if (!variable) throw new HttpFailure(400, 'Variable name is required');
+    const ch = this.channels.get(id);
+    if (!ch) throw new HttpFailure(404, 'Provided channel was not found');
+    if (variable === 'CHANNEL(language)') return ch.snap.language;
+    const value = ch.vars.get(variable);
+    if (value === undefined) throw new HttpFailure(404, 'Provided variable was not found');
+    return value;
+  }
+
+  // ---- dialplan: continue, AMD, the operators' queue ----------------------------------------
+
+  /** resource_channels.c ast_ari_channels_continue_in_dialplan(): the same defaults for a
+   * missing context, extension and priority. Asterisk queues the continue in the channel's
+   * control queue, so it waits for the playbacks already there. */
+  private continueInDialplan(id: string, q: URLSearchParams): void {
+    const ch = this.controllable(id);
+    const context = q.get('context') || undefined;
+    const extension = q.get('extension') || undefined;
+    const priorityRaw = Number.parseInt(q.get('priority') ?? '', 10);
+    const to: DialplanTarget = {
+      context: context ?? ch.snap.dialplan.context,
+      extension: extension ?? (context ? 's' : ch.snap.dialplan.exten),
+      priority: priorityRaw ? priorityRaw : !context && !extension ? ch.snap.dialplan.priority + 1 : 1,
+    };
+    if (ch.playing) ch.leaving = to;
+    else this.leave(ch, to);
+  }
+
+  /** The channel leaves Stasis and runs the dialplan at `to`. */
+  private leave(ch: SimChannel, to: DialplanTarget): void {
+    ch.leaving = null;
+    ch.inStasis = false;
+    this.emit(ch.app, 'StasisEnd', { channel: ch.snap });
+    ch.snap.dialplan = { context: to.context, exten: to.extension, priority: to.priority, app_name: '', app_data: '' };
+    const atStart = to.extension === 's' && to.priority === 1;
+    if (atStart && to.context === 'dialer-amd') this.runAmd(ch);
+    else if (atStart && to.context === 'dialer-operators') this.enterQueue(ch);
+    // Any other place: dialplan that does nothing (or does not exist) and hangs up.
+    else this.after(ch, 0, () => this.remoteHangup(ch, 16));
+  }
+
+  /** dialer-amd: AMD(), then Stasis(${DIALER_APP},amd,${AMDSTATUS},${AMDCAUSE}). */
+  private runAmd(ch: SimChannel): void {
+    this.counters.amdChecks++;
+    ch.snap.dialplan = { ...ch.snap.dialplan, app_name: 'AMD', app_data: '' };
+    const [status, cause] = ch.behaviour === 'machine' ? ['MACHINE', 'LONGGREETING-1500-1500'] : ['HUMAN', 'HUMAN-800-800'];
+    this.after(ch, AMD_MS, () => {
+      ch.vars.set('AMDSTATUS', status);
+      ch.vars.set('AMDCAUSE', cause);
+      this.backToStasis(ch, ['amd', status, cause]);
+    });
+  }
+
+  /** The dialplan's Stasis(${DIALER_APP}, ...) at priority 2: the channel enters the app again. */
+  private backToStasis(ch: SimChannel, args: string[]): void {
+    const app = ch.vars.get('DIALER_APP') || DEFAULT_RETURN_APP;
+    ch.snap.dialplan = { ...ch.snap.dialplan, priority: 2, app_name: 'Stasis', app_data: [app, ...args].join(',') };
+    if (!this.apps.has(app)) {
+      // Stasis() fails for an app nobody registered, and the call ends.
+      this.remoteHangup(ch, 16);
+      return;
+    }
+    ch.app = app;
+    ch.inStasis = true;
+    this.emit(app, 'StasisStart', { args, channel: ch.snap });
+  }
+
+  /** dialer-operators: Queue(operators,,,,${QUEUE_TIMEOUT}), then Stasis(${DIALER_APP},queue,${QUEUESTATUS}). */
+  private enterQueue(ch: SimChannel): void {
+    const raw = ch.vars.get('QUEUE_TIMEOUT');
+    // app_queue.c: expire = start + atoi(timeout), so 0 or garbage gives up at once.
+    const timeoutS = raw === undefined || raw === '' ? DEFAULT_QUEUE_TIMEOUT_S : Math.max(0, Number.parseInt(raw, 10) || 0);
+    ch.snap.dialplan = { ...ch.snap.dialplan, app_name: 'Queue', app_data: `operators,,,,${timeoutS}` };
+    const entry: NonNullable<SimChannel['inQueue']> = { enteredAt: Date.now(), timeoutMs: timeoutS * 1000, timer: null };
+    ch.inQueue = entry;
+    entry.timer = this.after(ch, entry.timeoutMs, () => this.queueTimeout(ch));
+    this.queueWaiting.push(ch);
+    this.dispatchQueue();
+  }
+
+  /** Free operators ring for the longest-waiting callers whose wait lasts past the ring. */
+  private dispatchQueue(): void {
+    for (let i = 0; i < this.queueWaiting.length;) {
+      const member = this.operators.find((o) => !o.busy);
+      if (!member) return;
+      const ch = this.queueWaiting[i]!;
+      const entry = ch.inQueue!;
+      // Compared unscaled, so timeScale 0 keeps the same outcome.
+      const waitedMs = this.scale > 0 ? (Date.now() - entry.enteredAt) / this.scale : 0;
+      if (waitedMs + OPERATOR_ANSWER_MS >= entry.timeoutMs) { i++; continue; } // the queue gives up first
+      this.queueWaiting.splice(i, 1);
+      member.busy = true;
+      ch.operator = member;
+      if (entry.timer) clearTimeout(entry.timer);
+      entry.timer = null;
+      this.after(ch, OPERATOR_ANSWER_MS, () => this.operatorAnswers(ch));
+    }
+  }
+
+  /** The queue bridges the subscriber with the operator: Dial ANSWER, caller = the subscriber. */
+  private operatorAnswers(ch: SimChannel): void {
+    const op = ch.operator;
+    if (!op || ch.ended) return;
+    ch.inQueue = null;
+    this.counters.operatorCalls++;
+    const now = Date.now();
+    const n = op.member;
+    const peer: AriChannel = {
+      id: `${Math.floor(now / 1000)}.${this.idSeq++}`,
+      name: `Local/${n}@sim-operators-${this.nextNameSuffix()};1`,
+      state: 'Up', protocol_id: '',
+      caller: { name: '', number: String(n) }, connected: { ...ch.snap.caller },
+      accountcode: '',
+      dialplan: { context: 'sim-operators', exten: String(n), priority: 1, app_name: 'AppQueue', app_data: '(Outgoing Line)' },
+      creationtime: ariTime(now - Math.round(OPERATOR_ANSWER_MS * this.scale)), language: ch.snap.language,
+    };
+    this.emit(ch.app, 'Dial', { caller: ch.snap, peer, dialstatus: 'ANSWER', dialstring: `${n}@sim-operators` });
+  }
+
+  private queueTimeout(ch: SimChannel): void {
+    if (ch.ended || !ch.inQueue) return;
+    this.leaveQueue(ch);
+    ch.vars.set('QUEUESTATUS', 'TIMEOUT');
+    this.backToStasis(ch, ['queue', 'TIMEOUT']);
+  }
+
+  /** Out of the queue (timed out or hung up): its place and its operator are free again. */
+  private leaveQueue(ch: SimChannel): void {
+    ch.inQueue = null;
+    const i = this.queueWaiting.indexOf(ch);
+    if (i >= 0) this.queueWaiting.splice(i, 1);
+    if (ch.operator) {
+      ch.operator.busy = false;
+      ch.operator = null;
+      this.dispatchQueue();
+    }
   }
 
   // ---- playbacks ----------------------------------------------------------------------------
@@ -684,6 +946,7 @@ class Simulator implements AriSimulator {
       ch.playing = ch.queue.shift() ?? null;
       const next = ch.playing;
       if (next) next.timer = this.after(ch, 0, () => this.runMedia(ch, next, 0));
+      else if (ch.leaving) this.leave(ch, ch.leaving);
     }
   }
 
@@ -710,6 +973,12 @@ const STARTED_AT = Date.now();
 
 function emptyByBehaviour(): Record<string, number> {
   return Object.fromEntries(BEHAVIOURS.map((b) => [b, 0]));
+}
+
+function emptyCounters(maxActiveChannels: number): {
+  originates: number; maxActiveChannels: number; byBehaviour: Record<string, number>; operatorCalls: number; amdChecks: number;
+} {
+  return { originates: 0, maxActiveChannels, byBehaviour: emptyByBehaviour(), operatorCalls: 0, amdChecks: 0 };
 }
 
 function clearTimers(ch: SimChannel): void {
