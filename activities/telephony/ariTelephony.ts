@@ -20,6 +20,8 @@ export interface AriTelephonyOptions {
 const ANSWER_GRACE_MS = 15_000;
 const HANGUP_CONFIRM_MS = 5_000;
 const HEARTBEAT_MS = 2_000;
+/** How often a waiting call asks Asterisk whether its channel still exists. */
+const RECONCILE_MS = 5_000;
 /** AMD() decides within 5 s (amd.conf's total analysis time); the rest is margin. */
 const AMD_DEADLINE_MS = 15_000;
 /** The longest wait in the queue plus a conversation with an operator that we follow. */
@@ -33,7 +35,19 @@ export class AriTelephony implements Telephony {
   async call(spec: CallSpec, hooks: CallHooks): Promise<CallReport> {
     const log = new ChannelEventLog(this.client, spec.channelId);
     const startedAt = new Date();
-    const wait = { tick: () => hooks.heartbeat('call'), tickMs: HEARTBEAT_MS, signal: hooks.signal };
+    let lastLook = Date.now();
+    const wait = {
+      tick: () => {
+        hooks.heartbeat('call');
+        // Reconcile with the channel's real state now and then: a lost ChannelDestroyed must
+        // not keep a call open until its deadline.
+        if (Date.now() - lastLook < RECONCILE_MS || log.destroyed || log.gone) return;
+        lastLook = Date.now();
+        void this.client.getChannel(spec.channelId).then((ch) => { if (!ch && !log.destroyed) log.markGone(); }, () => undefined);
+      },
+      tickMs: HEARTBEAT_MS,
+      signal: hooks.signal,
+    };
     const report = (r: Omit<CallReport, 'channelId' | 'startedAt' | 'endedAt'>): CallReport => ({
       ...r, channelId: spec.channelId, startedAt: startedAt.toISOString(), endedAt: new Date().toISOString(),
     });
@@ -60,12 +74,14 @@ export class AriTelephony implements Telephony {
       }
       if (!first && !(await this.isUp(spec.channelId))) {
         // Neither answer nor hangup arrived in time: whatever the channel is doing, the call
-        // is over for us.
+        // is over for us. A channel we had to hang up rang too long (no answer); one that
+        // vanished without a word ended for a reason we cannot know (failed).
+        const vanished = log.gone;
         await this.hangupAndConfirm(log, spec.channelId);
         const cause = log.destroyed?.cause ?? null;
         const known = cause !== null || log.hangupRequestCause !== null || log.dialStatus !== null;
         return report({
-          outcome: known ? outcomeForUnansweredCall(cause, log.hangupRequestCause, log.dialStatus) : 'no_answer',
+          outcome: known ? outcomeForUnansweredCall(cause, log.hangupRequestCause, log.dialStatus) : vanished ? 'failed' : 'no_answer',
           hangupCause: cause, dtmf: null, listenedMs: null, answeredAt: null,
         });
       }
@@ -178,7 +194,7 @@ export class AriTelephony implements Telephony {
   }
 
   private async hangupAndConfirm(log: ChannelEventLog, channelId: string): Promise<void> {
-    if (log.destroyed) return;
+    if (log.destroyed || log.gone) return;
     const existed = await this.client.hangup(channelId, 'normal');
     if (!existed) return;
     await log.next(['ChannelDestroyed'], HANGUP_CONFIRM_MS);

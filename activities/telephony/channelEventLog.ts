@@ -25,6 +25,8 @@ export class ChannelEventLog {
   dialStatus: string | null = null;
   /** An operator of the queue answered this (caller) channel. */
   operatorAnswered = false;
+  /** GET /channels/{id} said 404 although no ChannelDestroyed arrived: the event was lost. */
+  gone = false;
 
   constructor(client: AriClient, channelId: string) {
     this.unsubscribe = client.onChannel(channelId, (event) => {
@@ -71,7 +73,7 @@ export class ChannelEventLog {
         }
       }
       const left = deadline - Date.now();
-      if (left <= 0 || opts.signal?.aborted) return null;
+      if (left <= 0 || opts.signal?.aborted || this.gone) return null;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.min(left, opts.tickMs ?? 5000));
         const onAbort = (): void => done();
@@ -86,6 +88,12 @@ export class ChannelEventLog {
       this.wake = null;
       opts.tick?.();
     }
+  }
+
+  /** The channel no longer exists: every wait ends now, as if its last events had come. */
+  markGone(): void {
+    this.gone = true;
+    this.wake?.();
   }
 
   dispose(): void {
