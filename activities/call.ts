@@ -29,6 +29,8 @@ export async function placeCheckedCall(deps: CallDeps, req: CallRequest, hooks: 
   });
   if (!slot.acquired) throw new Error(`no channel slot before the call was cancelled: ${slot.reason}`);
   const renew = setInterval(() => void renewChannel(deps.pool, req.channelId, deps.holder, LEASE_TTL_MS).catch(() => undefined), LEASE_TTL_MS / 3);
+  // A call that never returns (a hung telephony) must not keep the process from exiting.
+  renew.unref();
   try {
     // Asked after the slot: waiting for a channel may have taken a while.
     const nowMs = await deps.clock();
