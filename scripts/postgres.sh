@@ -326,6 +326,8 @@ SELECT 'CREATE DATABASE dialer OWNER dialer'
  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'dialer')
 \gexec
 ALTER DATABASE dialer OWNER TO dialer;
+-- The tests drop their own databases WITH (FORCE), which may have to end an autovacuum worker.
+GRANT pg_signal_backend TO dialer;
 SQL
     tail_log "$DIALER_LOG_DIR/postgres-bootstrap.log"
     die "creating role/database 'dialer' failed; see $DIALER_LOG_DIR/postgres-bootstrap.log"
