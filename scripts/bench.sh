@@ -7,17 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DIALER_LOG_TAG=bench
 source scripts/env.sh
-source scripts/node-deps.sh
+source scripts/prelude.sh
 
 ensure_node_deps
-bash scripts/stack.sh start >/dev/null
-# shellcheck disable=SC1091
-source "$DIALER_CACHE/stack.env"
-npx node-pg-migrate up --migrations-dir schema/migrations --check-order >"$DIALER_LOG_DIR/migrate.log" 2>&1 \
-  || die "database migration failed: see $DIALER_LOG_DIR/migrate.log"
+start_stack
+migrate_database
 if [[ " $* " == *" --asterisk "* ]]; then
-  asterisk_env="$(bash scripts/asterisk.sh start)"
-  eval "$(sed 's/^/export /' <<<"$asterisk_env")"
+  start_asterisk
 fi
 if [[ "${1:-}" == gate ]]; then
   shift

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DIALER_LOG_TAG=demo
 source scripts/env.sh
-source scripts/node-deps.sh
+source scripts/prelude.sh
 
 use_asterisk=false
 for arg in "$@"; do
@@ -20,11 +20,8 @@ for arg in "$@"; do
 done
 
 ensure_node_deps
-bash scripts/stack.sh start >/dev/null
-# shellcheck disable=SC1091
-source "$DIALER_CACHE/stack.env"
-npx node-pg-migrate up --migrations-dir schema/migrations --check-order >"$DIALER_LOG_DIR/migrate.log" 2>&1 \
-  || die "database migration failed: see $DIALER_LOG_DIR/migrate.log"
+start_stack
+migrate_database
 # Reference data the calling rules read, both idempotent: Russia's non-working days and the
 # example extract of the numbering plan registry (the subscriber's zone from the number).
 npx tsx apps/cli/calendarDays.ts import calendars/RU.csv >"$DIALER_LOG_DIR/reference-data.log" 2>&1 \
@@ -42,8 +39,7 @@ cleanup() {
 trap cleanup EXIT
 
 if $use_asterisk; then
-  asterisk_env="$(bash scripts/asterisk.sh start)"
-  eval "$(sed 's/^/export /' <<<"$asterisk_env")"
+  start_asterisk
   # The sandbox's simulated carrier picks the subscriber's behaviour from the number, as the
   # simulator does (asterisk/README.md).
   export ARI_ENDPOINT_TEMPLATE='Local/{number}@sim-carrier/n' DEMO_TELEPHONY="Asterisk 22 at $ASTERISK_ARI_URL"

@@ -4,22 +4,19 @@
 # whole jest suite. Extra arguments go to jest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DIALER_LOG_TAG=test
+DIALER_LOG_TAG='test'
 source scripts/env.sh
-source scripts/node-deps.sh
+source scripts/prelude.sh
 
 ensure_node_deps
-bash scripts/stack.sh start >/dev/null
-# shellcheck disable=SC1091
-source "$DIALER_CACHE/stack.env"
+start_stack
 # Tests that wait days and weeks run on Temporal's time-skipping test server (Java, from Maven
 # Central), started per test file through the SDK's existing-path option.
 TEMPORAL_TEST_SERVER_PATH="$(bash scripts/temporal-test-server.sh)"
 export TEMPORAL_TEST_SERVER_PATH
 # The telephony end-to-end tests call through a real Asterisk 22 (Debian unstable in a
 # debootstrap root under the cache; about 90 s the first time, under a second later).
-asterisk_env="$(bash scripts/asterisk.sh start)"
-eval "$(sed 's/^/export /' <<<"$asterisk_env")"
+start_asterisk
 log "type-checking"
 npx tsc --noEmit -p tsconfig.json
 log "running jest"

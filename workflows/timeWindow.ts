@@ -1,8 +1,7 @@
 import { DateTime } from 'luxon';
-import type { DailyWindow } from './types';
 
-// Pure time-window maths for the "wait" step. It runs inside workflows (deterministic: the
-// caller passes the workflow's clock) and in the call activity's last check (the wall clock).
+// Local times of day and their moments in a zone: the primitives of the calling schedule
+// (callingSchedule.ts). Pure, so they run inside workflows.
 
 export interface LocalTime {
   hour: number;
@@ -34,21 +33,4 @@ export function zoned(nowMs: number, zone: string): DateTime {
   const now = DateTime.fromMillis(nowMs, { zone });
   if (!now.isValid) throw new InvalidWindowError(`time zone "${zone}" is not a valid IANA zone`);
   return now;
-}
-
-export function isWithinWindow(nowMs: number, window: DailyWindow, zone: string): boolean {
-  return nextAllowedMoment(nowMs, window, zone) === nowMs;
-}
-
-/** The first moment at or after `nowMs` that lies inside the daily window in `zone`. */
-export function nextAllowedMoment(nowMs: number, window: DailyWindow, zone: string): number {
-  const start = parseLocalTime(window.start, 'window.start');
-  const end = parseLocalTime(window.end, 'window.end');
-  const now = zoned(nowMs, zone);
-  const todayStart = atLocal(now, start);
-  const todayEnd = atLocal(now, end);
-  if (todayStart >= todayEnd) throw new InvalidWindowError('window.start must be before window.end');
-  if (now < todayStart) return todayStart.toMillis();
-  if (now < todayEnd) return nowMs;
-  return atLocal(now.startOf('day').plus({ days: 1 }), start).toMillis();
 }

@@ -1,0 +1,34 @@
+# shellcheck shell=bash
+# What demo.sh, test.sh and bench.sh all do before their own work. Source after env.sh.
+
+# ensure_node_deps: installs the npm dependencies when node_modules is missing or older than
+# the lock file.
+ensure_node_deps() {
+  local stamp=node_modules/.package-lock.json
+  if [[ ! -f "$stamp" || package-lock.json -nt "$stamp" || package.json -nt "$stamp" ]]; then
+    log "installing npm dependencies (npm ci)"
+    npm ci --no-audit --no-fund >&2
+  fi
+}
+
+# start_stack: Postgres and the Temporal dev server (installed if missing), their addresses
+# exported (DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_UI_URL).
+start_stack() {
+  bash scripts/stack.sh start >/dev/null
+  # shellcheck disable=SC1091
+  source "$DIALER_CACHE/stack.env"
+}
+
+# migrate_database: the schema migrations, on DATABASE_URL.
+migrate_database() {
+  npx node-pg-migrate up --migrations-dir schema/migrations --check-order >"$DIALER_LOG_DIR/migrate.log" 2>&1 \
+    || die "database migration failed: see $DIALER_LOG_DIR/migrate.log"
+}
+
+# start_asterisk: Asterisk 22 (installed if missing), ASTERISK_ARI_URL, ARI_USERNAME and
+# ARI_PASSWORD exported. A failure stops the caller (the assignment, not a pipe, carries it).
+start_asterisk() {
+  local asterisk_env
+  asterisk_env="$(bash scripts/asterisk.sh start)"
+  eval "$(sed 's/^/export /' <<<"$asterisk_env")"
+}
