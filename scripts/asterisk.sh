@@ -282,6 +282,34 @@ EOF
   log "installed $(grep '^asterisk=' "$MARKER") in $(since "$t0") s"
 }
 
+# ensure_sandbox_prompts: the Russian prompts money needs that Debian's package lacks
+# (asterisk/sandbox/prompts-ru.tsv), spoken by espeak-ng into 8 kHz WAV files in the root's
+# sounds, so the sandbox says every amount whole. Once per list version (its checksum).
+ensure_sandbox_prompts() {
+  local list="$SANDBOX_CONF_DIR/prompts-ru.tsv" sum marker
+  sum="$(sha256sum "$list" | cut -c1-16)"
+  marker="$AST_HOME/prompts-$sum"
+  [[ -e "$marker" ]] && return 0
+  local t0=$EPOCHREALTIME
+  ensure_mounts
+  log "synthesising the missing Russian prompts with espeak-ng (log: $INSTALL_LOG)"
+  in_root apt-get install -y -q --no-install-recommends espeak-ng sox >>"$INSTALL_LOG" 2>&1 \
+    || { in_root apt-get update -q >>"$INSTALL_LOG" 2>&1 && in_root apt-get install -y -q --no-install-recommends espeak-ng sox >>"$INSTALL_LOG" 2>&1; } \
+    || { tail_log "$INSTALL_LOG"; die "installing espeak-ng and sox in $ROOT failed; see $INSTALL_LOG"; }
+  local path words
+  while IFS=$'\t' read -r path words; do
+    [[ -z "$path" || "$path" == \#* ]] && continue
+    # shellcheck disable=SC2016 # expanded inside the root's shell
+    in_root sh -c 'mkdir -p "$(dirname "/usr/share/asterisk/sounds/ru/$1")" &&
+      espeak-ng -v ru -s 150 -w /tmp/prompt.wav "$2" &&
+      sox /tmp/prompt.wav -r 8000 -c 1 -b 16 "/usr/share/asterisk/sounds/ru/$1.wav"' _ "$path" "$words" >>"$INSTALL_LOG" 2>&1 \
+      || { tail_log "$INSTALL_LOG"; die "synthesising $path failed; see $INSTALL_LOG"; }
+  done <"$list"
+  rm -f "$AST_HOME"/prompts-*
+  : >"$marker"
+  log "prompts ready in $(since "$t0") s"
+}
+
 id_in_root() {
   in_root id -u "$1" 2>/dev/null
 }
@@ -396,6 +424,7 @@ managed_start() {
   with_lock asterisk
   trap unmount_unless_running EXIT
   if ! installed; then install_root; fi
+  ensure_sandbox_prompts
   ensure_password
   local pid changed
   changed="$(install_config)"
