@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Queryable } from '../common/transaction';
 import type { CallingSchedule, IsoWeekday } from '../workflows/callingSchedule';
 import { legalPolicy, tighterCaps, type Caps, type LegalPolicy, type PolicyOptions } from '../workflows/legalPolicy';
 import type { CampaignState } from '../workflows/outcomes';
@@ -6,8 +6,6 @@ import type { CampaignState } from '../workflows/outcomes';
 // A campaign's calling rules as one value: its schedule, the legal policy on top, its caps,
 // and the blacklist groups it ignores. Read by the contact's plan (for the wait) and by the
 // gate (for the last word, with the settings as they are at that moment).
-
-type Queryable = Pool | PoolClient;
 
 export interface CampaignRules {
   campaignId: string;

@@ -1,13 +1,11 @@
 import { DateTime } from 'luxon';
-import type { Pool, PoolClient } from 'pg';
+import type { Queryable } from '../common/transaction';
 import type { Caps, PeriodKind } from '../workflows/legalPolicy';
 
 // Counts the calls a person and a number have had against their caps. The counting reads
 // call_reservation, which the gate writes in the same transaction right before each call, so
 // a count and the reservation that follows it cannot be split by another worker (the gate
 // holds advisory locks on the person and the number while it does both).
-
-type Queryable = Pool | PoolClient;
 type Period = keyof Caps;
 
 export interface CapCheck {

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction, type Queryable } from '../common/transaction';
 
 // Channel limits per campaign and per trunk, global across every worker process and surviving
 // their crashes (DESIGN.md, "Channel limits are global"). A slot is a row of channel_lease:
@@ -43,8 +44,6 @@ import type { Pool, PoolClient } from 'pg';
 //
 // Lowering a limit below the channels in use ends no call: new acquires wait until enough of
 // them hang up.
-
-type Queryable = Pool | PoolClient;
 
 export interface ChannelLease {
   id: number;
@@ -133,20 +132,10 @@ const TRUNK_COLUMNS = 'name, max_channels, endpoint_template, caller_id';
 export async function acquireChannel(pool: Pool, req: ChannelRequest): Promise<ChannelAcquisition> {
   checkTtl(req.ttlMs);
   if (!req.holder) throw new Error('a channel lease needs a holder');
-  const client = await pool.connect();
-  try {
-    const full = await refuseWithoutLocking(client, req);
-    if (full) return full;
-    await client.query('BEGIN');
-    const result = await acquireIn(client, req);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  // The cheap refusal reads without locks and outside the transaction.
+  const full = await refuseWithoutLocking(pool, req);
+  if (full) return full;
+  return inTransaction(pool, (client) => acquireIn(client, req));
 }
 
 /**
@@ -156,7 +145,7 @@ export async function acquireChannel(pool: Pool, req: ChannelRequest): Promise<C
  * for a commit flush, and dozens of waiters polling through the lock would queue the one
  * acquirer that could succeed behind them. Whoever sees room goes on to the locked path.
  */
-async function refuseWithoutLocking(db: PoolClient, req: ChannelRequest): Promise<ChannelRefused | null> {
+async function refuseWithoutLocking(db: Queryable, req: ChannelRequest): Promise<ChannelRefused | null> {
   const { rows } = await db.query<{
     campaign_limit: number | null; campaign_used: number; trunk_limit: number | null; trunk_used: number; held: boolean;
   }>(

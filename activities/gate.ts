@@ -1,4 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
+import { inTransaction, type Queryable } from '../common/transaction';
 import { isAllowedAt, localDate, nextAllowedMomentIn } from '../workflows/callingSchedule';
 import type { GateCheck, GateDecision, GateRefusal } from '../workflows/types';
 import { findBlacklistEntry } from './blacklistLookup';
@@ -26,22 +27,10 @@ export interface GateQuestion {
 }
 
 export async function evaluateGate(pool: Pool, q: GateQuestion): Promise<GateDecision> {
-  if (!q.reserve) return decide(pool, q);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const decision = await decide(client, q);
-    await client.query('COMMIT');
-    return decision;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  return q.reserve ? inTransaction(pool, (client) => decide(client, q)) : decide(pool, q);
 }
 
-async function decide(db: Pool | PoolClient, q: GateQuestion): Promise<GateDecision> {
+async function decide(db: Queryable, q: GateQuestion): Promise<GateDecision> {
   const { rows } = await db.query<{ person_key: string }>('SELECT person_key FROM contact WHERE id = $1', [q.contactId]);
   if (rows.length === 0) throw new Error(`contact ${q.contactId} does not exist`);
   const personKey = rows[0].person_key;

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '../common/transaction';
 import type { CallOutcome } from '../workflows/outcomes';
 import type { AttemptRecord, ContactResult } from '../workflows/types';
 
@@ -17,9 +18,7 @@ const UNREACHABLE: readonly CallOutcome[] = ['no_answer', 'failed'];
  * unreachable as often as the campaign allows) goes to the blacklist, citing this attempt.
  */
 export async function writeAttempt(pool: Pool, a: AttemptRecord): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const r = a.result;
     const inserted = await client.query<{ id: string }>(
       `INSERT INTO attempt (campaign_id, contact_id, workflow_id, seq, phone_position, e164, number_attempt,
@@ -54,14 +53,8 @@ export async function writeAttempt(pool: Pool, a: AttemptRecord): Promise<number
         await blacklistIfUnreachable(client, a, attemptId);
       }
     }
-    await client.query('COMMIT');
     return attemptId;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 async function blacklistAutomatically(db: PoolClient, e164: string, reason: string, attemptId: number): Promise<void> {

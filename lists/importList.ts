@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Pool, PoolClient } from 'pg';
 import { createLogger } from '../common/logger';
+import { inTransaction } from '../common/transaction';
 import {
   CsvShapeError,
   isRowError,
@@ -176,25 +177,23 @@ async function writeBatch(
 ): Promise<void> {
   if (batch.rows === 0) return;
   const started = Date.now();
-  const client = await pool.connect();
   let imported: number;
   try {
-    await client.query('BEGIN');
-    await checkCampaign(client, campaignId, true);
-    const inserted = await insertContacts(client, campaignId, batch.contacts);
-    imported = inserted.size;
-    await insertPhonesAndVariables(client, batch.contacts, inserted);
-    const kept = batch.contacts.filter((c) => !inserted.has(c.externalId));
-    batch.issues.push(...await changesNotApplied(client, campaignId, kept));
-    batch.issues.sort((a, b) => a.line - b.line);
-    await insertIssues(client, importId, batch.issues);
-    await client.query(
-      `UPDATE list_import SET rows_total = rows_total + $2, rows_imported = rows_imported + $3,
-         rows_rejected = rows_rejected + $4 WHERE id = $1`,
-      [importId, batch.rows, imported, batch.rejected]);
-    await client.query('COMMIT');
+    imported = await inTransaction(pool, async (client) => {
+      await checkCampaign(client, campaignId, true);
+      const inserted = await insertContacts(client, campaignId, batch.contacts);
+      await insertPhonesAndVariables(client, batch.contacts, inserted);
+      const kept = batch.contacts.filter((c) => !inserted.has(c.externalId));
+      batch.issues.push(...await changesNotApplied(client, campaignId, kept));
+      batch.issues.sort((a, b) => a.line - b.line);
+      await insertIssues(client, importId, batch.issues);
+      await client.query(
+        `UPDATE list_import SET rows_total = rows_total + $2, rows_imported = rows_imported + $3,
+           rows_rejected = rows_rejected + $4 WHERE id = $1`,
+        [importId, batch.rows, inserted.size, batch.rejected]);
+      return inserted.size;
+    });
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
     log.error({ importId, campaignId, savedRows: report.rowsTotal, code: (err as { code?: unknown }).code }, 'list import stopped');
     if (err instanceof ImportError) {
       throw new ImportError(`${err.message} (import of ${fileName} stopped at line ${lastLine}; ${report.rowsTotal} rows before were saved)`, { cause: err });
@@ -202,8 +201,6 @@ async function writeBatch(
     throw new ImportError(
       `import of ${fileName} stopped at line ${lastLine}: ${(err as Error).message}. ${report.rowsTotal} rows before were saved; `
       + 'importing the file again is safe (saved contacts are not imported twice)', { cause: err });
-  } finally {
-    client.release();
   }
 
   report.rowsTotal += batch.rows;
