@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { localDate } from '../workflows/callingSchedule';
 import type { ContactPhone, ContactPlan } from '../workflows/types';
-import { resolveSubscriberZones } from '../zones/subscriberZones';
+import { resolveZonesForNumbers } from '../zones/subscriberZones';
 import { readCampaignRules } from './campaignRules';
 
 export class ContactNotFoundError extends Error {
@@ -26,11 +26,10 @@ export async function readContactPlan(pool: Pool, contactId: number): Promise<Co
   if (rows.length === 0) throw new ContactNotFoundError(`contact ${contactId} does not exist`);
   const r = rows[0];
   const rules = await readCampaignRules(pool, r.campaign_id, localDate(Date.now(), r.campaign_zone), CALENDAR_DAYS);
-  const phones: ContactPhone[] = [];
-  for (const p of r.phones as { position: number; e164: string }[]) {
-    const resolved = await resolveSubscriberZones(pool, { explicitZone: r.time_zone, e164: p.e164, campaignZone: r.campaign_zone });
-    phones.push({ position: p.position, e164: p.e164, zones: resolved.zones, zoneSource: resolved.source });
-  }
+  const listed = r.phones as { position: number; e164: string }[];
+  // One query for all of the contact's numbers.
+  const zones = await resolveZonesForNumbers(pool, listed.map((p) => p.e164), { explicitZone: r.time_zone, campaignZone: r.campaign_zone });
+  const phones: ContactPhone[] = listed.map((p, i) => ({ ...p, zones: zones[i].zones, zoneSource: zones[i].source }));
   return {
     contactId: Number(r.id),
     campaignId: r.campaign_id,
