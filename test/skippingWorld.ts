@@ -1,11 +1,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { randomBytes } from 'node:crypto';
-import { startAriSimulator, type AriSimulator, type SimulatorOptions } from '../apps/ari-simulator/simulator';
+import type { AriSimulator, SimulatorOptions } from '../apps/ari-simulator/simulator';
 import { createDialerWorker, type DialerWorker } from '../apps/worker/dialerWorker';
-import { loadConfig, type Config } from '../common/config';
-import { createTestDatabase, type TestDatabase } from './testDatabase';
+import type { Config } from '../common/config';
+import type { TestDatabase } from './testDatabase';
 import { createTimeSkippingEnv } from './timeSkipping';
+import { startWorldParts } from './worldParts';
 
 // A world for tests of days and weeks: Temporal's time-skipping test server, a database of its
 // own, the ARI simulator, and real workers whose gate reads the test server's clock (so a
@@ -22,26 +21,10 @@ export interface SkippingWorld {
 
 type WorkerOverrides = NonNullable<Parameters<typeof createDialerWorker>[1]>;
 
-let runtimeInstalled = false;
-
 export async function startSkippingWorld(sim: Partial<SimulatorOptions> = {}): Promise<SkippingWorld> {
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    runtimeInstalled = true;
-  }
+  // The parts first: they install the quiet SDK runtime, which the test server's client then uses.
+  const { db, sim: simulator, config } = await startWorldParts(sim, { queuePrefix: 'skip' });
   const env = await createTimeSkippingEnv();
-  const db = await createTestDatabase();
-  const password = randomBytes(8).toString('hex');
-  const simulator = await startAriSimulator({ username: 'dialer', password, timeScale: 0.01, ...sim });
-  const config = loadConfig({
-    ...process.env,
-    DATABASE_URL: db.url,
-    ASTERISK_ARI_URL: simulator.url,
-    ARI_USERNAME: 'dialer',
-    ARI_PASSWORD: password,
-    TEMPORAL_TASK_QUEUE: `skip-${randomBytes(4).toString('hex')}`,
-    LOG_LEVEL: 'warn',
-  });
   const workers: { dialer: DialerWorker; running: Promise<void> }[] = [];
   return {
     env, db, sim: simulator, config,
