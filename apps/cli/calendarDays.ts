@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import { Pool } from 'pg';
 import { z } from 'zod';
+import { runCli } from './runCli';
 
 // Edits the calendar of non-working days (table calendar_day): import a CSV
 // (country;day;kind;name), list a country's year, delete a day. Bad lines are reported by
@@ -57,12 +58,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-// `... | head` closes the pipe early: not a failure of the command.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code !== 'EPIPE') throw err;
-});
-
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => {
-  process.stderr.write(`calendar: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+runCli('calendar', () => main(process.argv.slice(2)));

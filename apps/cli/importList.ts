@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { ImportError, importList, type ImportIssue, type ImportReport } from '../../lists/importList';
+import { runCli } from './runCli';
 
 // npx tsx apps/cli/importList.ts --campaign <id> [--created-by <who>] <file.csv>
 //
@@ -119,15 +120,4 @@ async function main(): Promise<number> {
   }
 }
 
-// `... | head` closes the pipe early: that is not a failure of the import, which has finished.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code !== 'EPIPE') throw err;
-});
-
-main().then(
-  (code) => { process.exitCode = code; },
-  (err) => {
-    process.stderr.write(`import failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCli('import failed', main);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { NumberingPlanFormatError } from '../../zones/numberingPlanCsv';
 import { importNumberingPlan, type NumberingPlanImportReport } from '../../zones/importNumberingPlan';
+import { runCli } from './runCli';
 
 // npx tsx apps/cli/importNumberingPlan.ts [--prune] FILE...
 //
@@ -110,15 +111,4 @@ async function main(): Promise<number> {
   }
 }
 
-// `... | head` closes the pipe early: that is not a failure of the import.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code !== 'EPIPE') throw err;
-});
-
-main().then(
-  (code) => { process.exitCode = code; },
-  (err) => {
-    process.stderr.write(`import failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCli('import failed', main);
