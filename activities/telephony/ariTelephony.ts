@@ -1,6 +1,7 @@
 import type { AriClient } from './ariClient';
 import { ChannelEventLog } from './channelEventLog';
-import { amdVerdict, listenedEnough, outcomeForUnansweredCall } from './hangupCauses';
+import { amdVerdict, listenedEnough } from './answeredCall';
+import { outcomeForUnansweredCall } from './hangupCauses';
 import type { CallHooks, CallReport, CallSpec, Telephony } from './telephony';
 
 export interface AriTelephonyOptions {
@@ -69,7 +70,8 @@ export class AriTelephony implements Telephony {
       if (first?.type === 'ChannelDestroyed') {
         return report({
           outcome: outcomeForUnansweredCall(first.cause, log.hangupRequestCause, log.dialStatus),
-          hangupCause: first.cause || log.hangupRequestCause || first.cause, dtmf: null, listenedMs: null, answeredAt: null,
+          // Cause 0 on the originated half of a Local channel: the far end's request says more.
+          hangupCause: !first.cause && log.hangupRequestCause ? log.hangupRequestCause : first.cause, dtmf: null, listenedMs: null, answeredAt: null,
         });
       }
       if (!first && !(await this.isUp(spec.channelId))) {

@@ -1,4 +1,4 @@
-import { amdVerdict, listenedEnough, outcomeForDialStatus, outcomeForUnansweredCall, outcomeForUnansweredCause } from './hangupCauses';
+import { outcomeForDialStatus, outcomeForUnansweredCall, outcomeForUnansweredCause } from './hangupCauses';
 
 describe('outcomeForUnansweredCause', () => {
   it.each([
@@ -32,15 +32,4 @@ describe('outcomeForUnansweredCall (what Asterisk 22 sends through a Local chann
   ])('%s', (_label, destroyed, request, dial, outcome) => {
     expect(outcomeForUnansweredCall(destroyed as number, request as number | null, dial as string | null)).toBe(outcome);
   });
-});
-
-describe('amdVerdict', () => {
-  it.each([['MACHINE', 'machine'], ['HUMAN', 'human'], ['NOTSURE', 'human'], ['HANGUP', 'gone'], [undefined, 'human']] as const)(
-    '%s → %s', (status, verdict) => expect(amdVerdict(status)).toBe(verdict));
-});
-
-describe('listenedEnough', () => {
-  it.each([
-    [true, 500, null, true], [false, 60_000, null, false], [false, 9_999, 10, false], [false, 10_000, 10, true], [true, 0, 10, true],
-  ] as const)('to the end %s, %i ms, minimum %s s → %s', (end, ms, min, enough) => expect(listenedEnough(end, ms, min)).toBe(enough));
 });
