@@ -5,7 +5,8 @@
 #                                prints ASTERISK_ARI_URL=http://127.0.0.1:8089, ARI_USERNAME=dialer,
 #                                ARI_PASSWORD=<generated once> (one per line, ready for `export`)
 #   scripts/asterisk.sh stop     `core stop now` (then TERM, then KILL) and unmount /proc and /dev
-#   scripts/asterisk.sh status   prints "running ..." (exit 0) or "stopped ..." (exit 3)
+#   scripts/asterisk.sh status   prints "running ..." (exit 0), "stopped ..." (exit 3), or what is
+#                                broken in the root's sound layout or prompts (exit 1)
 #   scripts/asterisk.sh url      prints the ARI base URL only
 #
 # With ASTERISK_ARI_URL set (to anything but this script's own URL) nothing is installed or
@@ -282,14 +283,64 @@ EOF
   log "installed $(grep '^asterisk=' "$MARKER") in $(since "$t0") s"
 }
 
+# The sound layout Asterisk needs: Debian's Russian prompts package installs its files as
+# sounds/ru_RU_f_IvrvoiceRU and registers no `ru` folder, while Asterisk looks for sounds/ru.
+# sounds/ru must be a link to that folder. An earlier version could synthesise the missing
+# prompts into a real sounds/ru before the link existed, hiding Debian's digits: such a folder
+# is repaired by moving its files into the linked folder (Debian's files win) and linking.
+SOUNDS_REL=/usr/share/asterisk/sounds
+RU_PACKAGE_DIR=ru_RU_f_IvrvoiceRU
+
+# sound_layout_problem — prints what is wrong with the root's sounds/ru, or nothing.
+sound_layout_problem() {
+  local sounds="$ROOT$SOUNDS_REL"
+  [[ -d "$sounds/$RU_PACKAGE_DIR" ]] || return 0 # no Debian Russian prompts: sounds/ru stands alone
+  if [[ ! -e "$sounds/ru" && ! -L "$sounds/ru" ]]; then
+    echo "$sounds/ru is missing (it must link to $RU_PACKAGE_DIR)"
+  elif [[ ! -L "$sounds/ru" ]]; then
+    echo "$sounds/ru is a real folder, hiding Debian's prompts in $RU_PACKAGE_DIR"
+  elif [[ "$(readlink "$sounds/ru")" != "$RU_PACKAGE_DIR" ]]; then
+    echo "$sounds/ru links to $(readlink "$sounds/ru"), not $RU_PACKAGE_DIR"
+  fi
+}
+
+ensure_sound_layout() {
+  local sounds="$ROOT$SOUNDS_REL" problem
+  problem="$(sound_layout_problem)"
+  [[ -z "$problem" ]] && return 0
+  log "repairing the sound layout: $problem"
+  if [[ -d "$sounds/ru" && ! -L "$sounds/ru" ]]; then
+    # -n: Debian's recordings are kept where both have a file of the same name.
+    cp -a -n "$sounds/ru/." "$sounds/$RU_PACKAGE_DIR/"
+    rm -rf --one-file-system "$sounds/ru"
+  else
+    rm -f "$sounds/ru"
+  fi
+  ln -s "$RU_PACKAGE_DIR" "$sounds/ru"
+  problem="$(sound_layout_problem)"
+  [[ -z "$problem" ]] || die "could not repair the sound layout: $problem"
+}
+
+# missing_sandbox_prompts — the prompts of asterisk/sandbox/prompts-ru.tsv not in sounds/ru.
+missing_sandbox_prompts() {
+  local path words
+  while IFS=$'\t' read -r path words; do
+    [[ -z "$path" || "$path" == \#* ]] && continue
+    compgen -G "$ROOT$SOUNDS_REL/ru/$path.*" >/dev/null || echo "$path"
+  done <"$SANDBOX_CONF_DIR/prompts-ru.tsv"
+}
+
 # ensure_sandbox_prompts: the Russian prompts money needs that Debian's package lacks
 # (asterisk/sandbox/prompts-ru.tsv), spoken by espeak-ng into 8 kHz WAV files in the root's
-# sounds, so the sandbox says every amount whole. Once per list version (its checksum).
+# sounds, so the sandbox says every amount whole. Once per list version (its checksum), and
+# again whenever a listed file is missing. The layout comes first, so that the files land in
+# the folder Asterisk reads, whatever the order of earlier installs.
 ensure_sandbox_prompts() {
   local list="$SANDBOX_CONF_DIR/prompts-ru.tsv" sum marker
+  ensure_sound_layout
   sum="$(sha256sum "$list" | cut -c1-16)"
   marker="$AST_HOME/prompts-$sum"
-  [[ -e "$marker" ]] && return 0
+  [[ -e "$marker" && -z "$(missing_sandbox_prompts)" ]] && return 0
   local t0=$EPOCHREALTIME
   ensure_mounts
   log "synthesising the missing Russian prompts with espeak-ng (log: $INSTALL_LOG)"
@@ -305,6 +356,9 @@ ensure_sandbox_prompts() {
       sox /tmp/prompt.wav -r 8000 -c 1 -b 16 "/usr/share/asterisk/sounds/ru/$1.wav"' _ "$path" "$words" >>"$INSTALL_LOG" 2>&1 \
       || { tail_log "$INSTALL_LOG"; die "synthesising $path failed; see $INSTALL_LOG"; }
   done <"$list"
+  local missing
+  missing="$(missing_sandbox_prompts)"
+  [[ -z "$missing" ]] || die "after synthesis these prompts are still missing from $ROOT$SOUNDS_REL/ru: $(tr '\n' ' ' <<<"$missing")"
   rm -f "$AST_HOME"/prompts-*
   : >"$marker"
   log "prompts ready in $(since "$t0") s"
@@ -366,11 +420,6 @@ ensure_state_dirs() {
   done
   chown -R "$uid:$gid" "$ROOT/var/lib/asterisk" "$ROOT/var/spool/asterisk" "$ROOT/var/log/asterisk"
   ln -sfn "$MSG_LOG" "$DIALER_LOG_DIR/asterisk-messages.log"
-  # The Russian prompts package registers no `ru` language folder; Asterisk looks for sounds/ru.
-  local sounds="$ROOT/usr/share/asterisk/sounds"
-  if [[ -d "$sounds/ru_RU_f_IvrvoiceRU" && ! -e "$sounds/ru" ]]; then
-    ln -s ru_RU_f_IvrvoiceRU "$sounds/ru"
-  fi
 }
 
 # prune_recordings — the simulated parties' recordings of earlier runs, older than a day, go.
@@ -498,7 +547,13 @@ managed_status() {
     echo "asterisk: not installed (no $MARKER)"
     exit 3
   fi
-  local pid
+  local pid problem missing
+  problem="$(sound_layout_problem)"
+  missing="$(missing_sandbox_prompts | tr '\n' ' ')"
+  if [[ -n "$problem" || -n "$missing" ]]; then
+    echo "asterisk: broken sound layout: ${problem:-}${problem:+; }${missing:+missing prompts: $missing}(\`$0 start\` repairs it)"
+    exit 1
+  fi
   if pid="$(asterisk_pid)"; then
     ARI_PASS="$(cat "$PWFILE" 2>/dev/null || true)"
     if ari_answers; then

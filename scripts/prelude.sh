@@ -26,9 +26,11 @@ migrate_database() {
 }
 
 # start_asterisk: Asterisk 22 (installed if missing), ASTERISK_ARI_URL, ARI_USERNAME and
-# ARI_PASSWORD exported. A failure stops the caller (the assignment, not a pipe, carries it).
+# ARI_PASSWORD exported, and every Russian prompt an amount can name checked through ARI.
+# A failure stops the caller (the assignment, not a pipe, carries it).
 start_asterisk() {
   local asterisk_env
   asterisk_env="$(bash scripts/asterisk.sh start)"
   eval "$(sed 's/^/export /' <<<"$asterisk_env")"
+  npx tsx apps/cli/checkPrompts.ts >&2 || die "Asterisk lacks prompts that amounts are spoken with (named above)"
 }

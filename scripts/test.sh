@@ -16,6 +16,8 @@ TEMPORAL_TEST_SERVER_PATH="$(bash scripts/temporal-test-server.sh)"
 export TEMPORAL_TEST_SERVER_PATH
 # The telephony end-to-end tests call through a real Asterisk 22 (Debian unstable in a
 # debootstrap root under the cache; about 90 s the first time, under a second later).
+# start_asterisk also checks, in a second, that every prompt an amount can name is there, so a
+# broken install fails here, with the prompts named, before the slow suites start.
 start_asterisk
 log "type-checking"
 npx tsc --noEmit -p tsconfig.json

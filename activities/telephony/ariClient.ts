@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { AriChannel, AriEvent, AriHangupReason, AriPlayback } from './ariTypes';
+import type { AriChannel, AriEvent, AriHangupReason, AriPlayback, AriSound } from './ariTypes';
 
 // A small ARI client over Node's fetch and `ws`, in place of the `ari-client` package (no HTTP
 // timeout, per-channel listeners that leak, unmaintained). It speaks the REST and events
@@ -117,6 +117,11 @@ export class AriClient {
     return client;
   }
 
+  /** A client for REST requests only: no events socket, so no Stasis app is registered. */
+  static restOnly(opts: AriClientOptions): AriClient {
+    return new AriClient({ ...opts, reconnect: false });
+  }
+
   // ---- REST ---------------------------------------------------------------------------------
 
   /** POST /channels. The channel comes back 'Down'; StasisStart follows only if it answers. */
@@ -177,6 +182,11 @@ export class AriClient {
   async stopPlayback(id: string): Promise<boolean> {
     const r = await this.request('DELETE', `/playbacks/${enc(id)}`, undefined, undefined, true);
     return r.status !== 404;
+  }
+
+  /** GET /sounds?lang=: every prompt Asterisk's media index has in that language. */
+  async sounds(lang: string): Promise<AriSound[]> {
+    return (await this.request<AriSound[]>('GET', '/sounds', { lang })).data ?? [];
   }
 
   async asteriskInfo(): Promise<unknown> {

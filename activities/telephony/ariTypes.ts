@@ -41,6 +41,13 @@ export interface AriChannel {
 
 export type AriPlaybackState = 'queued' | 'playing' | 'continuing' | 'done' | 'failed';
 
+/** GET /sounds: a prompt Asterisk can play, with the languages and formats it has it in. */
+export interface AriSound {
+  id: string;
+  text?: string;
+  formats: { language: string; format: string }[];
+}
+
 export interface AriPlayback {
   id: string;
   /** The media being played now; with several media it changes as the playback advances. */
