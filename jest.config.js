@@ -9,7 +9,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
-      roots: ['<rootDir>/apps', '<rootDir>/workflows', '<rootDir>/activities', '<rootDir>/lists', '<rootDir>/common', '<rootDir>/zones'],
+      roots: ['<rootDir>/apps', '<rootDir>/domain', '<rootDir>/workflows', '<rootDir>/activities', '<rootDir>/adapters', '<rootDir>/imports', '<rootDir>/common'],
       testMatch: ['**/*.test.ts'],
     },
     {

@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
-import type { CallRequest, CallResult } from '../workflows/types';
-import { releaseChannel, renewChannel, waitForChannel } from './channelLeases';
+import type { CallRequest, CallResult } from '../domain/types';
+import { releaseChannel, renewChannel, waitForChannel } from '../adapters/postgres/channelLeases';
 import { evaluateGate } from './gate';
-import type { CallHooks, Telephony } from './telephony/telephony';
+import type { CallHooks, Telephony } from '../adapters/ari/telephony';
 
 export interface CallDeps {
   pool: Pool;

@@ -1,8 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { contactWorkflow } from '../workflows/contactWorkflow';
-import { contactWorkflowId } from '../workflows/ids';
-import type { CampaignState } from '../workflows/outcomes';
+import { contactWorkflowId } from '../domain/ids';
+import type { CampaignState } from '../domain/outcomes';
 
 // What the campaign workflow asks of Postgres and Temporal: how many contacts wait and run,
 // and "start the next page".

@@ -1,10 +1,10 @@
 import type { Pool } from 'pg';
-import { inTransaction, type Queryable } from '../common/transaction';
-import { isAllowedAt, localDate, nextAllowedMomentIn } from '../workflows/callingSchedule';
-import type { GateCheck, GateDecision, GateRefusal } from '../workflows/types';
-import { findBlacklistEntry } from './blacklistLookup';
-import { readCampaignRules } from './campaignRules';
-import { countCaps } from './capCounter';
+import { inTransaction, type Queryable } from '../adapters/postgres/transaction';
+import { isAllowedAt, localDate, nextAllowedMomentIn } from '../domain/callingSchedule';
+import type { GateCheck, GateDecision, GateRefusal } from '../domain/types';
+import { findBlacklistEntry } from '../adapters/postgres/blacklist';
+import { readCampaignRules } from '../adapters/postgres/campaignRules';
+import { countCaps } from '../adapters/postgres/caps';
 
 // The "gate" step: may this number be called now? The workflow asks before it waits and
 // prepares (a read); the call activity asks again with the wall clock right before the

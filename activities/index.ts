@@ -1,15 +1,15 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import type { CallOutcome } from '../workflows/outcomes';
-import type { AttemptRecord, CallRequest, ContactResult } from '../workflows/types';
+import type { CallOutcome } from '../domain/outcomes';
+import type { AttemptRecord, CallRequest, ContactResult } from '../domain/types';
 import { markCampaignCompleted, readCampaignStatus, startNextContactPage, type PageRequest } from './campaignFeed';
 import { placeCheckedCall } from './call';
 import { evaluateGate } from './gate';
-import { readContactPlan } from './loadContactPlan';
+import { readContactPlan } from './plan';
 import { prepareContactMessage } from './prepare';
 import { writeAttempt, writeContactFinished } from './record';
-import type { Telephony } from './telephony/telephony';
+import type { Telephony } from '../adapters/ari/telephony';
 
 export interface ActivityDeps {
   pool: Pool;

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
-import type { PreparedMessage } from '../workflows/types';
-import { renderTemplate } from './messageTemplate';
+import type { PreparedMessage } from '../domain/types';
+import { renderTemplate } from '../domain/messageTemplate';
 
 /** The "prepare" step: the contact's message, rendered from the campaign's template. */
 export async function prepareContactMessage(

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction } from '../common/transaction';
-import type { CallOutcome } from '../workflows/outcomes';
-import type { AttemptRecord, ContactResult } from '../workflows/types';
+import { inTransaction } from '../adapters/postgres/transaction';
+import type { CallOutcome } from '../domain/outcomes';
+import type { AttemptRecord, ContactResult } from '../domain/types';
 
 /** Outcomes that prove no conversation took place: their cap slot is given back when the
  * policy does not count unanswered calls. A 'failed' call (the worker may have died mid-call)

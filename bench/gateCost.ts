@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { evaluateGate } from '../activities/gate';
-import { createCampaign } from '../campaigns/campaignLifecycle';
+import { createCampaign } from '../adapters/postgres/campaigns';
 
 // The gate's cost per call: the last check before an originate (campaign state, blacklist of
 // exact/prefix/range entries, 230-FZ hours in the subscriber's zone, caps per person and per

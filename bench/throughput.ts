@@ -4,11 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { startAriSimulator } from '../apps/ari-simulator/simulator';
 import { createDialerWorker } from '../apps/worker/dialerWorker';
-import { createCampaign, startCampaign, upsertTemplate } from '../campaigns/campaignLifecycle';
-import { AriClient } from '../activities/telephony/ariClient';
-import { ChannelEventLog } from '../activities/telephony/channelEventLog';
+import { createCampaign, startCampaign, upsertTemplate } from '../adapters/postgres/campaigns';
+import { AriClient } from '../adapters/ari/ariClient';
+import { ChannelEventLog } from '../adapters/ari/channelEventLog';
 import { loadConfig } from '../common/config';
-import { campaignWorkflowId } from '../workflows/ids';
+import { campaignWorkflowId } from '../domain/ids';
 import * as bareActivities from './bareShape/activities';
 
 // Throughput of the whole chain: N contacts, every one answered, zero-length calls, from the

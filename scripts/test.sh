@@ -21,5 +21,7 @@ export TEMPORAL_TEST_SERVER_PATH
 start_asterisk
 log "type-checking"
 npx tsc --noEmit -p tsconfig.json
+log "linting (eslint, with Temporal's rules for workflow code)"
+npx eslint .
 log "running jest"
 LOG_LEVEL="${LOG_LEVEL:-warn}" npx jest "$@"

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
-import { createCampaign } from '../campaigns/campaignLifecycle';
-import type { ContactResult } from '../workflows/types';
-import { contactWorkflowId } from '../workflows/ids';
+import { createCampaign } from '../adapters/postgres/campaigns';
+import type { ContactResult } from '../domain/types';
+import { contactWorkflowId } from '../domain/ids';
 import { insertContact } from './fixtures';
 import { startSkippingWorld, type SkippingWorld } from './skippingWorld';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createCampaign, startCampaign, upsertTemplate } from '../campaigns/campaignLifecycle';
-import { contactWorkflowId, campaignWorkflowId } from '../workflows/ids';
-import type { ContactResult } from '../workflows/types';
+import { createCampaign, startCampaign, upsertTemplate } from '../adapters/postgres/campaigns';
+import { contactWorkflowId, campaignWorkflowId } from '../domain/ids';
+import type { ContactResult } from '../domain/types';
 import { insertContact } from './fixtures';
 import { startWorld, type StackWorld } from './stackWorker';
 

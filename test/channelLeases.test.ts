@@ -2,7 +2,7 @@ import { Pool } from 'pg';
 import {
   acquireChannel, releaseChannel, renewChannel, waitForChannel,
   type ChannelAcquisition, type ChannelRequest,
-} from '../activities/channelLeases';
+} from '../adapters/postgres/channelLeases';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
 
 // Channel limits on real Postgres: several pools stand in for worker processes (each pool its

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { createCampaign } from '../campaigns/campaignLifecycle';
+import { createCampaign } from '../adapters/postgres/campaigns';
 import { evaluateGate, type GateQuestion } from '../activities/gate';
 import { insertContact } from './fixtures';
 import { createTestDatabase, type TestDatabase } from './testDatabase';

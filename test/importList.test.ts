@@ -1,7 +1,7 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { ImportError, importList, type ImportReport } from '../lists/importList';
+import { ImportError, importList, type ImportReport } from '../imports/contactList';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
 
 // The list importer against a real, freshly migrated Postgres database.

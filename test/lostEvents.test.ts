@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createCampaign, startCampaign, upsertTemplate } from '../campaigns/campaignLifecycle';
-import { campaignWorkflowId } from '../workflows/ids';
+import { createCampaign, startCampaign, upsertTemplate } from '../adapters/postgres/campaigns';
+import { campaignWorkflowId } from '../domain/ids';
 import { insertContact } from './fixtures';
 import { startWorld, type StackWorld } from './stackWorker';
 

@@ -1,4 +1,4 @@
-import { CALL_OUTCOMES, CAMPAIGN_STATES, CONTACT_STATES } from '../workflows/outcomes';
+import { CALL_OUTCOMES, CAMPAIGN_STATES, CONTACT_STATES } from '../domain/outcomes';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
 
 // The workflow code and the SQL schema each name the outcomes and states; this keeps them one list.
@@ -14,7 +14,7 @@ it.each([
   ['call_outcome', CALL_OUTCOMES],
   ['contact_state', CONTACT_STATES],
   ['campaign_state', CAMPAIGN_STATES],
-])('%s matches workflows/outcomes.ts', async (type, values) => {
+])('%s matches domain/outcomes.ts', async (type, values) => {
   expect(await enumValues(type)).toEqual([...values]);
 });
 

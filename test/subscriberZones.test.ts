@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { normalizePhone } from '../lists/phoneNumbers';
-import { importNumberingPlan, type NumberingPlanImportReport } from '../zones/importNumberingPlan';
-import { resolveSubscriberZones, resolveZonesForNumbers } from '../zones/subscriberZones';
+import { normalizePhone } from '../domain/phoneNumbers';
+import { importNumberingPlan, type NumberingPlanImportReport } from '../imports/numberingPlan';
+import { resolveSubscriberZones, resolveZonesForNumbers } from '../adapters/postgres/subscriberZones';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
 
 // The subscriber's time zone against a real, freshly migrated Postgres: the registry extracts in
@@ -270,7 +270,7 @@ describe('a full-size file', () => {
     const r = await importNumberingPlan(db.pool, Readable.from(lines()), 'generated.csv');
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const heapGrowthMb = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
-    // eslint-disable-next-line no-console
+     
     console.log(`numbering plan import: ${ROWS} rows in ${seconds.toFixed(1)} s = ${Math.round(ROWS / seconds)} rows/s (heap +${heapGrowthMb.toFixed(0)} MB)`);
 
     expect({ rows: r.rows, imported: r.imported, errors: r.errorCount, warnings: r.warningCount }).toEqual({ rows: ROWS, imported: ROWS, errors: 0, warnings: 0 });

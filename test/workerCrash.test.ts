@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { createDialerWorker } from '../apps/worker/dialerWorker';
-import { createCampaign } from '../campaigns/campaignLifecycle';
-import { contactWorkflowId } from '../workflows/ids';
+import { createCampaign } from '../adapters/postgres/campaigns';
+import { contactWorkflowId } from '../domain/ids';
 import type { ContactProgress } from '../workflows/signals';
 import { contactProgressQuery } from '../workflows/signals';
 import { insertContact } from './fixtures';

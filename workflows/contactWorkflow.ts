@@ -9,11 +9,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { DialerActivities } from '../activities';
-import type { CallOutcome } from './outcomes';
-import { decideAfterAttempt } from './retryStrategy';
+import type { CallOutcome } from '../domain/outcomes';
+import { decideAfterAttempt } from '../domain/decide';
 import { campaignResumedSignal, contactProgressQuery, type ContactProgress } from './signals';
-import { nextAllowedMomentIn } from './callingSchedule';
-import type { CallResult, ContactPhone, ContactPlan, ContactResult, GateDecision, PreparedMessage } from './types';
+import { nextAllowedMomentIn } from '../domain/callingSchedule';
+import type { CallResult, ContactPhone, ContactPlan, ContactResult, GateDecision, PreparedMessage } from '../domain/types';
 
 // The flow of one contact, as in DESIGN.md: gate → wait → prepare → call → record → decide,
 // for each of the contact's numbers in order. Short Postgres steps are local activities (no

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { CallOutcome } from './outcomes';
+import type { CallOutcome } from '../domain/outcomes';
 
 /** Wakes a contact that waits because its campaign was paused. */
 export const campaignResumedSignal = defineSignal('campaignResumed');

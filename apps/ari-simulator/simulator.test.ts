@@ -1,5 +1,5 @@
-import { AriClient, AriHttpError } from '../../activities/telephony/ariClient';
-import type { AriEvent } from '../../activities/telephony/ariTypes';
+import { AriClient, AriHttpError } from '../../adapters/ari/ariClient';
+import type { AriEvent } from '../../adapters/ari/ariTypes';
 import { numberFromEndpoint, startAriSimulator, type AriSimulator, type SimulatorOptions } from './simulator';
 
 // Drives the real simulator over HTTP and WebSocket with the project's AriClient.

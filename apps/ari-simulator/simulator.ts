@@ -66,7 +66,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { AriChannel, AriPlayback } from '../../activities/telephony/ariTypes';
+import type { AriChannel, AriPlayback } from '../../adapters/ari/ariTypes';
 
 export type Behaviour =
   | 'answer' | 'answer_press_1' | 'answer_hangup_early' | 'busy' | 'no_answer' | 'unallocated'

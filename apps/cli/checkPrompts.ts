@@ -1,5 +1,5 @@
-import { AriClient } from '../../activities/telephony/ariClient';
-import { RU_NUMBER_PROMPTS } from '../../activities/moneyRu';
+import { AriClient } from '../../adapters/ari/ariClient';
+import { RU_NUMBER_PROMPTS } from '../../domain/moneyRu';
 import { runCli } from './runCli';
 
 // Does the Asterisk at ASTERISK_ARI_URL have every Russian prompt an amount can name? Asked of

@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { ImportError, importList, type ImportIssue, type ImportReport } from '../../lists/importList';
+import { ImportError, importList, type ImportIssue, type ImportReport } from '../../imports/contactList';
 import { runCli } from './runCli';
 
 // npx tsx apps/cli/importList.ts --campaign <id> [--created-by <who>] <file.csv>

@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { NumberingPlanFormatError } from '../../zones/numberingPlanCsv';
-import { importNumberingPlan, type NumberingPlanImportReport } from '../../zones/importNumberingPlan';
+import { NumberingPlanFormatError } from '../../imports/numberingPlanCsv';
+import { importNumberingPlan, type NumberingPlanImportReport } from '../../imports/numberingPlan';
 import { runCli } from './runCli';
 
 // npx tsx apps/cli/importNumberingPlan.ts [--prune] FILE...

@@ -2,10 +2,10 @@ import { Client, Connection } from '@temporalio/client';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { createCampaign, startCampaign, upsertTemplate } from '../../campaigns/campaignLifecycle';
+import { createCampaign, startCampaign, upsertTemplate } from '../../adapters/postgres/campaigns';
 import { loadConfig } from '../../common/config';
-import { importList } from '../../lists/importList';
-import { campaignWorkflowId, contactWorkflowId } from '../../workflows/ids';
+import { importList } from '../../imports/contactList';
+import { campaignWorkflowId, contactWorkflowId } from '../../domain/ids';
 import { renderProgress, type ProgressCounts } from './progressLine';
 import { renderTable, type ResultRow } from './resultsTable';
 

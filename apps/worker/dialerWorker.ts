@@ -3,9 +3,9 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { createActivities } from '../../activities';
-import { AriClient } from '../../activities/telephony/ariClient';
-import { AriTelephony } from '../../activities/telephony/ariTelephony';
-import type { Telephony } from '../../activities/telephony/telephony';
+import { AriClient } from '../../adapters/ari/ariClient';
+import { AriTelephony } from '../../adapters/ari/ariTelephony';
+import type { Telephony } from '../../adapters/ari/telephony';
 import type { Config } from '../../common/config';
 
 // Builds the worker from its real parts. The worker process (main.ts), the demo, the tests

@@ -17,8 +17,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
-import { AriClient } from '../../activities/telephony/ariClient';
-import type { AriChannel, AriEvent } from '../../activities/telephony/ariTypes';
+import { AriClient } from '../../adapters/ari/ariClient';
+import type { AriChannel, AriEvent } from '../../adapters/ari/ariTypes';
 import { RECORDINGS_DIR, voicedSeconds, waitForWav } from './wavRecording';
 
 const ARI_URL = process.env.ASTERISK_ARI_URL;
@@ -186,7 +186,7 @@ suite(suiteName, () => {
       await ari('DELETE', `/channels/${encodeURIComponent(c.id)}`).catch(() => undefined);
     }
     await client?.close();
-    // eslint-disable-next-line no-console
+     
     console.log(`Observed ARI event sequences\n  ${report.join('\n  ')}`);
   });
 

@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { createCampaign, startCampaign, upsertTemplate } from '../../campaigns/campaignLifecycle';
-import { campaignWorkflowId } from '../../workflows/ids';
-import { renderTemplate } from '../../activities/messageTemplate';
+import { createCampaign, startCampaign, upsertTemplate } from '../../adapters/postgres/campaigns';
+import { campaignWorkflowId } from '../../domain/ids';
+import { renderTemplate } from '../../domain/messageTemplate';
 import { insertContact } from '../fixtures';
 import { startWorld, type StackWorld } from '../stackWorker';
 import { RECORDINGS_DIR, recordingOf, voicedSeconds, waitForWav } from './wavRecording';

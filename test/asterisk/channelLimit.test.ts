@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
-import { createCampaign, startCampaign, upsertTemplate } from '../../campaigns/campaignLifecycle';
-import { campaignWorkflowId } from '../../workflows/ids';
+import { createCampaign, startCampaign, upsertTemplate } from '../../adapters/postgres/campaigns';
+import { campaignWorkflowId } from '../../domain/ids';
 import { insertContact } from '../fixtures';
 import { startWorld, type StackWorld } from '../stackWorker';
 

@@ -1,8 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import type { campaignWorkflow, CampaignInput } from '../workflows/campaignWorkflow';
-import { campaignWorkflowId } from '../workflows/ids';
-import { campaignSettingsSchema, type CampaignSettingsInput } from './campaignSettings';
+import type { campaignWorkflow, CampaignInput } from '../../workflows/campaignWorkflow';
+import { campaignWorkflowId } from '../../domain/ids';
+import { campaignSettingsSchema, type CampaignSettingsInput } from '../../domain/campaignSettings';
 
 // Creating and starting campaigns: shared by the demo, the tests, the bench and the API.
 

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Pool, PoolClient } from 'pg';
 import { createLogger } from '../common/logger';
-import { inTransaction } from '../common/transaction';
+import { inTransaction } from '../adapters/postgres/transaction';
 import {
   CsvShapeError,
   isRowError,
@@ -9,7 +9,7 @@ import {
   type AccountingContact,
   type AccountingRow,
 } from './accountingCsv';
-import type { CountryCode } from './phoneNumbers';
+import type { CountryCode } from '../domain/phoneNumbers';
 
 const log = createLogger('importList');
 

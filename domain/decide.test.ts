@@ -1,5 +1,5 @@
 import type { CallOutcome } from './outcomes';
-import { decideAfterAttempt } from './retryStrategy';
+import { decideAfterAttempt } from './decide';
 
 const strategy = { maxAttemptsPerNumber: 3, retryIntervalSeconds: 600, machineAction: 'retry' as const };
 

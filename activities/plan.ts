@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
-import { localDate } from '../workflows/callingSchedule';
-import type { ContactPhone, ContactPlan } from '../workflows/types';
-import { resolveZonesForNumbers } from '../zones/subscriberZones';
-import { readCampaignRules } from './campaignRules';
+import { localDate } from '../domain/callingSchedule';
+import type { ContactPhone, ContactPlan } from '../domain/types';
+import { resolveZonesForNumbers } from '../adapters/postgres/subscriberZones';
+import { readCampaignRules } from '../adapters/postgres/campaignRules';
 
 export class ContactNotFoundError extends Error {
   override readonly name = 'ContactNotFoundError';

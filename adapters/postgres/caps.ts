@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import type { Queryable } from '../common/transaction';
-import type { Caps, PeriodKind } from '../workflows/legalPolicy';
+import type { Queryable } from './transaction';
+import type { Caps, PeriodKind } from '../../domain/legalPolicy';
 
 // Counts the calls a person and a number have had against their caps. The counting reads
 // call_reservation, which the gate writes in the same transaction right before each call, so

@@ -1,4 +1,4 @@
-import type { CallOutcome } from '../../workflows/outcomes';
+import type { CallOutcome } from '../../domain/outcomes';
 
 type CallEnd = Exclude<CallOutcome, 'refused'>;
 

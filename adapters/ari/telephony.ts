@@ -1,5 +1,5 @@
-import type { CallOutcome } from '../../workflows/outcomes';
-import type { CallHandling } from '../../workflows/types';
+import type { CallOutcome } from '../../domain/outcomes';
+import type { CallHandling } from '../../domain/types';
 
 // The project's own telephony interface: the call activity speaks only this, so the ARI
 // client behind it (and its quirks) can change without touching the flow of a contact.

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Pool } from 'pg';
 import { createLogger } from '../common/logger';
 import { isPlanError, parseNumberingPlanCsv, type NumberingPlanHeader, type NumberingPlanRange } from './numberingPlanCsv';
-import { zonesForRegion } from './ruRegionZones';
+import { zonesForRegion } from '../domain/ruRegionZones';
 
 const log = createLogger('importNumberingPlan');
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { normalizePhone, type CountryCode } from './phoneNumbers';
+import { normalizePhone, type CountryCode } from '../domain/phoneNumbers';
 
 // The "accounting" list shape of a hosted PBX autoinformer:
 //   "NAME","PHONE_NUMBER","USER_VARS"

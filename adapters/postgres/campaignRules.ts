@@ -1,7 +1,7 @@
-import type { Queryable } from '../common/transaction';
-import type { CallingSchedule, IsoWeekday } from '../workflows/callingSchedule';
-import { legalPolicy, tighterCaps, type Caps, type LegalPolicy, type PolicyOptions } from '../workflows/legalPolicy';
-import type { CampaignState } from '../workflows/outcomes';
+import type { Queryable } from './transaction';
+import type { CallingSchedule, IsoWeekday } from '../../domain/callingSchedule';
+import { legalPolicy, tighterCaps, type Caps, type LegalPolicy, type PolicyOptions } from '../../domain/legalPolicy';
+import type { CampaignState } from '../../domain/outcomes';
 
 // A campaign's calling rules as one value: its schedule, the legal policy on top, its caps,
 // and the blacklist groups it ignores. Read by the contact's plan (for the wait) and by the

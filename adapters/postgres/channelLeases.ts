@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction, type Queryable } from '../common/transaction';
+import { inTransaction, type Queryable } from './transaction';
 
 // Channel limits per campaign and per trunk, global across every worker process and surviving
 // their crashes (DESIGN.md, "Channel limits are global"). A slot is a row of channel_lease:
