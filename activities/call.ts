@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { CallRequest, CallResult } from '../domain/types';
 import { releaseChannel, renewChannel, waitForChannel } from '../adapters/postgres/channelLeases';
-import { evaluateGate } from './gate';
+import { gate as checkGate } from './gate';
 import type { CallHooks, Telephony } from '../adapters/ari/telephony';
 
 export interface CallDeps {
@@ -21,7 +21,7 @@ const LEASE_TTL_MS = 60_000;
  * transaction: only then the originate. If anything says no, nothing is dialled and the result
  * says why. The slot is given back after the hangup, and renewed while the call lasts.
  */
-export async function placeCheckedCall(deps: CallDeps, req: CallRequest, hooks: CallHooks): Promise<CallResult> {
+export async function call(deps: CallDeps, req: CallRequest, hooks: CallHooks): Promise<CallResult> {
   const lease = { campaignId: req.campaignId, channelId: req.channelId, holder: deps.holder, ttlMs: LEASE_TTL_MS };
   const slot = await waitForChannel(deps.pool, lease, {
     signal: hooks.signal,
@@ -34,7 +34,7 @@ export async function placeCheckedCall(deps: CallDeps, req: CallRequest, hooks: 
   try {
     // Asked after the slot: waiting for a channel may have taken a while.
     const nowMs = await deps.clock();
-    const gate = await evaluateGate(deps.pool, {
+    const gate = await checkGate(deps.pool, {
       campaignId: req.campaignId, contactId: req.contactId, e164: req.e164, zones: req.zones,
       nowMs, checkWindow: true, reserve: { channelId: req.channelId },
     });

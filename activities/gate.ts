@@ -26,11 +26,11 @@ export interface GateQuestion {
   reserve?: { channelId: string };
 }
 
-export async function evaluateGate(pool: Pool, q: GateQuestion): Promise<GateDecision> {
-  return q.reserve ? inTransaction(pool, (client) => decide(client, q)) : decide(pool, q);
+export async function gate(pool: Pool, q: GateQuestion): Promise<GateDecision> {
+  return q.reserve ? inTransaction(pool, (client) => checkRules(client, q)) : checkRules(pool, q);
 }
 
-async function decide(db: Queryable, q: GateQuestion): Promise<GateDecision> {
+async function checkRules(db: Queryable, q: GateQuestion): Promise<GateDecision> {
   const { rows } = await db.query<{ person_key: string }>('SELECT person_key FROM contact WHERE id = $1', [q.contactId]);
   if (rows.length === 0) throw new Error(`contact ${q.contactId} does not exist`);
   const personKey = rows[0].person_key;

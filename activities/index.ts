@@ -4,11 +4,11 @@ import type { Pool } from 'pg';
 import type { CallOutcome } from '../domain/outcomes';
 import type { AttemptRecord, CallRequest, ContactResult } from '../domain/types';
 import { markCampaignCompleted, readCampaignStatus, startNextContactPage, type PageRequest } from './campaignFeed';
-import { placeCheckedCall } from './call';
-import { evaluateGate } from './gate';
-import { readContactPlan } from './plan';
-import { prepareContactMessage } from './prepare';
-import { writeAttempt, writeContactFinished } from './record';
+import { call } from './call';
+import { gate } from './gate';
+import { plan } from './plan';
+import { prepare } from './prepare';
+import { finish, record } from './record';
 import type { Telephony } from '../adapters/ari/telephony';
 
 export interface ActivityDeps {
@@ -31,21 +31,21 @@ export interface ActivityDeps {
  */
 export function createActivities(deps: ActivityDeps) {
   return {
-    loadContactPlan: (contactId: number) => readContactPlan(deps.pool, contactId),
-    checkGate: async (q: { campaignId: string; contactId: number; e164: string; zones: string[] }) =>
-      evaluateGate(deps.pool, { ...q, nowMs: await deps.clock(), checkWindow: false }),
-    prepareMessage: (q: { contactId: number; templateId: number | null }) =>
-      prepareContactMessage(deps.pool, q.contactId, q.templateId),
-    placeCall: (req: CallRequest) => {
+    plan: (contactId: number) => plan(deps.pool, contactId),
+    gate: async (q: { campaignId: string; contactId: number; e164: string; zones: string[] }) =>
+      gate(deps.pool, { ...q, nowMs: await deps.clock(), checkWindow: false }),
+    prepare: (q: { contactId: number; templateId: number | null }) =>
+      prepare(deps.pool, q.contactId, q.templateId),
+    call: (req: CallRequest) => {
       const ctx = Context.current();
-      return placeCheckedCall(deps, req, {
+      return call(deps, req, {
         heartbeat: (detail) => ctx.heartbeat(detail),
         signal: ctx.cancellationSignal,
       });
     },
-    recordAttempt: (a: AttemptRecord) => writeAttempt(deps.pool, a),
-    finishContact: (q: { contactId: number; state: ContactResult['state']; outcome: CallOutcome | null }) =>
-      writeContactFinished(deps.pool, q.contactId, q.state, q.outcome),
+    record: (a: AttemptRecord) => record(deps.pool, a),
+    finish: (q: { contactId: number; state: ContactResult['state']; outcome: CallOutcome | null }) =>
+      finish(deps.pool, q.contactId, q.state, q.outcome),
     campaignStatus: (campaignId: string) => readCampaignStatus(deps.pool, campaignId),
     startContactPage: (req: PageRequest) => startNextContactPage(deps, req),
     completeCampaign: (campaignId: string) => markCampaignCompleted(deps.pool, campaignId),

@@ -12,7 +12,7 @@ export class ContactNotFoundError extends Error {
 const CALENDAR_DAYS = 400;
 
 /** Reads what the contact workflow needs once, at its start. */
-export async function readContactPlan(pool: Pool, contactId: number): Promise<ContactPlan> {
+export async function plan(pool: Pool, contactId: number): Promise<ContactPlan> {
   const { rows } = await pool.query(
     `SELECT c.id, c.campaign_id, c.time_zone, k.time_zone AS campaign_zone, k.template_id, k.caller_id,
             k.ring_timeout_seconds, k.max_attempts_per_number, k.retry_interval_seconds,

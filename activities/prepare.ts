@@ -3,7 +3,7 @@ import type { PreparedMessage } from '../domain/types';
 import { renderTemplate } from '../domain/messageTemplate';
 
 /** The "prepare" step: the contact's message, rendered from the campaign's template. */
-export async function prepareContactMessage(
+export async function prepare(
   pool: Pool, contactId: number, templateId: number | null,
 ): Promise<PreparedMessage> {
   if (templateId === null) return { text: '', media: [] };

@@ -17,7 +17,7 @@ const UNREACHABLE: readonly CallOutcome[] = ['no_answer', 'failed'];
  * same transaction: the call's cap reservation is settled, and a number proven invalid (or
  * unreachable as often as the campaign allows) goes to the blacklist, citing this attempt.
  */
-export async function writeAttempt(pool: Pool, a: AttemptRecord): Promise<number> {
+export async function record(pool: Pool, a: AttemptRecord): Promise<number> {
   return inTransaction(pool, async (client) => {
     const r = a.result;
     const inserted = await client.query<{ id: string }>(
@@ -83,7 +83,7 @@ async function blacklistIfUnreachable(db: PoolClient, a: AttemptRecord, attemptI
   }
 }
 
-export async function writeContactFinished(
+export async function finish(
   pool: Pool, contactId: number, state: ContactResult['state'], outcome: CallOutcome | null,
 ): Promise<void> {
   await pool.query(

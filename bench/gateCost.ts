@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
-import { evaluateGate } from '../activities/gate';
+import { gate } from '../activities/gate';
 import { createCampaign } from '../adapters/postgres/campaigns';
 
 // The gate's cost per call: the last check before an originate (campaign state, blacklist of
@@ -61,22 +61,22 @@ async function main(): Promise<void> {
 
   const bare = await timeEach(calls, (i) => pool.query('INSERT INTO bench_insert (channel_id, at) VALUES ($1, now())', [`b${i}`]));
   const now = Date.parse('2026-11-24T09:00:00Z'); // a Tuesday, 12:00 in Moscow: inside the 230-FZ hours
-  const gate = await timeEach(calls, async (i) => {
-    const d = await evaluateGate(pool, {
+  const gated = await timeEach(calls, async (i) => {
+    const d = await gate(pool, {
       campaignId, contactId: contactIds[i], e164: `+7916${String(i).padStart(7, '0')}`, zones: ['Europe/Moscow'],
       nowMs: now + i, checkWindow: true, reserve: { channelId: `${campaignId}-${i}` },
     });
     if (!d.allowed) throw new Error(`gate refused call ${i}: ${d.refusal}`);
   });
-  const read = await timeEach(calls, (i) => evaluateGate(pool, {
+  const read = await timeEach(calls, (i) => gate(pool, {
     campaignId, contactId: contactIds[i], e164: `+7916${String(i).padStart(7, '0')}`, zones: ['Europe/Moscow'],
     nowMs: now + i, checkWindow: false,
   }));
   console.log(`gate cost, ${calls} calls, one connection at a time`);
   console.log(line('bare Postgres single-row INSERT (autocommit)', bare));
-  console.log(line('gate, last check + cap reservation (one transaction)', gate));
+  console.log(line('gate, last check + cap reservation (one transaction)', gated));
   console.log(line('gate, workflow read (no reservation, no hours)', read));
-  console.log(`ratio gate / bare insert (p50): ${(percentile(gate, 50) / percentile(bare, 50)).toFixed(1)}`);
+  console.log(`ratio gate / bare insert (p50): ${(percentile(gated, 50) / percentile(bare, 50)).toFixed(1)}`);
   await pool.query('DELETE FROM call_reservation WHERE campaign_id = $1', [campaignId]);
   await pool.query(`DELETE FROM blacklist WHERE source = 'manual' AND created_by = 'bench'`);
   await pool.end();

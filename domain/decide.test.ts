@@ -1,10 +1,10 @@
 import type { CallOutcome } from './outcomes';
-import { decideAfterAttempt } from './decide';
+import { decide } from './decide';
 
 const strategy = { maxAttemptsPerNumber: 3, retryIntervalSeconds: 600, machineAction: 'retry' as const };
 
-describe('decideAfterAttempt', () => {
-  it.each<[CallOutcome, number, ReturnType<typeof decideAfterAttempt>]>([
+describe('decide', () => {
+  it.each<[CallOutcome, number, ReturnType<typeof decide>]>([
     ['answered', 1, { kind: 'done' }],
     ['operator', 2, { kind: 'done' }],
     ['busy', 1, { kind: 'retry_number', afterMs: 600_000 }],
@@ -17,11 +17,11 @@ describe('decideAfterAttempt', () => {
     ['answered_short', 1, { kind: 'retry_number', afterMs: 600_000 }],
     ['invalid_number', 1, { kind: 'next_number', reason: 'invalid_number' }],
   ])('%s after attempt %i', (outcome, attempts, expected) => {
-    expect(decideAfterAttempt(strategy, outcome, attempts)).toEqual(expected);
+    expect(decide(strategy, outcome, attempts)).toEqual(expected);
   });
 
   it('moves on after one attempt when the strategy allows one', () => {
-    expect(decideAfterAttempt({ maxAttemptsPerNumber: 1, retryIntervalSeconds: 0, machineAction: 'retry' }, 'busy', 1))
+    expect(decide({ maxAttemptsPerNumber: 1, retryIntervalSeconds: 0, machineAction: 'retry' }, 'busy', 1))
       .toEqual({ kind: 'next_number', reason: 'attempts_exhausted' });
   });
 });
@@ -32,6 +32,6 @@ describe('what an answering machine gets', () => {
     ['leave_message', { kind: 'done' }],
     ['hang_up', { kind: 'next_number', reason: 'answering_machine' }],
   ] as const)('%s', (machineAction, expected) => {
-    expect(decideAfterAttempt({ ...strategy, machineAction }, 'machine', 1)).toEqual(expected);
+    expect(decide({ ...strategy, machineAction }, 'machine', 1)).toEqual(expected);
   });
 });

@@ -12,7 +12,7 @@ export type Decision =
 /** Outcomes that mean the subscriber was reached and the campaign's goal is met. */
 const REACHED: ReadonlySet<CallOutcome> = new Set(['answered', 'operator']);
 
-export function decideAfterAttempt(
+export function decide(
   strategy: RetryStrategy,
   outcome: CallOutcome,
   attemptsOnThisNumber: number,

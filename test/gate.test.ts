@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { createCampaign } from '../adapters/postgres/campaigns';
-import { evaluateGate, type GateQuestion } from '../activities/gate';
+import { gate, type GateQuestion } from '../activities/gate';
 import { insertContact } from './fixtures';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
 
@@ -33,7 +33,7 @@ describe('caps per person across campaigns (230-FZ: 1 a day, 2 a week, 8 a month
       Array.from({ length: 4 }, (_, i) => insertContact(db.pool, id, `race-${i}`, [`+7916100000${i}`], {}, 'x', { personId: 'debtor-race' })));
     const now = at('2026-11-24T12:00');
     const decisions = await Promise.all(Array.from({ length: 24 }, (_, i) =>
-      evaluateGate(db.pool, question(id, contacts[i % 4], `+7916100000${i % 4}`, now, `race-ch-${i}`))));
+      gate(db.pool, question(id, contacts[i % 4], `+7916100000${i % 4}`, now, `race-ch-${i}`))));
     expect(decisions.filter((d) => d.allowed)).toHaveLength(1);
     const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM call_reservation WHERE person_key = 'debtor-race'`);
     expect(rows[0].n).toBe(1);
@@ -46,36 +46,36 @@ describe('caps per person across campaigns (230-FZ: 1 a day, 2 a week, 8 a month
     const inB = await insertContact(db.pool, b, 'd1', ['+79161000011'], {}, 'x', { personId: 'debtor-1' });
 
     // Monday: campaign A calls; campaign B is refused until Tuesday 00:00 local.
-    expect((await evaluateGate(db.pool, question(a, inA, '+79161000010', at('2026-11-23T10:00'), 'w1'))).allowed).toBe(true);
-    const second = await evaluateGate(db.pool, question(b, inB, '+79161000011', at('2026-11-23T15:00'), 'w2'));
+    expect((await gate(db.pool, question(a, inA, '+79161000010', at('2026-11-23T10:00'), 'w1'))).allowed).toBe(true);
+    const second = await gate(db.pool, question(b, inB, '+79161000011', at('2026-11-23T15:00'), 'w2'));
     expect(second).toMatchObject({ allowed: false, refusal: 'cap_reached', retryAt: new Date(at('2026-11-24T00:00')).toISOString() });
     expect(second.checks).toContainEqual({ rule: 'cap_person_day', passed: false, detail: '1 of 1 (calendar)' });
     // Tuesday: B calls. Wednesday: the week's two are used; next Monday frees a slot.
-    expect((await evaluateGate(db.pool, question(b, inB, '+79161000011', at('2026-11-24T10:00'), 'w3'))).allowed).toBe(true);
-    const third = await evaluateGate(db.pool, question(a, inA, '+79161000010', at('2026-11-25T10:00'), 'w4'));
+    expect((await gate(db.pool, question(b, inB, '+79161000011', at('2026-11-24T10:00'), 'w3'))).allowed).toBe(true);
+    const third = await gate(db.pool, question(a, inA, '+79161000010', at('2026-11-25T10:00'), 'w4'));
     expect(third).toMatchObject({ allowed: false, refusal: 'cap_reached', retryAt: new Date(at('2026-11-30T00:00')).toISOString() });
     expect(third.checks).toContainEqual({ rule: 'cap_person_week', passed: false, detail: '2 of 2 (calendar)' });
     // Next Monday it may call again.
-    expect((await evaluateGate(db.pool, question(a, inA, '+79161000010', at('2026-11-30T10:00'), 'w5'))).allowed).toBe(true);
+    expect((await gate(db.pool, question(a, inA, '+79161000010', at('2026-11-30T10:00'), 'w5'))).allowed).toBe(true);
   });
 
   it('gives an unanswered call its slot back when the policy does not count unanswered calls', async () => {
     const id = await campaign();
     const c = await insertContact(db.pool, id, 'u1', ['+79161000020'], {}, 'x', { personId: 'debtor-u' });
-    expect((await evaluateGate(db.pool, question(id, c, '+79161000020', at('2026-11-24T10:00'), 'u-1'))).allowed).toBe(true);
+    expect((await gate(db.pool, question(id, c, '+79161000020', at('2026-11-24T10:00'), 'u-1'))).allowed).toBe(true);
     // While the call is in progress its reservation counts: no second call at the same time.
-    expect((await evaluateGate(db.pool, question(id, c, '+79161000020', at('2026-11-24T10:00:30'), 'u-2'))).allowed).toBe(false);
+    expect((await gate(db.pool, question(id, c, '+79161000020', at('2026-11-24T10:00:30'), 'u-2'))).allowed).toBe(false);
     await db.pool.query(`UPDATE call_reservation SET state = 'released' WHERE channel_id = 'u-1'`); // as record does for busy
-    expect((await evaluateGate(db.pool, question(id, c, '+79161000020', at('2026-11-24T10:10'), 'u-3'))).allowed).toBe(true);
+    expect((await gate(db.pool, question(id, c, '+79161000020', at('2026-11-24T10:10'), 'u-3'))).allowed).toBe(true);
   });
 
   it('counts a rolling day when the campaign chooses rolling periods', async () => {
     const id = await campaign();
     await db.pool.query(`UPDATE campaign SET policy_options = '{"period": "rolling"}' WHERE id = $1`, [id]);
     const c = await insertContact(db.pool, id, 'r1', ['+79161000030'], {}, 'x', { personId: 'debtor-r' });
-    expect((await evaluateGate(db.pool, question(id, c, '+79161000030', at('2026-11-24T21:00'), 'r-1'))).allowed).toBe(true);
+    expect((await gate(db.pool, question(id, c, '+79161000030', at('2026-11-24T21:00'), 'r-1'))).allowed).toBe(true);
     // Past midnight, but within 24 hours: refused until 21:00 the next day.
-    const refused = await evaluateGate(db.pool, question(id, c, '+79161000030', at('2026-11-25T09:00'), 'r-2'));
+    const refused = await gate(db.pool, question(id, c, '+79161000030', at('2026-11-25T09:00'), 'r-2'));
     expect(refused).toMatchObject({ allowed: false, refusal: 'cap_reached', retryAt: new Date(at('2026-11-25T21:00')).toISOString() });
   });
 
@@ -84,9 +84,9 @@ describe('caps per person across campaigns (230-FZ: 1 a day, 2 a week, 8 a month
     await db.pool.query(`UPDATE campaign SET legal_policy = 'none', caps = '{"number": {"day": 2}}' WHERE id = $1`, [id]);
     const c = await insertContact(db.pool, id, 'n1', ['+79161000040']);
     const now = at('2026-11-24T10:00');
-    expect((await evaluateGate(db.pool, question(id, c, '+79161000040', now, 'n-1'))).allowed).toBe(true);
-    expect((await evaluateGate(db.pool, question(id, c, '+79161000040', now, 'n-2'))).allowed).toBe(true);
-    expect(await evaluateGate(db.pool, question(id, c, '+79161000040', now, 'n-3'))).toMatchObject({ allowed: false, refusal: 'cap_reached' });
+    expect((await gate(db.pool, question(id, c, '+79161000040', now, 'n-1'))).allowed).toBe(true);
+    expect((await gate(db.pool, question(id, c, '+79161000040', now, 'n-2'))).allowed).toBe(true);
+    expect(await gate(db.pool, question(id, c, '+79161000040', now, 'n-3'))).toMatchObject({ allowed: false, refusal: 'cap_reached' });
   });
 });
 
@@ -94,7 +94,7 @@ describe('the last check of the calling hours', () => {
   it('refuses outside the 230-FZ hours with the next allowed moment', async () => {
     const id = await campaign();
     const c = await insertContact(db.pool, id, 'h1', ['+79161000050']);
-    const refused = await evaluateGate(db.pool, question(id, c, '+79161000050', at('2026-11-28T20:30'), 'h-1')); // Saturday
+    const refused = await gate(db.pool, question(id, c, '+79161000050', at('2026-11-28T20:30'), 'h-1')); // Saturday
     expect(refused).toMatchObject({ allowed: false, refusal: 'outside_window', retryAt: new Date(at('2026-11-29T09:00')).toISOString() });
     const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM call_reservation WHERE channel_id = 'h-1'`);
     expect(rows[0].n).toBe(0);
@@ -114,7 +114,7 @@ describe('the blacklist', () => {
          ('range', NULL, NULL, 79163000000, 79163000999, 'staff numbers', 'api', 'erp', 'staff', NULL),
          ('exact', '+79161000062', NULL, NULL, NULL, 'until yesterday', 'manual', 'op', 'default', '2026-11-23T00:00:00Z')`);
   });
-  const check = (e164: string, channel?: string) => evaluateGate(db.pool, question(id, c, e164, at('2026-11-24T12:00'), channel));
+  const check = (e164: string, channel?: string) => gate(db.pool, question(id, c, e164, at('2026-11-24T12:00'), channel));
 
   it.each([
     ['+79161000061', false], ['+79162000123', false], ['+79163000500', false],

@@ -10,7 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { DialerActivities } from '../activities';
 import type { CallOutcome } from '../domain/outcomes';
-import { decideAfterAttempt } from '../domain/decide';
+import { decide } from '../domain/decide';
 import { campaignResumedSignal, contactProgressQuery, type ContactProgress } from './signals';
 import { nextAllowedMomentIn } from '../domain/callingSchedule';
 import type { CallResult, ContactPhone, ContactPlan, ContactResult, GateDecision, PreparedMessage } from '../domain/types';
@@ -19,13 +19,13 @@ import type { CallResult, ContactPhone, ContactPlan, ContactResult, GateDecision
 // for each of the contact's numbers in order. Short Postgres steps are local activities (no
 // extra server round trip each); the call is one normal activity that heartbeats.
 
-const { loadContactPlan, checkGate, prepareMessage, recordAttempt, finishContact } =
+const { plan: loadPlan, gate: checkGate, prepare, record, finish: finishContact } =
   proxyLocalActivities<DialerActivities>({
     startToCloseTimeout: '15 seconds',
     retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
   });
 
-const { placeCall } = proxyActivities<DialerActivities>({
+const { call: placeCall } = proxyActivities<DialerActivities>({
   // Ring time, the message, the DTMF wait and a conversation with an operator fit inside
   // this; a lost worker is noticed by the heartbeat timeout, not by this.
   startToCloseTimeout: '2 hours',
@@ -54,7 +54,7 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
   setHandler(contactProgressQuery, () => progress);
   setHandler(campaignResumedSignal, () => void resumes++);
 
-  const plan = await loadContactPlan(input.contactId);
+  const plan = await loadPlan(input.contactId);
   const perNumber = plan.phones.map((p) => ({ position: p.position, attempts: 0, lastOutcome: null as CallOutcome | null }));
   let seq = 0;
   let message: PreparedMessage | null = null;
@@ -88,17 +88,17 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
 
       // prepare
       progress.step = 'prepare';
-      message ??= await prepareMessage({ contactId: plan.contactId, templateId: plan.templateId });
+      message ??= await prepare({ contactId: plan.contactId, templateId: plan.templateId });
 
       // call
       progress.step = 'call';
       seq++;
-      const result = await call(plan, phone, seq, message, gate);
+      const result = await attemptCall(plan, phone, seq, message, gate);
 
       // record
       progress.step = 'record';
       const refused = result.outcome === 'refused';
-      await recordAttempt({
+      await record({
         workflowId, seq, campaignId: plan.campaignId, contactId: plan.contactId,
         phonePosition: phone.position, e164: phone.e164, zones: phone.zones,
         numberAttempt: refused ? 0 : tally.attempts + 1,
@@ -119,7 +119,7 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
 
       // decide
       progress.step = 'decide';
-      const decision = decideAfterAttempt(plan.strategy, result.outcome, tally.attempts);
+      const decision = decide(plan.strategy, result.outcome, tally.attempts);
       if (decision.kind === 'done') return finish('done', result.outcome);
       if (decision.kind === 'next_number') continue numbers;
       await sleepUntil(Date.now() + decision.afterMs);
@@ -134,11 +134,11 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
    * paused campaign would write a row per contact every few minutes.
    */
   async function onRefusal(
-    gate: Extract<GateDecision, { allowed: false }>, phone: ContactPhone, record: boolean,
+    gate: Extract<GateDecision, { allowed: false }>, phone: ContactPhone, writeProof: boolean,
   ): Promise<'again' | 'next_number' | 'stop'> {
-    if (record && gate.refusal !== 'campaign_paused') {
+    if (writeProof && gate.refusal !== 'campaign_paused') {
       seq++;
-      await recordAttempt({
+      await record({
         workflowId, seq, campaignId: plan.campaignId, contactId: plan.contactId,
         phonePosition: phone.position, e164: phone.e164, zones: phone.zones, numberAttempt: 0,
         messageText: null, countUnanswered: plan.countUnanswered,
@@ -185,7 +185,7 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
     progress.sleepingUntil = null;
   }
 
-  async function call(
+  async function attemptCall(
     p: ContactPlan, phone: ContactPhone, n: number, msg: PreparedMessage, gate: GateDecision,
   ): Promise<CallResult> {
     // Fixed-width channel ids: Asterisk refuses an id that is a prefix of a live one.
