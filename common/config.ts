@@ -1,12 +1,20 @@
 import { z } from 'zod';
 
-// One typed view of the environment, validated at start, so no address or secret is written
-// twice and a mistake is reported with the variable's name instead of failing later.
-const envSchema = z.object({
+// Typed views of the environment, validated at start, so no address or secret is written twice
+// and a mistake is reported with the variable's name instead of failing later. Each app reads
+// only the pieces it uses: a command-line import needs a database, not an ARI password.
+
+export const databaseEnv = z.object({
   DATABASE_URL: z.string().url(),
+});
+
+export const temporalEnv = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('dialer'),
+});
+
+export const ariEnv = z.object({
   // Asterisk's REST interface (or the project's ARI simulator, which speaks the same protocol).
   ASTERISK_ARI_URL: z.string().url().default('http://127.0.0.1:8188'),
   ARI_USERNAME: z.string().min(1).default('dialer'),
@@ -15,21 +23,37 @@ const envSchema = z.object({
   // Where originates go: `{number}` is replaced by the E.164 number without '+'.
   ARI_ENDPOINT_TEMPLATE: z.string().includes('{number}').default('PJSIP/{number}@carrier'),
   ARI_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
-  // How long a subscriber has to press a key after the message ends.
-  CALL_DTMF_WAIT_MS: z.coerce.number().int().nonnegative().default(5000),
-  WORKER_MAX_CONCURRENT_CALLS: z.coerce.number().int().positive().default(200),
+  // The language Asterisk plays sound: prompts in (sounds/<language>/...).
+  ARI_PROMPT_LANGUAGE: z.string().regex(/^[a-z]{2}(_[A-Z]{2})?$/).default('ru'),
+});
+
+export const logEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Config = z.infer<typeof envSchema>;
+/** The worker: every part. */
+export const workerEnv = databaseEnv.merge(temporalEnv).merge(ariEnv).merge(logEnv).extend({
+  // How long a subscriber has to press a key after the message ends.
+  CALL_DTMF_WAIT_MS: z.coerce.number().int().nonnegative().default(5000),
+  WORKER_MAX_CONCURRENT_CALLS: z.coerce.number().int().positive().default(200),
+});
+
+export type Config = z.infer<typeof workerEnv>;
+export type DatabaseConfig = z.infer<typeof databaseEnv>;
 
 export class ConfigError extends Error {}
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+/** Parses the environment with one of the schemas above; names every bad variable at once. */
+export function readEnv<S extends z.ZodTypeAny>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid environment:\n  ${problems.join('\n  ')}`);
   }
   return parsed.data;
+}
+
+/** The worker's whole configuration. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return readEnv(workerEnv, env);
 }

@@ -22,7 +22,11 @@ import type { CallResult, ContactPhone, ContactPlan, ContactResult, GateDecision
 const { plan: loadPlan, gate: checkGate, prepare, record, finish: finishContact } =
   proxyLocalActivities<DialerActivities>({
     startToCloseTimeout: '15 seconds',
-    retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+    retry: {
+      initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '30 seconds',
+      // Retrying cannot make a deleted contact exist: the workflow fails at once, naming it.
+      nonRetryableErrorTypes: ['ContactNotFoundError'],
+    },
   });
 
 const { call: placeCall } = proxyActivities<DialerActivities>({

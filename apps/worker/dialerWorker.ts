@@ -30,50 +30,65 @@ export async function createDialerWorker(
     telephony?: Telephony;
   } = {},
 ): Promise<DialerWorker> {
-  const pool = new Pool({ connectionString: config.DATABASE_URL, max: 20 });
-  // Asterisk gives an application's events to its newest WebSocket only, so each worker
-  // process registers an application of its own and originates into it: the events of a call
-  // come back to the worker that placed it.
-  const ari = await AriClient.connect({
-    url: config.ASTERISK_ARI_URL,
-    username: config.ARI_USERNAME,
-    password: config.ARI_PASSWORD,
-    app: `${config.ARI_APP}-${randomBytes(4).toString('hex')}`,
-    requestTimeoutMs: config.ARI_REQUEST_TIMEOUT_MS,
-  });
-  const telephony = overrides.telephony ?? new AriTelephony(ari, {
-    endpointTemplate: config.ARI_ENDPOINT_TEMPLATE,
-    dtmfWaitMs: overrides.dtmfWaitMs ?? config.CALL_DTMF_WAIT_MS,
-    maxMessageMs: 5 * 60_000,
-    language: 'ru',
-  });
-  const clientConnection = overrides.client ? null : await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = overrides.client ?? new Client({ connection: clientConnection as Connection, namespace: config.TEMPORAL_NAMESPACE });
-  const ownConnection = overrides.connection ? null : await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const connection = overrides.connection ?? (ownConnection as NativeConnection);
-
-  const { workflowBundle, dtmfWaitMs: _dtmf, connection: _connection, client: _client, telephony: _telephony, clock = async () => Date.now(), ...limits } = overrides;
-  const worker = await Worker.create({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
-    activities: createActivities({ pool, telephony, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, clock, holder: ari.app }),
-    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_CALLS,
-    maxConcurrentLocalActivityExecutions: 100,
-    ...limits,
-  });
-
-  let closed = false;
-  const closeDeps = async (): Promise<void> => {
-    if (closed) return;
-    closed = true;
-    await telephony.close();
-    await ari.close();
-    await pool.end();
-    await clientConnection?.close();
-    await ownConnection?.close();
+  // Everything opened so far is closed again if a later part fails to start (a wrong Temporal
+  // address, a bad bundle), so a failed start leaks no pool, socket or connection.
+  const opened: (() => Promise<void>)[] = [];
+  const closeOpened = async (): Promise<void> => {
+    for (const close of opened.splice(0).reverse()) await close().catch(() => undefined);
   };
+  try {
+    const pool = new Pool({ connectionString: config.DATABASE_URL, max: 20 });
+    opened.push(() => pool.end());
+    // Asterisk gives an application's events to its newest WebSocket only, so each worker
+    // process registers an application of its own and originates into it: the events of a call
+    // come back to the worker that placed it.
+    const ari = await AriClient.connect({
+      url: config.ASTERISK_ARI_URL,
+      username: config.ARI_USERNAME,
+      password: config.ARI_PASSWORD,
+      app: `${config.ARI_APP}-${randomBytes(4).toString('hex')}`,
+      requestTimeoutMs: config.ARI_REQUEST_TIMEOUT_MS,
+    });
+    opened.push(() => ari.close());
+    const telephony = overrides.telephony ?? new AriTelephony(ari, {
+      endpointTemplate: config.ARI_ENDPOINT_TEMPLATE,
+      dtmfWaitMs: overrides.dtmfWaitMs ?? config.CALL_DTMF_WAIT_MS,
+      maxMessageMs: 5 * 60_000,
+      language: config.ARI_PROMPT_LANGUAGE,
+    });
+    opened.push(() => telephony.close());
+    let temporal = overrides.client;
+    if (!temporal) {
+      const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+      opened.push(() => clientConnection.close());
+      temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+    }
+    let connection = overrides.connection;
+    if (!connection) {
+      const ownConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+      opened.push(() => ownConnection.close());
+      connection = ownConnection;
+    }
+
+    const { workflowBundle, dtmfWaitMs: _dtmf, connection: _connection, client: _client, telephony: _telephony, clock = async () => Date.now(), ...limits } = overrides;
+    const worker = await Worker.create({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
+      activities: createActivities({ pool, telephony, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, clock, holder: ari.app }),
+      maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_CALLS,
+      maxConcurrentLocalActivityExecutions: 100,
+      ...limits,
+    });
+    return running(worker, closeOpened);
+  } catch (err) {
+    await closeOpened();
+    throw err;
+  }
+}
+
+function running(worker: Worker, closeDeps: () => Promise<void>): DialerWorker {
   return {
     worker,
     async run() {
