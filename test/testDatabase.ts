@@ -1,17 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { Pool } from 'pg';
-
-const repoRoot = path.resolve(__dirname, '..');
-
-export function migrate(databaseUrl: string): void {
-  // node-pg-migrate is ESM-only and jest runs CommonJS, so its CLI runs in a child process:
-  // the same command `npm run migrate` gives a user.
-  execFileSync(path.join(repoRoot, 'node_modules/.bin/node-pg-migrate'),
-    ['up', '--migrations-dir', 'schema/migrations', '--check-order', '--verbose', 'false'],
-    { cwd: repoRoot, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: 'pipe' });
-}
+import { migrate } from '../adapters/postgres/migrations';
 
 export interface TestDatabase {
   url: string;
