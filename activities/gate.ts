@@ -4,7 +4,8 @@ import { isAllowedAt, localDate, nextAllowedMomentIn } from '../domain/callingSc
 import type { GateCheck, GateDecision, GateRefusal } from '../domain/types';
 import { findBlacklistEntry } from '../adapters/postgres/blacklist';
 import { readCampaignRules } from '../adapters/postgres/campaignRules';
-import { countCaps } from '../adapters/postgres/caps';
+import { countCaps, lockPersonAndNumber, reserveCapSlot } from '../adapters/postgres/caps';
+import { readPersonKey } from '../adapters/postgres/contacts';
 
 // The "gate" step: may this number be called now? The workflow asks before it waits and
 // prepares (a read); the call activity asks again with the wall clock right before the
@@ -31,16 +32,9 @@ export async function gate(pool: Pool, q: GateQuestion): Promise<GateDecision> {
 }
 
 async function checkRules(db: Queryable, q: GateQuestion): Promise<GateDecision> {
-  const { rows } = await db.query<{ person_key: string }>('SELECT person_key FROM contact WHERE id = $1', [q.contactId]);
-  if (rows.length === 0) throw new Error(`contact ${q.contactId} does not exist`);
-  const personKey = rows[0].person_key;
-  if (q.reserve) {
-    // Serialises every check-and-reserve for this person and this number across workers and
-    // campaigns until the transaction ends; person first, then number, so two gates never wait
-    // on each other in opposite orders.
-    await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`person:${personKey}`]);
-    await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`number:${q.e164}`]);
-  }
+  const personKey = await readPersonKey(db, q.contactId);
+  if (personKey === null) throw new Error(`contact ${q.contactId} does not exist`);
+  if (q.reserve) await lockPersonAndNumber(db, personKey, q.e164);
   const zone = q.zones[0];
   const rules = await readCampaignRules(db, q.campaignId, localDate(q.nowMs, zone), 2);
   const checks: GateCheck[] = [];
@@ -85,12 +79,10 @@ async function checkRules(db: Queryable, q: GateQuestion): Promise<GateDecision>
     return { allowed: false, refusal, checks, checkedAt, ...(retryAtMs ? { retryAt: new Date(retryAtMs).toISOString() } : {}) };
   }
   if (q.reserve) {
-    await db.query(
-      `INSERT INTO call_reservation (channel_id, person_key, e164, campaign_id, contact_id, kind, reserved_at, local_date)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (channel_id) DO NOTHING`,
-      [q.reserve.channelId, personKey, q.e164, q.campaignId, q.contactId, rules.policy.callKind, checkedAt, localDate(q.nowMs, zone)],
-    );
+    await reserveCapSlot(db, {
+      channelId: q.reserve.channelId, personKey, e164: q.e164, campaignId: q.campaignId, contactId: q.contactId,
+      kind: rules.policy.callKind, reservedAt: checkedAt, localDate: localDate(q.nowMs, zone),
+    });
   }
   return { allowed: true, checks, checkedAt };
 }

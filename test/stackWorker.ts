@@ -1,4 +1,5 @@
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { connectClient } from '../adapters/temporal/connections';
 import type { AriSimulator, SimulatorOptions } from '../apps/ari-simulator/simulator';
 import { createDialerWorker, type DialerWorker } from '../apps/worker/dialerWorker';
 import type { Config } from '../common/config';
@@ -23,14 +24,13 @@ export async function startWorld(sim: Partial<SimulatorOptions> = {}, opts: { as
   const { db, sim: simulator, config } = await startWorldParts(sim, { ...opts, queuePrefix: 'test' });
   const dialer = await createDialerWorker(config, { dtmfWaitMs: 200 });
   const running = dialer.run();
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = await connectClient(config);
   return {
-    db, sim: simulator, config, client, dialer, running,
+    db, sim: simulator, config, client: temporal.client, dialer, running,
     async close() {
       await dialer.shutdown();
       await running;
-      await connection.close();
+      await temporal.close();
       await simulator.close();
       await db.drop();
     },

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Queryable } from './transaction';
 
 // Is a number on the blacklist? An entry matches exactly, by prefix, or by a range of numbers,
 // unless it is expired or in a group the campaign ignores.
@@ -11,7 +11,7 @@ export interface BlacklistHit {
 }
 
 export async function findBlacklistEntry(
-  db: Pool | PoolClient, e164: string, ignoredGroups: readonly string[], nowMs: number,
+  db: Queryable, e164: string, ignoredGroups: readonly string[], nowMs: number,
 ): Promise<BlacklistHit | null> {
   // Three index probes, one per kind of entry: an OR across them would scan the table.
   const prefixes = Array.from({ length: e164.length - 1 }, (_, i) => e164.slice(0, i + 2));
@@ -30,4 +30,18 @@ export async function findBlacklistEntry(
   if (rows.length === 0) return null;
   const r = rows[0];
   return { id: Number(r.id), kind: r.kind, groupName: r.group_name, reason: r.reason };
+}
+
+/**
+ * An automatic entry for a number the dialer proved bad, citing the attempt that proved it;
+ * none is added while a live exact entry exists.
+ */
+export async function addAutomaticEntry(db: Queryable, e164: string, reason: string, attemptId: number): Promise<void> {
+  await db.query(
+    `INSERT INTO blacklist (kind, e164, reason, source, created_by, attempt_id)
+     SELECT 'exact', $1, $2, 'automatic', 'dialer', $3
+      WHERE NOT EXISTS (SELECT 1 FROM blacklist WHERE kind = 'exact' AND e164 = $1
+                           AND (expires_at IS NULL OR expires_at > now()))`,
+    [e164, reason, attemptId],
+  );
 }

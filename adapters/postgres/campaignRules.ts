@@ -1,4 +1,5 @@
 import type { Queryable } from './transaction';
+import type { Row } from './rows';
 import type { CallingSchedule, IsoWeekday } from '../../domain/callingSchedule';
 import { legalPolicy, tighterCaps, type Caps, type LegalPolicy, type PolicyOptions } from '../../domain/legalPolicy';
 import type { CampaignState } from '../../domain/outcomes';
@@ -71,4 +72,11 @@ export async function readCampaignRules(
     ignoredBlacklistGroups: r.ignored_blacklist_groups,
     blacklistAfterUnreachable: r.blacklist_after_unreachable,
   };
+}
+
+/** After how many unreachable calls in a row a number is blacklisted (null: never). */
+export async function readUnreachableRule(db: Queryable, campaignId: string): Promise<number | null> {
+  const { rows } = await db.query<Pick<Row<'campaign'>, 'blacklist_after_unreachable'>>(
+    'SELECT blacklist_after_unreachable FROM campaign WHERE id = $1', [campaignId]);
+  return rows[0]?.blacklist_after_unreachable ?? null;
 }

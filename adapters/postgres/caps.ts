@@ -103,3 +103,43 @@ async function rollingSlotFreesAt(db: Queryable, c: CapCheck, q: CapQuestion): P
   );
   return rows.length ? rows[0].reserved_at.getTime() + ROLLING_MS[c.period] : q.nowMs;
 }
+
+/**
+ * Serialises every check-and-reserve for this person and this number, across workers and
+ * campaigns, until the transaction ends; person first, then number, so two gates never wait
+ * on each other in opposite orders.
+ */
+export async function lockPersonAndNumber(db: Queryable, personKey: string, e164: string): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`person:${personKey}`]);
+  await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`number:${e164}`]);
+}
+
+export interface CapReservation {
+  channelId: string;
+  personKey: string;
+  e164: string;
+  campaignId: string;
+  contactId: number;
+  /** The policy's kind of call (what the caps count). */
+  kind: string;
+  reservedAt: string;
+  /** The subscriber's local date of the call. */
+  localDate: string;
+}
+
+/** The cap slot of the call about to be placed; once per channel. */
+export async function reserveCapSlot(db: Queryable, r: CapReservation): Promise<void> {
+  await db.query(
+    `INSERT INTO call_reservation (channel_id, person_key, e164, campaign_id, contact_id, kind, reserved_at, local_date)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (channel_id) DO NOTHING`,
+    [r.channelId, r.personKey, r.e164, r.campaignId, r.contactId, r.kind, r.reservedAt, r.localDate],
+  );
+}
+
+/** After the call: its slot counts, or is given back when the policy does not count it. */
+export async function settleCapSlot(db: Queryable, channelId: string, release: boolean, attemptId: number): Promise<void> {
+  await db.query(
+    `UPDATE call_reservation SET state = $2, attempt_id = $3 WHERE channel_id = $1 AND state = 'reserved'`,
+    [channelId, release ? 'released' : 'counted', attemptId]);
+}

@@ -1,5 +1,6 @@
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { connectClient, connectWorker } from '../../adapters/temporal/connections';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { createActivities } from '../../activities';
@@ -59,13 +60,13 @@ export async function createDialerWorker(
     opened.push(() => telephony.close());
     let temporal = overrides.client;
     if (!temporal) {
-      const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-      opened.push(() => clientConnection.close());
-      temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+      const handle = await connectClient(config);
+      opened.push(handle.close);
+      temporal = handle.client;
     }
     let connection = overrides.connection;
     if (!connection) {
-      const ownConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+      const ownConnection = await connectWorker(config);
       opened.push(() => ownConnection.close());
       connection = ownConnection;
     }
