@@ -10,7 +10,7 @@ import { readPersonKey } from '../adapters/postgres/contacts';
 // The "gate" step: may this number be called now? The workflow asks before it waits and
 // prepares (a read); the call activity asks again with the wall clock right before the
 // originate, in one transaction that also reserves the cap slot, because a timer can fire
-// late and another campaign's worker may be calling the same person (DESIGN.md, "The last
+// late and another campaign's worker may be calling the same person (docs/architecture.md, "The last
 // word before a call is the real clock's"). Every rule checked goes into the decision, which
 // the attempt row keeps as the proof of why the call was or was not placed.
 

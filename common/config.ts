@@ -36,6 +36,8 @@ export const workerEnv = databaseEnv.merge(temporalEnv).merge(ariEnv).merge(logE
   // How long a subscriber has to press a key after the message ends.
   CALL_DTMF_WAIT_MS: z.coerce.number().int().nonnegative().default(5000),
   WORKER_MAX_CONCURRENT_CALLS: z.coerce.number().int().positive().default(200),
+  // The workflow code bundled ahead of time (npm run build:workflows); unset: bundled at start.
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof workerEnv>;

@@ -15,7 +15,7 @@ import { campaignResumedSignal, contactProgressQuery, type ContactProgress } fro
 import { nextAllowedMomentIn } from '../domain/callingSchedule';
 import type { CallResult, ContactPhone, ContactPlan, ContactResult, GateDecision, PreparedMessage } from '../domain/types';
 
-// The flow of one contact, as in DESIGN.md: gate → wait → prepare → call → record → decide,
+// The flow of one contact, as in docs/architecture.md: plan, then gate → wait → prepare → call → record → decide,
 // for each of the contact's numbers in order. Short Postgres steps are local activities (no
 // extra server round trip each); the call is one normal activity that heartbeats.
 

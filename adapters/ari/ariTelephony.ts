@@ -16,7 +16,7 @@ export interface AriTelephonyOptions {
 }
 
 // Events can be lost (about 2 % of ChannelDestroyed at 50 concurrent originates against a
-// real Asterisk 22, DESIGN.md): every wait has a deadline, and when it passes the channel's
+// real Asterisk 22, docs/architecture.md): every wait has a deadline, and when it passes the channel's
 // real state is read with GET /channels/{id} before anything is decided.
 const ANSWER_GRACE_MS = 15_000;
 const HANGUP_CONFIRM_MS = 5_000;

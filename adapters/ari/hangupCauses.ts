@@ -30,7 +30,7 @@ export function outcomeForUnansweredCause(cause: number | null | undefined): Cal
 }
 
 // Through a Local channel the cause sits on the ;2 half and the originated ;1 half carries
-// cause 0, while the Dial event's dialstatus is reliable (seen on Asterisk 22.10.1, DESIGN.md):
+// cause 0, while the Dial event's dialstatus is reliable (seen on Asterisk 22.10.1, docs/architecture.md):
 // read the dial status first, the cause second.
 const DIAL_STATUS_OUTCOMES: Readonly<Record<string, CallEnd>> = {
   BUSY: 'busy',

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { inTransaction, type Queryable } from './transaction';
 
 // Channel limits per campaign and per trunk, global across every worker process and surviving
-// their crashes (DESIGN.md, "Channel limits are global"). A slot is a row of channel_lease:
+// their crashes (docs/architecture.md, "Channel limits are global"). A slot is a row of channel_lease:
 // taken right before the originate, renewed from the call activity's heartbeat, deleted after
 // the hangup.
 //

@@ -76,7 +76,9 @@ export async function createDialerWorker(
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
+      ...(workflowBundle ? { workflowBundle }
+        : config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } }
+        : { workflowsPath: require.resolve('../../workflows') }),
       activities: createActivities({ pool, telephony, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, clock, holder: ari.app }),
       maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_CALLS,
       maxConcurrentLocalActivityExecutions: 100,
