@@ -48,7 +48,8 @@ describe('230-FZ hours on top of the campaign schedule', () => {
   it('intersects the campaign hours with the legal hours', () => {
     const s = schedule({ window: { start: '07:00', end: '21:00' } });
     const day = DateTime.fromISO('2026-11-28', { zone: msk }); // Saturday: legal 09-20
-    const [from, to] = allowedOnLocalDay(s, day)!;
+    const [[from, to], ...more] = allowedOnLocalDay(s, day);
+    expect(more).toEqual([]);
     expect([show(from, msk), show(to, msk)]).toEqual(['2026-11-28T09:00 +03:00 Sat', '2026-11-28T20:00 +03:00 Sat']);
   });
 });
@@ -119,5 +120,123 @@ describe('the subscriber’s zone', () => {
   it('finds no moment when candidate zones never overlap', () => {
     const s = schedule({ policy: none, window: { start: '09:00', end: '10:00' } });
     expect(nextAllowedMomentIn(s, ['Europe/Moscow', 'Asia/Kamchatka'], at('2026-11-26T07:00', 'Europe/Moscow'))).toBeNull();
+  });
+});
+
+describe('the days the clocks move', () => {
+  const ny = 'America/New_York';
+  const hours = (start: string, end: string): CallingSchedule => schedule({ policy: none, window: { start, end } });
+  const next = (s: CallingSchedule, zones: string[], ms: number, zone = zones[0]): string | null =>
+    show(nextAllowedMomentIn(s, zones, ms), zone);
+
+  describe('spring forward in New York, Sunday 2026-03-08 (02:00 EST → 03:00 EDT)', () => {
+    it('02:30–05:00 opens at 03:00, the moment the clocks jump', () => {
+      expect(next(hours('02:30', '05:00'), [ny], at('2026-03-08T00:00', ny))).toBe('2026-03-08T03:00 -04:00 Sun');
+      expect(isAllowedAt(hours('02:30', '05:00'), [ny], at('2026-03-08T01:59:59', ny))).toBe(false);
+      expect(isAllowedAt(hours('02:30', '05:00'), [ny], at('2026-03-08T03:00', ny))).toBe(true);
+    });
+
+    it.each([['02:00', '03:00'], ['02:15', '02:45']])('%s–%s has no window that day: the next is Monday’s, and nothing throws', (start, end) => {
+      const s = hours(start, end);
+      expect(allowedOnLocalDay(s, DateTime.fromISO('2026-03-08', { zone: ny }))).toEqual([]);
+      expect(next(s, [ny], at('2026-03-07T23:00', ny))).toBe(`2026-03-09T${start} -04:00 Mon`);
+      expect(isAllowedAt(s, [ny], at('2026-03-08T03:00', ny))).toBe(false);
+    });
+  });
+
+  describe('fall back in New York, Sunday 2026-11-01 (02:00 EDT → 01:00 EST)', () => {
+    it('01:00–02:00 is allowed on both passes, two real hours, then Monday', () => {
+      const s = hours('01:00', '02:00');
+      expect(next(s, [ny], at('2026-11-01T00:30', ny))).toBe('2026-11-01T01:00 -04:00 Sun');
+      expect(isAllowedAt(s, [ny], Date.UTC(2026, 10, 1, 6, 59, 59))).toBe(true); // 01:59:59 EST
+      expect(isAllowedAt(s, [ny], Date.UTC(2026, 10, 1, 7, 0))).toBe(false); // 02:00 EST
+      expect(next(s, [ny], Date.UTC(2026, 10, 1, 7, 0))).toBe('2026-11-02T01:00 -05:00 Mon');
+    });
+
+    it('01:30–03:00 opens at the first 01:30, shuts while the clock reads 01:00–01:29 again, and reopens at the second 01:30', () => {
+      const s = hours('01:30', '03:00');
+      expect(next(s, [ny], at('2026-11-01T00:00', ny))).toBe('2026-11-01T01:30 -04:00 Sun');
+      expect(isAllowedAt(s, [ny], Date.UTC(2026, 10, 1, 5, 59))).toBe(true); // 01:59 EDT
+      expect(isAllowedAt(s, [ny], Date.UTC(2026, 10, 1, 6, 15))).toBe(false); // 01:15 EST
+      expect(next(s, [ny], Date.UTC(2026, 10, 1, 6, 0))).toBe('2026-11-01T01:30 -05:00 Sun');
+    });
+  });
+
+  it('keeps the legal hours on the wall clock: a 230-FZ day in a zone that moves its clocks at 00:00', () => {
+    // Santiago, Sunday 2026-09-06 00:00 → 01:00; Saturday 2026-04-04 24:00 → 23:00 again
+    const cl = 'America/Santiago';
+    const s = schedule({ window: { start: '00:00', end: '24:00' } });
+    expect(next(s, [cl], at('2026-09-05T20:00', cl))).toBe('2026-09-06T09:00 -03:00 Sun');
+    expect(next(s, [cl], at('2026-04-04T20:00', cl))).toBe('2026-04-05T09:00 -04:00 Sun');
+  });
+
+  it.each([
+    // zone, campaign hours, from (local, before the change), expected
+    ['Europe/Berlin', '02:30–05:00', '2026-03-29T00:00', '2026-03-29T03:00 +02:00 Sun'],
+    ['Europe/Berlin', '02:15–02:45', '2026-03-29T00:00', '2026-03-30T02:15 +02:00 Mon'],
+    ['Europe/London', '01:15–01:45', '2026-03-29T00:00', '2026-03-30T01:15 +01:00 Mon'],
+    ['Australia/Lord_Howe', '02:10–02:20', '2026-10-04T00:00', '2026-10-05T02:10 +11:00 Mon'],
+    ['Australia/Lord_Howe', '02:15–04:00', '2026-10-04T00:00', '2026-10-04T02:30 +11:00 Sun'],
+    ['Australia/Lord_Howe', '01:45–03:00', '2026-04-05T00:00', '2026-04-05T01:45 +11:00 Sun'],
+    ['Asia/Kolkata', '02:15–02:45', '2026-03-08T00:00', '2026-03-08T02:15 +05:30 Sun'],
+  ])('%s, %s from %s: %s', (zone, span, from, expected) => {
+    const [start, end] = span.split('–');
+    expect(next(hours(start, end), [zone], at(from, zone))).toBe(expected);
+  });
+
+  it('reopens on the second pass of the repeated hour in Berlin (03:00 CEST → 02:00 CET on 2026-10-25)', () => {
+    const s = hours('02:30', '05:00');
+    expect(next(s, ['Europe/Berlin'], Date.UTC(2026, 9, 25, 0, 45))).toBe('2026-10-25T02:45 +02:00 Sun');
+    expect(isAllowedAt(s, ['Europe/Berlin'], Date.UTC(2026, 9, 25, 1, 0))).toBe(false); // 02:00 CET
+    expect(next(s, ['Europe/Berlin'], Date.UTC(2026, 9, 25, 1, 0))).toBe('2026-10-25T02:30 +01:00 Sun');
+  });
+
+  it('reopens on the second pass of the repeated hour in Lord Howe, which repeats only half an hour', () => {
+    // 2026-04-05 02:00 +11:00 → 01:30 +10:30: 01:30–01:59 is read twice
+    const lh = 'Australia/Lord_Howe';
+    const s = hours('01:45', '03:00');
+    expect(isAllowedAt(s, [lh], Date.UTC(2026, 3, 4, 14, 50))).toBe(true); // 01:50 +11:00
+    expect(isAllowedAt(s, [lh], Date.UTC(2026, 3, 4, 15, 5))).toBe(false); // 01:35 +10:30
+    expect(show(nextAllowedMomentIn(s, [lh], Date.UTC(2026, 3, 4, 15, 0)), lh)).toBe('2026-04-05T01:45 +10:30 Sun');
+  });
+
+  it('intersects candidate zones that change on different days', () => {
+    // New York moves on 2026-03-08, Berlin on 2026-03-29: in between they are 5 hours apart, so
+    // 09:00–16:00 in both is 09:00–11:00 New York; after, 6 hours apart, only 09:00–10:00
+    const s = hours('09:00', '16:00');
+    const both = [ny, 'Europe/Berlin'];
+    expect(next(s, both, at('2026-03-20T08:00', ny))).toBe('2026-03-20T09:00 -04:00 Fri');
+    expect(isAllowedAt(s, both, at('2026-03-20T10:59', ny))).toBe(true);
+    expect(isAllowedAt(s, both, at('2026-03-20T11:00', ny))).toBe(false);
+    expect(next(s, both, at('2026-03-29T10:00', ny))).toBe('2026-03-30T09:00 -04:00 Mon');
+    expect(isAllowedAt(s, both, at('2026-03-30T09:59', ny))).toBe(true);
+    expect(isAllowedAt(s, both, at('2026-03-30T10:00', ny))).toBe(false);
+  });
+
+  it.each([
+    ['America/New_York', ['2026-03-08', '2026-11-01']],
+    ['Europe/Berlin', ['2026-03-29', '2026-10-25']],
+    ['Europe/London', ['2026-03-29', '2026-10-25']],
+    ['Australia/Lord_Howe', ['2026-04-05', '2026-10-04']],
+    ['America/Santiago', ['2026-04-04', '2026-09-06']],
+    ['Asia/Tehran', ['2022-03-22', '2022-09-21']],
+    ['Asia/Kolkata', ['2026-03-08', '2026-11-01']],
+  ])('%s: every next moment around the changes is at a wall time inside the hours, and nothing throws', (zone, days) => {
+    const spans = [['02:00', '03:00'], ['02:30', '05:00'], ['02:15', '02:45'], ['01:00', '02:00'], ['01:30', '03:00'], ['00:00', '01:30'], ['23:30', '24:00']];
+    for (const day of days) {
+      for (const [start, end] of spans) {
+        const s = hours(start, end);
+        const until = at(day, zone) + 3 * 86_400_000;
+        const seen: string[] = [];
+        // From two days before, step through every allowed stretch 20 minutes at a time
+        for (let now = at(day, zone) - 2 * 86_400_000; now < until;) {
+          const moment = nextAllowedMomentIn(s, [zone], now)!;
+          const local = DateTime.fromMillis(moment, { zone }).toFormat('HH:mm:ss');
+          if (local < `${start}:00` || (end !== '24:00' && local >= `${end}:00`)) seen.push(DateTime.fromMillis(moment, { zone }).toISO() as string);
+          now = moment + 20 * 60_000;
+        }
+        expect({ span: `${start}-${end}`, outside: seen }).toEqual({ span: `${start}-${end}`, outside: [] });
+      }
+    }
   });
 });

@@ -1,12 +1,16 @@
 import { DateTime } from 'luxon';
 import type { LegalPolicy } from './legalPolicy';
-import { atLocal, InvalidWindowError, parseLocalTime, zoned } from './timeWindow';
+import {
+  InvalidWindowError, momentsReading, parseLocalTime, secondsOfDay, zoned, type Interval, type LocalTime,
+} from './timeWindow';
 import type { DailyWindow } from './types';
 
 // When may a number be called? The campaign's hours for the day of week, inside its start and
 // end dates, inside the legal policy's hours for a working or a rest day, in the subscriber's
 // local time — and, when the number's zone is uncertain, in every candidate zone at once.
 // Pure and deterministic: the workflow passes its own clock, the call activity the wall clock.
+// Hours are read on the subscriber's wall clock, also on the days it jumps or repeats an hour
+// (docs/callingHours.md): a day whose hours the clock never reads has no window, never an error.
 
 export type IsoWeekday = '1' | '2' | '3' | '4' | '5' | '6' | '7';
 
@@ -23,8 +27,6 @@ export interface CallingSchedule {
   policy: Pick<LegalPolicy, 'workingDayHours' | 'restDayHours'>;
 }
 
-type Interval = readonly [number, number];
-
 export type DayKind = 'working' | 'rest';
 
 export function dayKind(date: DateTime, calendar: CallingSchedule['calendar']): DayKind {
@@ -34,34 +36,53 @@ export function dayKind(date: DateTime, calendar: CallingSchedule['calendar']): 
   return date.weekday >= 6 ? 'rest' : 'working';
 }
 
-/** The allowed interval of one local day in one zone, as absolute [start, end) milliseconds. */
-export function allowedOnLocalDay(s: CallingSchedule, day: DateTime): Interval | null {
+/**
+ * The allowed moments of one local day in one zone, as absolute [start, end) intervals in order:
+ * none when the day is closed or its hours are never read on the clock that day, two when a
+ * fall-back repeats part of them.
+ */
+export function allowedOnLocalDay(s: CallingSchedule, day: DateTime): Interval[] {
   const iso = day.toISODate() as string;
-  if ((s.startDate && iso < s.startDate) || (s.endDate && iso > s.endDate)) return null;
+  if ((s.startDate && iso < s.startDate) || (s.endDate && iso > s.endDate)) return [];
   const weekly = s.weeklyHours[String(day.weekday) as IsoWeekday];
-  if (weekly === null) return null;
+  if (weekly === null) return [];
   const [campaignStart, campaignEnd] = weekly ?? [s.window.start, s.window.end];
   const legal = dayKind(day, s.calendar) === 'working' ? s.policy.workingDayHours : s.policy.restDayHours;
   const bounds: [string, string][] = [[campaignStart, campaignEnd]];
   if (legal) bounds.push([legal[0], legal[1]]);
-  let start = -Infinity;
-  let end = Infinity;
-  for (const [from, to] of bounds) {
-    const a = atLocal(day, parseLocalTime(from, 'start')).toMillis();
-    const b = atLocal(day, parseLocalTime(to, 'end')).toMillis();
-    if (a >= b) throw new InvalidWindowError(`hours ${from}-${to}: the start must be before the end`);
-    start = Math.max(start, a);
-    end = Math.min(end, b);
+  // Intersected as wall-clock times first: a moment is allowed when the clock then reads a
+  // time inside every span, which is the same as reading a time inside their intersection.
+  let from: LocalTime = { hour: 0, minute: 0, second: 0 };
+  let to: LocalTime = { hour: 24, minute: 0, second: 0 };
+  for (const [start, end] of bounds) {
+    const a = parseLocalTime(start, 'start');
+    const b = parseLocalTime(end, 'end');
+    // A configuration error, the same on every day; days the clocks move never get here.
+    if (secondsOfDay(a) >= secondsOfDay(b)) throw new InvalidWindowError(`hours ${start}-${end}: the start must be before the end`);
+    if (secondsOfDay(a) > secondsOfDay(from)) from = a;
+    if (secondsOfDay(b) < secondsOfDay(to)) to = b;
   }
-  return start < end ? [start, end] : null;
+  return momentsReading(day, from, to);
 }
 
 function intervalsInZone(s: CallingSchedule, zone: string, fromMs: number, days: number): Interval[] {
   const first = zoned(fromMs, zone).startOf('day').minus({ days: 1 });
-  const out: Interval[] = [];
-  for (let i = 0; i < days + 2; i++) {
-    const interval = allowedOnLocalDay(s, first.plus({ days: i }));
-    if (interval) out.push(interval);
+  const found: Interval[] = [];
+  for (let i = 0; i < days + 2; i++) found.push(...allowedOnLocalDay(s, first.plus({ days: i })));
+  return sortedUnion(found);
+}
+
+/**
+ * Days come in order and so, nearly always, do their moments; but a fall-back from just after
+ * midnight to just before it would put moments of one date after moments of the next. Sorted and
+ * merged, the lists can be walked in order by intersect().
+ */
+function sortedUnion(intervals: Interval[]): Interval[] {
+  const out: [number, number][] = [];
+  for (const [start, end] of [...intervals].sort((x, y) => x[0] - y[0])) {
+    const last = out[out.length - 1];
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else out.push([start, end]);
   }
   return out;
 }
@@ -108,8 +129,8 @@ export function nextAllowedMomentIn(
 export function isAllowedAt(s: CallingSchedule, zones: readonly string[], nowMs: number): boolean {
   if (zones.length === 0) throw new InvalidWindowError('no time zone to read the schedule in');
   return zones.every((zone) => {
-    const interval = allowedOnLocalDay(s, zoned(nowMs, zone).startOf('day'));
-    return interval !== null && interval[0] <= nowMs && nowMs < interval[1];
+    const intervals = allowedOnLocalDay(s, zoned(nowMs, zone).startOf('day'));
+    return intervals.some(([start, end]) => start <= nowMs && nowMs < end);
   });
 }
 
