@@ -1,7 +1,6 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import type { contactWorkflow } from '../workflows/contactWorkflow';
-import { contactWorkflowId } from '../domain/ids';
+import { startContactWorkflow } from '../adapters/temporal/workflowStarters';
 import type { CampaignState } from '../domain/outcomes';
 
 // What the campaign workflow asks of Postgres and Temporal: how many contacts wait and run,
@@ -69,16 +68,7 @@ export async function startNextContactPage(
   const startOne = async (): Promise<void> => {
     while (next < contacts.length) {
       const c = contacts[next++];
-      try {
-        await deps.temporal.workflow.start<typeof contactWorkflow>('contactWorkflow', {
-          workflowId: contactWorkflowId(req.campaignId, c.externalId),
-          taskQueue: deps.taskQueue,
-          args: [{ campaignId: req.campaignId, contactId: c.id }],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        });
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      }
+      await startContactWorkflow(deps, { campaignId: req.campaignId, contactId: c.id, externalId: c.externalId });
     }
   };
   await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, contacts.length) }, startOne));

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { gate } from '../activities/gate';
-import { createCampaign } from '../adapters/postgres/campaigns';
+import { createCampaign, setCampaignState } from '../adapters/postgres/campaigns';
 
 // The gate's cost per call: the last check before an originate (campaign state, blacklist of
 // exact/prefix/range entries, 230-FZ hours in the subscriber's zone, caps per person and per
@@ -35,10 +35,12 @@ async function main(): Promise<void> {
   if (!url) throw new Error('DATABASE_URL is not set (scripts/bench.sh sets it)');
   const pool = new Pool({ connectionString: url, max: 2 });
   const campaignId = `gate-${randomBytes(3).toString('hex')}`;
-  await createCampaign(pool, { id: campaignId, name: 'gate bench', callerId: '+74950000000', windowStart: '00:00', windowEnd: '24:00' }, 'bench');
   // The legal policy's caps and a realistic blacklist: 10,000 exact numbers, 50 prefixes, 50 ranges.
-  await pool.query(`UPDATE campaign SET state = 'running', legal_policy = 'ru_230fz', policy_options = '{"period": "rolling"}',
-                    caps = '{"number": {"day": 1000000}}' WHERE id = $1`, [campaignId]);
+  await createCampaign(pool, {
+    id: campaignId, name: 'gate bench', callerId: '+74950000000', windowStart: '00:00', windowEnd: '24:00',
+    legalPolicy: 'ru_230fz', policyOptions: { period: 'rolling' }, caps: { number: { day: 1_000_000 } },
+  }, 'bench');
+  await setCampaignState(pool, campaignId, 'running', 'bench');
   await pool.query(
     `INSERT INTO blacklist (kind, e164, reason, source, created_by)
      SELECT 'exact', '+7999' || lpad(g::text, 7, '0'), 'bench', 'manual', 'bench' FROM generate_series(1, 10000) g`);

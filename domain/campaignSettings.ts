@@ -1,31 +1,207 @@
+import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 
-// A campaign's settings as a user or the ERP gives them; the SQL table's CHECKs say the same,
-// this says it first, with the field's name.
-const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$|^24:00(:00)?$/, 'expected HH:MM or HH:MM:SS');
+// A campaign's settings as a user, the ERP or a test gives them: every column of `campaign`
+// a person may set (the id once, at creation; state, timestamps and ids the system keeps are
+// not settings). The SQL CHECKs say the same; this says it first, naming the field
+// (`caps.person.day: ...`), and it is the source of the API's input types. Pure: no I/O.
 
-export const campaignSettingsSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lowercase letters, digits, dot, dash, underscore; at most 63'),
-  name: z.string().min(1).max(200),
+const INT4_MAX = 2_147_483_647;
+
+const int = (min: number, max = INT4_MAX) => z.number().int('must be a whole number').min(min).max(max);
+
+/** Local time of day, end exclusive; '24:00' is the end of the day. Kept as HH:MM (HH:MM:SS if it has seconds). */
+const localTime = z.string()
+  .regex(/^(([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?|24:00(:00)?)$/, 'expected HH:MM or HH:MM:SS (00:00 to 24:00)')
+  .transform((t) => (t.length === 8 && t.endsWith(':00') ? t.slice(0, 5) : t));
+
+const secondsOfDay = (t: string): number => {
+  const [h, m, s = 0] = t.split(':').map(Number);
+  return h * 3600 + m * 60 + s;
+};
+
+/** [start, end) hours of one day. */
+const dailyHours = z.tuple([localTime, localTime]).refine(([start, end]) => secondsOfDay(start) < secondsOfDay(end), {
+  message: 'the start must be before the end',
+});
+
+const isoWeekday = z.enum(['1', '2', '3', '4', '5', '6', '7']);
+
+/** Hours per ISO day of week (1 = Monday); a day not named uses the daily window, null closes it. */
+const weeklyHours = z.record(isoWeekday, dailyHours.nullable());
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const isoDate = z.string()
+  .regex(ISO_DATE, 'expected YYYY-MM-DD')
+  // Only the shape's problem when the shape is wrong.
+  .refine((d) => !ISO_DATE.test(d) || DateTime.fromISO(d).isValid, 'not a calendar date');
+
+/** Calls allowed per period; null or missing: no cap of the campaign's own for that period. */
+const capsPerPeriod = z.object({
+  day: int(0).nullable().optional(),
+  week: int(0).nullable().optional(),
+  month: int(0).nullable().optional(),
+}).strict();
+
+const fields = {
+  /** A name people recognise the campaign by. */
+  name: z.string().trim().min(1, 'must not be empty').max(200),
+  /** The registered number calls are placed from (E.164); a trunk's own number wins. */
   callerId: z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number such as +74951234567'),
-  timeZone: z.string().refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'not an IANA time zone').default('Europe/Moscow'),
+  /** The campaign's IANA zone: its calendar day, and the subscriber's when nothing better is known. */
+  timeZone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'not an IANA time zone').default('Europe/Moscow'),
+  /** Daily calling window in the subscriber's local time, start inclusive. */
   windowStart: localTime.default('09:00'),
+  /** End of the daily window, exclusive ('24:00' = midnight). */
   windowEnd: localTime.default('20:00'),
-  maxAttemptsPerNumber: z.number().int().min(1).max(50).default(3),
-  retryIntervalSeconds: z.number().int().min(0).default(3600),
-  ringTimeoutSeconds: z.number().int().min(5).max(120).default(30),
-  maxInFlight: z.number().int().min(1).max(10000).default(1000),
+  /** Per ISO weekday ("1" Monday .. "7"): [start, end] hours, or null for no calls that day. */
+  weeklyHours: weeklyHours.default({}),
+  /** First local day calls may be placed (null: from now). */
+  startDate: isoDate.nullable().default(null),
+  /** Last local day calls may be placed, inclusive (null: open-ended). */
+  endDate: isoDate.nullable().default(null),
+  /** ISO 3166 country whose calendar of holidays and working weekends applies. */
+  calendarCountry: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as RU').default('RU'),
+  /** Legal hours and caps applied on top of the campaign's own ('ru_230fz': Russia's 230-FZ). */
+  legalPolicy: z.enum(['none', 'ru_230fz']).default('none'),
+  /** Overrides of the policy's explicit choices. */
+  policyOptions: z.object({
+    /** 'calendar' days, weeks and months, or 'rolling' 24 hours, 7 and 30 days. */
+    period: z.enum(['calendar', 'rolling']).optional(),
+    /** Whether a call nobody answered uses a cap slot. */
+    countUnanswered: z.boolean().optional(),
+    /** What a call is in the law's terms (sets which of the policy's caps apply). */
+    callKind: z.enum(['conversation', 'message']).optional(),
+  }).strict().default({}),
+  /** The campaign's own caps; the policy's apply too, the lower one wins. */
+  caps: z.object({
+    /** Per person (across campaigns). */
+    person: capsPerPeriod.optional(),
+    /** Per phone number. */
+    number: capsPerPeriod.optional(),
+  }).strict().default({}),
+  /** Blacklist groups this campaign does not consult. */
+  ignoredBlacklistGroups: z.array(z.string().min(1, 'must not be empty').max(100))
+    .refine((groups) => new Set(groups).size === groups.length, 'names a group twice')
+    .default([]),
+  /** A number unreachable this many times in a row goes to the blacklist (null: never). */
+  blacklistAfterUnreachable: int(1).nullable().default(null),
   /** Calls of this campaign up at once, across every worker (null: only the trunk's limit). */
-  maxChannels: z.number().int().min(1).nullable().default(null),
-  templateId: z.number().int().positive().nullable().default(null),
-}).refine((s) => s.windowStart < s.windowEnd, { path: ['windowEnd'], message: 'must be after windowStart' });
+  maxChannels: int(1).nullable().default(null),
+  /** The trunk calls go out on (null: the worker's default endpoint, no trunk limit). */
+  trunk: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'a trunk name: letters, digits, dot, dash, underscore').nullable().default(null),
+  /** Run answering-machine detection on answered calls. */
+  detectMachines: z.boolean().default(false),
+  /** What a detected machine gets: hang up, leave the message, or retry the number later. */
+  machineAction: z.enum(['hang_up', 'leave_message', 'retry']).default('retry'),
+  /** The key that puts the subscriber through to an operator (null: no operators). */
+  operatorKey: z.string().regex(/^[0-9*#]$/, 'one key: 0-9, * or #').nullable().default(null),
+  /** How long a subscriber waits for an operator before an apology and hang-up. */
+  operatorWaitSeconds: int(5, 3600).default(60),
+  /** A subscriber who hangs up early was reached if they listened this long (null: only to the end). */
+  minListenSeconds: int(1).nullable().default(null),
+  /** How long a call rings before it counts as no answer. */
+  ringTimeoutSeconds: int(5, 120).default(30),
+  /** Calls to one number before the next number (or giving up). */
+  maxAttemptsPerNumber: int(1, 50).default(3),
+  /** Wait between attempts to one number. */
+  retryIntervalSeconds: int(0).default(3600),
+  /** Contact workflows running at once (most asleep); not the channel limit. */
+  maxInFlight: int(1, 10000).default(1000),
+  /** The message template (null: no message, the call is the answer and the hang-up). */
+  templateId: int(1).nullable().default(null),
+};
+
+/** Every user setting, all of them: what a campaign row holds. */
+const settingsObject = z.object(fields).strict();
+
+type Settings = z.output<typeof settingsObject>;
+
+/** Rules between fields: checked on a whole campaign, so a patch is checked against the stored values. */
+function crossFieldRules(s: Settings, ctx: z.RefinementCtx): void {
+  if (secondsOfDay(s.windowStart) >= secondsOfDay(s.windowEnd)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['windowEnd'], message: `must be after windowStart (${s.windowStart})` });
+  }
+  if (s.startDate !== null && s.endDate !== null && s.startDate > s.endDate) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['endDate'], message: `must not be before startDate (${s.startDate})` });
+  }
+}
+
+export const campaignSettingsSchema = settingsObject.superRefine(crossFieldRules);
+
+/** Creating a campaign: its id (part of workflow ids, never changed) and its settings. */
+export const newCampaignSchema = z.object({
+  /** Lowercase id, part of every workflow id of the campaign. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lowercase letters, digits, dot, dash, underscore; at most 63'),
+}).merge(settingsObject).strict().superRefine(crossFieldRules);
+
+/** Changing a campaign: any subset of the settings, no defaults (a missing field is kept). */
+export const campaignPatchSchema = settingsObject.partial().strict();
 
 export type CampaignSettingsInput = z.input<typeof campaignSettingsSchema>;
 export type CampaignSettings = z.output<typeof campaignSettingsSchema>;
+export type NewCampaignInput = z.input<typeof newCampaignSchema>;
+export type NewCampaign = z.output<typeof newCampaignSchema>;
+export type CampaignSettingsPatch = z.input<typeof campaignPatchSchema>;
+export type CampaignSettingName = keyof CampaignSettings;
+
+export const CAMPAIGN_SETTING_NAMES = Object.keys(fields) as CampaignSettingName[];
+
+/** Bad input, every problem named by its field path. */
+export class CampaignInputError extends Error {
+  override readonly name = 'CampaignInputError';
+  constructor(message: string, readonly issues: readonly { path: string; message: string }[] = []) {
+    super(message);
+  }
+}
+
+function inputError(error: z.ZodError): CampaignInputError {
+  const issues = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  return new CampaignInputError(issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '), issues);
+}
+
+function parseWith<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw inputError(parsed.error);
+  return parsed.data;
+}
+
+/** A new campaign with every setting, defaults filled in; throws CampaignInputError. */
+export function parseNewCampaign(input: unknown): NewCampaign {
+  return parseWith(newCampaignSchema, input);
+}
+
+/** A whole set of settings (as stored, or merged); throws CampaignInputError. */
+export function parseCampaignSettings(input: unknown): CampaignSettings {
+  return parseWith(campaignSettingsSchema, input);
+}
+
+/**
+ * Applies a patch to the stored settings: the patch's fields are checked alone, then the
+ * merged whole against the rules between fields (a new windowStart against the stored
+ * windowEnd). Returns the merged settings and the fields whose value changed.
+ */
+export function applyCampaignPatch(
+  stored: CampaignSettings, patch: unknown,
+): { settings: CampaignSettings; changed: CampaignSettingName[] } {
+  const given = Object.fromEntries(Object.entries(parseWith(campaignPatchSchema, patch))
+    .filter(([, value]) => value !== undefined)) as Partial<CampaignSettings>;
+  const current = Object.fromEntries(CAMPAIGN_SETTING_NAMES.map((field) => [field, stored[field]]));
+  const settings = parseCampaignSettings({ ...current, ...given });
+  const changed = (Object.keys(given) as CampaignSettingName[])
+    .filter((field) => !sameValue(stored[field], settings[field]));
+  return { settings, changed };
+}
+
+/** Settings are JSON values; object key order does not make a change. */
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v !== null && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)]));
+  }
+  return v;
+}

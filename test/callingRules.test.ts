@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
-import { createCampaign } from '../adapters/postgres/campaigns';
+import type { NewCampaignInput } from '../domain/campaignSettings';
 import type { ContactResult } from '../domain/types';
 import { contactWorkflowId } from '../domain/ids';
-import { insertContact } from './fixtures';
+import { createTestCampaign, insertContact } from './fixtures';
 import { startSkippingWorld, type SkippingWorld } from './skippingWorld';
 
 // The legal promises over simulated days and weeks, on Temporal's time-skipping test server,
@@ -19,13 +19,8 @@ beforeAll(async () => {
 afterAll(async () => { await world?.close(); });
 
 let n = 0;
-async function campaign(settings: Record<string, unknown>, policy = 'ru_230fz'): Promise<string> {
-  const id = `s${++n}`;
-  await createCampaign(world.db.pool, {
-    id, name: id, callerId: '+74950000000', timeZone: 'Europe/Moscow', windowStart: '00:00', windowEnd: '24:00', ...settings,
-  }, 'test');
-  await world.db.pool.query(`UPDATE campaign SET state = 'running', legal_policy = $2 WHERE id = $1`, [id, policy]);
-  return id;
+function campaign(settings: Partial<NewCampaignInput>, legalPolicy: NewCampaignInput['legalPolicy'] = 'ru_230fz'): Promise<string> {
+  return createTestCampaign(world.db.pool, { id: `s${++n}`, timeZone: 'Europe/Moscow', legalPolicy, ...settings });
 }
 
 function start(campaignId: string, externalId: string, contactId: number, taskQueue = world.config.TEMPORAL_TASK_QUEUE) {
@@ -137,8 +132,7 @@ it('never originates a number blacklisted while its workflow sleeps', async () =
 });
 
 it('blacklists a number unreachable as many times in a row as the campaign allows', async () => {
-  const id = await campaign({ maxAttemptsPerNumber: 5, retryIntervalSeconds: 3 * 3600 }, 'none');
-  await world.db.pool.query('UPDATE campaign SET blacklist_after_unreachable = 2 WHERE id = $1', [id]);
+  const id = await campaign({ maxAttemptsPerNumber: 5, retryIntervalSeconds: 3 * 3600, blacklistAfterUnreachable: 2 }, 'none');
   const c = await insertContact(world.db.pool, id, 'unreach', ['+79161600007']);
   const result = await run(id, 'unreach', c);
   const rows = await attempts('contact_id = $1', [c]);

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createCampaign, startCampaign, upsertTemplate } from '../adapters/postgres/campaigns';
+import { startCampaign } from '../adapters/temporal/workflowStarters';
 import { contactWorkflowId, campaignWorkflowId } from '../domain/ids';
 import type { ContactResult } from '../domain/types';
-import { insertContact } from './fixtures';
+import { createTestCampaign, insertContact } from './fixtures';
 import { startWorld, type StackWorld } from './stackWorker';
 
 // A whole campaign on the real Temporal server, real Postgres and the ARI simulator (default
@@ -51,12 +51,12 @@ describe('a campaign end to end', () => {
 
   beforeAll(async () => {
     const { pool } = world.db;
-    const templateId = await upsertTemplate(pool, 'test', 'Здравствуйте, {{NAME}}! Ваша задолженность {{BALANCE|money}}. Спасибо.');
-    await createCampaign(pool, {
-      id: campaignId, name: 'integration', callerId: '+74950000000', timeZone: 'Europe/Moscow',
-      windowStart: '00:00', windowEnd: '24:00', maxAttemptsPerNumber: 2, retryIntervalSeconds: 1,
-      ringTimeoutSeconds: 5, maxInFlight: 7, templateId,
-    }, 'test');
+    // A draft, as a user leaves it: startCampaign sets it running.
+    await createTestCampaign(pool, {
+      id: campaignId, name: 'integration', state: 'draft', timeZone: 'Europe/Moscow',
+      template: 'Здравствуйте, {{NAME}}! Ваша задолженность {{BALANCE|money}}. Спасибо.',
+      maxAttemptsPerNumber: 2, retryIntervalSeconds: 1, ringTimeoutSeconds: 5, maxInFlight: 7,
+    });
     for (const c of cases) ids.set(c.id, await insertContact(pool, campaignId, c.id, c.phones));
     await pool.query(
       `INSERT INTO blacklist (e164, reason, source, created_by) VALUES ('+79160000141', 'asked not to call', 'manual', 'test'), ('+79160000151', 'asked not to call', 'manual', 'test')`,
@@ -65,6 +65,17 @@ describe('a campaign end to end', () => {
     expect(started.alreadyRunning).toBe(false);
     const summary = await world.client.workflow.getHandle(campaignWorkflowId(campaignId)).result();
     expect(summary).toMatchObject({ campaignId, state: 'completed', contactsStarted: cases.length });
+  });
+
+  it('audited the start: draft to running, then the workflow started', async () => {
+    const { rows } = await world.db.pool.query(
+      `SELECT action, details FROM audit_log WHERE entity = 'campaign' AND entity_id = $1 AND action <> 'campaign.completed'
+        ORDER BY id`, [campaignId]);
+    expect(rows.slice(0, 3)).toEqual([
+      { action: 'campaign.created', details: { name: 'integration' } },
+      { action: 'campaign.state_changed', details: { from: 'draft', to: 'running' } },
+      { action: 'campaign.started', details: {} },
+    ]);
   });
 
   it('leaves every contact in its final state with the right attempts in Postgres', async () => {
@@ -147,10 +158,7 @@ describe('a campaign larger than one run of its workflow', () => {
   it('continues-as-new, keeps its cursor and starts every contact once', async () => {
     const { pool } = world.db;
     const campaignId = `t-${randomBytes(3).toString('hex')}`;
-    await createCampaign(pool, {
-      id: campaignId, name: 'pages', callerId: '+74950000000', windowStart: '00:00', windowEnd: '24:00',
-      maxAttemptsPerNumber: 1, maxInFlight: 3,
-    }, 'test');
+    await createTestCampaign(pool, { id: campaignId, maxAttemptsPerNumber: 1, maxInFlight: 3 });
     for (let i = 0; i < 12; i++) await insertContact(pool, campaignId, `p${i}`, [`+7926100${String(i).padStart(2, '0')}01`]);
     const before = world.sim.stats().originates;
     // Pages of 2 and 3 loop iterations per run: the campaign needs several runs.

@@ -3,6 +3,8 @@ import {
   acquireChannel, releaseChannel, renewChannel, waitForChannel,
   type ChannelAcquisition, type ChannelRequest,
 } from '../adapters/postgres/channelLeases';
+import { updateCampaign } from '../adapters/postgres/campaigns';
+import { createTestCampaign } from './fixtures';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
 
 // Channel limits on real Postgres: several pools stand in for worker processes (each pool its
@@ -15,12 +17,8 @@ let n = 0;
 beforeAll(async () => { db = await createTestDatabase(); });
 afterAll(async () => { await db?.drop(); });
 
-async function campaign(maxChannels: number | null, trunk: string | null = null): Promise<string> {
-  const id = `ch${++n}`;
-  await db.pool.query(
-    'INSERT INTO campaign (id, name, caller_id, max_channels, trunk) VALUES ($1, $1, $2, $3, $4)',
-    [id, '+74950000000', maxChannels, trunk]);
-  return id;
+function campaign(maxChannels: number | null, trunk: string | null = null): Promise<string> {
+  return createTestCampaign(db.pool, { id: `ch${++n}`, maxChannels, trunk, state: 'draft' });
 }
 
 async function trunk(maxChannels: number): Promise<string> {
@@ -171,7 +169,7 @@ describe('trunk limit', () => {
     const a = await campaign(null, t1);
     const other = await campaign(null, t1);
     granted(await acquireChannel(db.pool, request(a, 'mv-1', 'w')));
-    await db.pool.query('UPDATE campaign SET trunk = $2 WHERE id = $1', [a, t2]);
+    await updateCampaign(db.pool, a, { trunk: t2 }, 'test');
     expect(await acquireChannel(db.pool, request(other, 'mv-2', 'w')))
       .toMatchObject({ acquired: false, reason: 'trunk_channels_full', inUse: 1 });
     // A retried acquire of the moved call reports the trunk the call is actually on.

@@ -1,4 +1,30 @@
+import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
+import { createCampaign, setCampaignState, upsertTemplate } from '../adapters/postgres/campaigns';
+import type { NewCampaignInput } from '../domain/campaignSettings';
+
+export interface TestCampaign extends Partial<NewCampaignInput> {
+  /** A template body: stored under the campaign's id and set as its template. */
+  template?: string;
+  /** The state it is left in: running (the default, as the gate and contact workflows need) or draft. */
+  state?: 'running' | 'draft';
+}
+
+/**
+ * A campaign through the same path a user's takes (createCampaign, setCampaignState): by default
+ * a unique id (runs on the persistent Temporal server never meet an old workflow id), calls all
+ * day (tests do not depend on the hour) and running. Returns its id.
+ */
+export async function createTestCampaign(pool: Pool, campaign: TestCampaign = {}): Promise<string> {
+  const { template, state = 'running', ...settings } = campaign;
+  const id = settings.id ?? `t-${randomBytes(4).toString('hex')}`;
+  const templateId = template === undefined ? settings.templateId : await upsertTemplate(pool, `test-${id}`, template);
+  await createCampaign(pool, {
+    name: id, callerId: '+74950000000', windowStart: '00:00', windowEnd: '24:00', ...settings, id, templateId,
+  }, 'test');
+  if (state === 'running') await setCampaignState(pool, id, 'running', 'test');
+  return id;
+}
 
 /** Inserts a contact with its numbers (in dialling order) and variables; returns its id. */
 export async function insertContact(

@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
-import { createCampaign } from '../adapters/postgres/campaigns';
+import { updateCampaign } from '../adapters/postgres/campaigns';
 import { gate, type GateQuestion } from '../activities/gate';
-import { insertContact } from './fixtures';
+import type { NewCampaignInput } from '../domain/campaignSettings';
+import { createTestCampaign, insertContact } from './fixtures';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
 
 // The gate on real Postgres: caps per person across campaigns, counted atomically against
@@ -15,11 +16,8 @@ let n = 0;
 beforeAll(async () => { db = await createTestDatabase(); });
 afterAll(async () => { await db?.drop(); });
 
-async function campaign(extra: Record<string, unknown> = {}): Promise<string> {
-  const id = `g${++n}`;
-  await createCampaign(db.pool, { id, name: id, callerId: '+74950000000', windowStart: '00:00', windowEnd: '24:00', ...extra }, 'test');
-  await db.pool.query(`UPDATE campaign SET state = 'running', legal_policy = 'ru_230fz' WHERE id = $1`, [id]);
-  return id;
+function campaign(extra: Partial<NewCampaignInput> = {}): Promise<string> {
+  return createTestCampaign(db.pool, { id: `g${++n}`, legalPolicy: 'ru_230fz', ...extra });
 }
 
 function question(campaignId: string, contactId: number, e164: string, nowMs: number, channelId?: string): GateQuestion {
@@ -71,7 +69,7 @@ describe('caps per person across campaigns (230-FZ: 1 a day, 2 a week, 8 a month
 
   it('counts a rolling day when the campaign chooses rolling periods', async () => {
     const id = await campaign();
-    await db.pool.query(`UPDATE campaign SET policy_options = '{"period": "rolling"}' WHERE id = $1`, [id]);
+    await updateCampaign(db.pool, id, { policyOptions: { period: 'rolling' } }, 'test');
     const c = await insertContact(db.pool, id, 'r1', ['+79161000030'], {}, 'x', { personId: 'debtor-r' });
     expect((await gate(db.pool, question(id, c, '+79161000030', at('2026-11-24T21:00'), 'r-1'))).allowed).toBe(true);
     // Past midnight, but within 24 hours: refused until 21:00 the next day.
@@ -81,7 +79,7 @@ describe('caps per person across campaigns (230-FZ: 1 a day, 2 a week, 8 a month
 
   it('applies the campaign’s own per-number cap on top of the policy', async () => {
     const id = await campaign();
-    await db.pool.query(`UPDATE campaign SET legal_policy = 'none', caps = '{"number": {"day": 2}}' WHERE id = $1`, [id]);
+    await updateCampaign(db.pool, id, { legalPolicy: 'none', caps: { number: { day: 2 } } }, 'test');
     const c = await insertContact(db.pool, id, 'n1', ['+79161000040']);
     const now = at('2026-11-24T10:00');
     expect((await gate(db.pool, question(id, c, '+79161000040', now, 'n-1'))).allowed).toBe(true);
@@ -130,7 +128,7 @@ describe('the blacklist', () => {
   });
 
   it('ignores the groups the campaign ignores', async () => {
-    await db.pool.query(`UPDATE campaign SET ignored_blacklist_groups = '{staff}' WHERE id = $1`, [id]);
+    await updateCampaign(db.pool, id, { ignoredBlacklistGroups: ['staff'] }, 'test');
     expect((await check('+79163000500')).allowed).toBe(true);
     expect((await check('+79161000061')).allowed).toBe(false);
   });

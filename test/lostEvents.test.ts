@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createCampaign, startCampaign, upsertTemplate } from '../adapters/postgres/campaigns';
+import { startCampaign } from '../adapters/temporal/workflowStarters';
 import { campaignWorkflowId } from '../domain/ids';
-import { insertContact } from './fixtures';
+import { createTestCampaign, insertContact } from './fixtures';
 import { startWorld, type StackWorld } from './stackWorker';
 
 // No call hangs on a lost event. The simulator here never delivers ChannelDestroyed or
@@ -18,11 +18,7 @@ afterAll(async () => { await world?.close(); });
 it('ends every call without its ChannelDestroyed, by reconciling with the channel’s real state', async () => {
   const { pool } = world.db;
   const id = `lost-${randomBytes(3).toString('hex')}`;
-  const templateId = await upsertTemplate(pool, 'lost', '{{BALANCE|money}}');
-  await createCampaign(pool, {
-    id, name: 'lost', callerId: '+74950000000', windowStart: '00:00', windowEnd: '24:00',
-    maxAttemptsPerNumber: 1, ringTimeoutSeconds: 30, templateId,
-  }, 'test');
+  await createTestCampaign(pool, { id, template: '{{BALANCE|money}}', maxAttemptsPerNumber: 1, ringTimeoutSeconds: 30 });
   await insertContact(pool, id, 'answers', ['+79163000011']);
   await insertContact(pool, id, 'hangs-up', ['+79163000018']);
   await insertContact(pool, id, 'busy', ['+79163000016']);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createCampaign, startCampaign, upsertTemplate } from '../adapters/postgres/campaigns';
+import { startCampaign } from '../adapters/temporal/workflowStarters';
 import { campaignWorkflowId } from '../domain/ids';
-import { insertContact } from './fixtures';
+import { createTestCampaign, insertContact } from './fixtures';
 import { startWorld, type StackWorld } from './stackWorker';
 
 // The operator key and answering machines through the ARI simulator's dialer-operators and
@@ -18,13 +18,10 @@ afterAll(async () => { await world?.close(); });
 it('puts one subscriber through to the only operator and apologises to the other; hangs up on a machine', async () => {
   const { pool } = world.db;
   const id = `op-${randomBytes(3).toString('hex')}`;
-  const templateId = await upsertTemplate(pool, 'operators', 'Нажмите 1. {{BALANCE|money}}');
-  await createCampaign(pool, {
-    id, name: 'operators', callerId: '+74950000000', windowStart: '00:00', windowEnd: '24:00',
-    maxAttemptsPerNumber: 1, maxInFlight: 5, templateId,
-  }, 'test');
-  await pool.query(`UPDATE campaign SET operator_key = '1', operator_wait_seconds = 5, detect_machines = true,
-                    machine_action = 'hang_up' WHERE id = $1`, [id]);
+  await createTestCampaign(pool, {
+    id, template: 'Нажмите 1. {{BALANCE|money}}', maxAttemptsPerNumber: 1, maxInFlight: 5,
+    operatorKey: '1', operatorWaitSeconds: 5, detectMachines: true, machineAction: 'hang_up',
+  });
   await insertContact(pool, id, 'a', ['+79162000014']);
   await insertContact(pool, id, 'b', ['+79162000024']);
   await insertContact(pool, id, 'machine', ['+79162000097']);

@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
+import { randomBytes } from 'node:crypto';
 import { createDialerWorker } from '../apps/worker/dialerWorker';
-import { createCampaign } from '../adapters/postgres/campaigns';
 import { contactWorkflowId } from '../domain/ids';
 import type { ContactProgress } from '../workflows/signals';
 import { contactProgressQuery } from '../workflows/signals';
-import { insertContact } from './fixtures';
+import { createTestCampaign, insertContact } from './fixtures';
 import { startWorld, type StackWorld } from './stackWorker';
 
 // A worker dies between the cap reservation and the originate. On the real Temporal dev
@@ -20,13 +20,14 @@ afterAll(async () => { await world?.close(); });
 
 it('places no call above the cap and loses no contact when a worker dies mid-call', async () => {
   const { pool } = world.db;
-  await createCampaign(pool, {
-    id: 'crash', name: 'crash', callerId: '+74950000000', timeZone: 'Europe/Moscow',
-    windowStart: '00:00', windowEnd: '24:00', maxAttemptsPerNumber: 3, retryIntervalSeconds: 1,
-  }, 'test');
+  // A new id each run: the dev server keeps the workflow ids of earlier runs.
+  const id = `crash-${randomBytes(3).toString('hex')}`;
+  const person = `debtor-${id}`;
   // The 230-FZ caps without its hours, so the test does not depend on the time of day.
-  await pool.query(`UPDATE campaign SET state = 'running', caps = '{"person": {"day": 1}}' WHERE id = 'crash'`);
-  const contactId = await insertContact(pool, 'crash', 'c1', ['+79161500001'], {}, 'x', { personId: 'debtor-crash' });
+  await createTestCampaign(pool, {
+    id, timeZone: 'Europe/Moscow', maxAttemptsPerNumber: 3, retryIntervalSeconds: 1, caps: { person: { day: 1 } },
+  });
+  const contactId = await insertContact(pool, id, 'c1', ['+79161500001'], {}, 'x', { personId: person });
 
   const taskQueue = `${world.config.TEMPORAL_TASK_QUEUE}-crash`;
   let reached!: () => void;
@@ -37,11 +38,11 @@ it('places no call above the cap and loses no contact when a worker dies mid-cal
   });
   const dyingRun = dying.run().catch(() => undefined);
   const handle = await world.client.workflow.start('contactWorkflow', {
-    workflowId: contactWorkflowId('crash', 'c1'), taskQueue, args: [{ campaignId: 'crash', contactId }],
+    workflowId: contactWorkflowId(id, 'c1'), taskQueue, args: [{ campaignId: id, contactId }],
   });
   await stuck;
   const reservations = async () => (await pool.query(
-    `SELECT state, attempt_id FROM call_reservation WHERE person_key = 'debtor-crash' ORDER BY id`)).rows;
+    'SELECT state, attempt_id FROM call_reservation WHERE person_key = $1 ORDER BY id', [person])).rows;
   expect(await reservations()).toEqual([{ state: 'reserved', attempt_id: null }]);
   // The worker dies: it stops without finishing its call activity.
   await dying.shutdown();

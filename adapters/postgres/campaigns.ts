@@ -1,30 +1,157 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import type { campaignWorkflow, CampaignInput } from '../../workflows/campaignWorkflow';
-import { campaignWorkflowId } from '../../domain/ids';
-import { campaignSettingsSchema, type CampaignSettingsInput } from '../../domain/campaignSettings';
+import {
+  applyCampaignPatch, CAMPAIGN_SETTING_NAMES, CampaignInputError, parseCampaignSettings, parseNewCampaign,
+  type CampaignSettingName, type CampaignSettings, type CampaignSettingsPatch, type NewCampaignInput,
+} from '../../domain/campaignSettings';
+import type { CampaignState } from '../../domain/outcomes';
+import { inTransaction, type Queryable } from './transaction';
 
-// Creating and starting campaigns: shared by the demo, the tests, the bench and the API.
+// The campaign table's writes: every setting goes through domain/campaignSettings.ts, so the
+// demo, the tests, the bench and the API store only what its schema accepts. The Temporal
+// side of starting a campaign is adapters/temporal/workflowStarters.ts.
 
-export class CampaignInputError extends Error {
-  override readonly name = 'CampaignInputError';
+export { CampaignInputError };
+
+interface Column {
+  name: string;
+  /** How the column is read back as the setting (default: the column itself). */
+  read?: string;
+  /** The parameter's cast on write. */
+  cast?: string;
+  toDb?: (value: unknown) => unknown;
+  fromDb?: (value: unknown) => unknown;
 }
 
-export async function createCampaign(pool: Pool, input: CampaignSettingsInput, actor: string): Promise<string> {
-  const parsed = campaignSettingsSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new CampaignInputError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  }
-  const s = parsed.data;
-  await pool.query(
-    `INSERT INTO campaign (id, name, caller_id, time_zone, window_start, window_end, max_attempts_per_number,
-                           retry_interval_seconds, ring_timeout_seconds, max_in_flight, template_id, max_channels)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-    [s.id, s.name, s.callerId, s.timeZone, s.windowStart, s.windowEnd, s.maxAttemptsPerNumber,
-      s.retryIntervalSeconds, s.ringTimeoutSeconds, s.maxInFlight, s.templateId, s.maxChannels],
+const jsonColumn = (name: string): Column => ({ name, cast: 'jsonb', toDb: (v) => JSON.stringify(v) });
+
+/** The one mapping between settings and columns: inserts, updates and reads all use it. */
+const COLUMNS: Record<CampaignSettingName, Column> = {
+  name: { name: 'name' },
+  callerId: { name: 'caller_id' },
+  timeZone: { name: 'time_zone' },
+  windowStart: { name: 'window_start', read: `to_char(window_start, 'HH24:MI:SS')` },
+  windowEnd: { name: 'window_end', read: `to_char(window_end, 'HH24:MI:SS')` },
+  weeklyHours: jsonColumn('weekly_hours'),
+  startDate: { name: 'start_date', read: `to_char(start_date, 'YYYY-MM-DD')` },
+  endDate: { name: 'end_date', read: `to_char(end_date, 'YYYY-MM-DD')` },
+  calendarCountry: { name: 'calendar_country' },
+  legalPolicy: { name: 'legal_policy' },
+  policyOptions: jsonColumn('policy_options'),
+  caps: jsonColumn('caps'),
+  ignoredBlacklistGroups: { name: 'ignored_blacklist_groups', cast: 'text[]' },
+  blacklistAfterUnreachable: { name: 'blacklist_after_unreachable' },
+  maxChannels: { name: 'max_channels' },
+  trunk: { name: 'trunk' },
+  detectMachines: { name: 'detect_machines' },
+  machineAction: { name: 'machine_action' },
+  operatorKey: { name: 'operator_key' },
+  operatorWaitSeconds: { name: 'operator_wait_seconds' },
+  minListenSeconds: { name: 'min_listen_seconds' },
+  ringTimeoutSeconds: { name: 'ring_timeout_seconds' },
+  maxAttemptsPerNumber: { name: 'max_attempts_per_number' },
+  retryIntervalSeconds: { name: 'retry_interval_seconds' },
+  maxInFlight: { name: 'max_in_flight' },
+  // bigint comes back as a string.
+  templateId: { name: 'template_id', fromDb: (v) => (v === null ? null : Number(v)) },
+};
+
+const toDb = (field: CampaignSettingName, value: unknown): unknown => {
+  const { toDb: convert } = COLUMNS[field];
+  return convert && value !== null ? convert(value) : value;
+};
+
+const placeholder = (field: CampaignSettingName, n: number): string => {
+  const { cast } = COLUMNS[field];
+  return cast ? `$${n}::${cast}` : `$${n}`;
+};
+
+/** Creates a draft campaign with every setting (the schema's defaults for those not given). */
+export async function createCampaign(pool: Pool, input: NewCampaignInput, actor: string): Promise<string> {
+  const campaign = parseNewCampaign(input);
+  const fields = CAMPAIGN_SETTING_NAMES;
+  await inTransaction(pool, async (db) => {
+    await db.query(
+      `INSERT INTO campaign (id, ${fields.map((f) => COLUMNS[f].name).join(', ')})
+       VALUES ($1, ${fields.map((f, i) => placeholder(f, i + 2)).join(', ')})`,
+      [campaign.id, ...fields.map((f) => toDb(f, campaign[f]))],
+    ).catch(explainConstraint);
+    await auditCampaign(db, actor, 'campaign.created', campaign.id, { name: campaign.name });
+  });
+  return campaign.id;
+}
+
+/**
+ * Changes some settings. The patch is checked alone and then merged with the stored row (so a
+ * rule between fields holds against the values it does not change), in one transaction that
+ * holds the row; only the fields whose value changed are written, in one statement, and the
+ * audit row names them (the names only; the values are in the row). Returns the
+ * changed fields; nothing is written when there are none.
+ */
+export async function updateCampaign(
+  pool: Pool, campaignId: string, patch: CampaignSettingsPatch, actor: string,
+): Promise<CampaignSettingName[]> {
+  return inTransaction(pool, async (db) => {
+    const stored = await readCampaignSettings(db, campaignId, { lock: true });
+    if (!stored) throw notFound(campaignId);
+    const { settings, changed } = applyCampaignPatch(stored, patch);
+    if (changed.length === 0) return changed;
+    await db.query(
+      `UPDATE campaign SET ${changed.map((f, i) => `${COLUMNS[f].name} = ${placeholder(f, i + 2)}`).join(', ')} WHERE id = $1`,
+      [campaignId, ...changed.map((f) => toDb(f, settings[f]))],
+    ).catch(explainConstraint);
+    await auditCampaign(db, actor, 'campaign.updated', campaignId, { fields: changed });
+    return changed;
+  });
+}
+
+/** The stored settings (null when there is no such campaign); `lock` holds the row for an update. */
+export async function readCampaignSettings(
+  db: Queryable, campaignId: string, opts: { lock?: boolean } = {},
+): Promise<CampaignSettings | null> {
+  const { rows } = await db.query(
+    `SELECT ${CAMPAIGN_SETTING_NAMES.map((f) => `${COLUMNS[f].read ?? COLUMNS[f].name} AS "${f}"`).join(', ')}
+       FROM campaign WHERE id = $1${opts.lock ? ' FOR NO KEY UPDATE' : ''}`,
+    [campaignId],
   );
-  await audit(pool, actor, 'campaign.created', s.id, { name: s.name });
-  return s.id;
+  if (rows.length === 0) return null;
+  const row = rows[0] as Record<CampaignSettingName, unknown>;
+  return parseCampaignSettings(Object.fromEntries(CAMPAIGN_SETTING_NAMES.map((f) => {
+    const { fromDb } = COLUMNS[f];
+    return [f, fromDb ? fromDb(row[f]) : row[f]];
+  })));
+}
+
+/** The states a user (or a test) may put a campaign in, and the states each may come from. */
+const ALLOWED_FROM: Record<'running' | 'paused', CampaignState[]> = {
+  running: ['draft', 'running', 'paused', 'completed'],
+  paused: ['draft', 'running', 'paused'],
+};
+
+/**
+ * Sets a campaign running or paused (the state is the dialer's, not a setting: this is the one
+ * way in besides the campaign's own completion). Returns the state it was in; the audit row
+ * is written only on a change.
+ */
+export async function setCampaignState(
+  pool: Pool, campaignId: string, state: 'running' | 'paused', actor: string,
+): Promise<CampaignState> {
+  return inTransaction(pool, async (db) => {
+    const { rows } = await db.query<{ state: CampaignState }>(
+      'SELECT state FROM campaign WHERE id = $1 FOR NO KEY UPDATE', [campaignId]);
+    if (rows.length === 0) throw notFound(campaignId);
+    const from = rows[0].state;
+    if (!ALLOWED_FROM[state].includes(from)) {
+      throw new CampaignInputError(`campaign ${campaignId} is ${from}: it cannot be set ${state}`);
+    }
+    if (from === state) return from;
+    await db.query(
+      `UPDATE campaign SET state = $2, started_at = CASE WHEN $2 = 'running' THEN coalesce(started_at, now()) ELSE started_at END
+        WHERE id = $1`,
+      [campaignId, state],
+    );
+    await auditCampaign(db, actor, 'campaign.state_changed', campaignId, { from, to: state });
+    return from;
+  });
 }
 
 export async function upsertTemplate(pool: Pool, name: string, body: string): Promise<number> {
@@ -36,42 +163,29 @@ export async function upsertTemplate(pool: Pool, name: string, body: string): Pr
   return Number(rows[0].id);
 }
 
-/**
- * Sets the campaign running and starts its workflow. Starting twice is harmless: a running
- * campaign workflow is found and kept; contacts already started are never started again.
- */
-export async function startCampaign(
-  deps: { pool: Pool; temporal: Client; taskQueue: string },
-  campaignId: string,
-  actor: string,
-  options: Omit<CampaignInput, 'campaignId' | 'cursor' | 'runs'> = {},
-): Promise<{ workflowId: string; alreadyRunning: boolean }> {
-  const { rowCount } = await deps.pool.query(
-    `UPDATE campaign SET state = 'running', started_at = coalesce(started_at, now())
-      WHERE id = $1 AND state IN ('draft', 'running', 'paused', 'completed')`,
-    [campaignId],
-  );
-  if (rowCount === 0) throw new CampaignInputError(`campaign ${campaignId} does not exist or was cancelled`);
-  const workflowId = campaignWorkflowId(campaignId);
-  try {
-    await deps.temporal.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
-      workflowId,
-      taskQueue: deps.taskQueue,
-      args: [{ campaignId, ...options }],
-      // A finished campaign may run again for contacts added since; a running one is not doubled.
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    return { workflowId, alreadyRunning: true };
-  }
-  await audit(deps.pool, actor, 'campaign.started', campaignId, {});
-  return { workflowId, alreadyRunning: false };
-}
-
-async function audit(pool: Pool, actor: string, action: string, campaignId: string, details: object): Promise<void> {
-  await pool.query(
+/** One audit row about a campaign; `details` carries no personal data. */
+export async function auditCampaign(
+  db: Queryable, actor: string, action: string, campaignId: string, details: object,
+): Promise<void> {
+  await db.query(
     `INSERT INTO audit_log (actor, action, entity, entity_id, details) VALUES ($1, $2, 'campaign', $3, $4)`,
     [actor, action, campaignId, JSON.stringify(details)],
   );
+}
+
+const notFound = (campaignId: string): CampaignInputError =>
+  new CampaignInputError(`campaign ${campaignId} does not exist`, [{ path: 'id', message: 'does not exist' }]);
+
+/** The references and the id that only the database can check, named as settings. */
+const CONSTRAINT_ISSUES: Record<string, { path: string; message: string }> = {
+  campaign_pkey: { path: 'id', message: 'a campaign with this id exists' },
+  campaign_trunk_fkey: { path: 'trunk', message: 'no trunk of this name' },
+  campaign_template_id_fkey: { path: 'templateId', message: 'no template with this id' },
+};
+
+function explainConstraint(err: unknown): never {
+  const constraint = (err as { constraint?: string }).constraint;
+  const issue = constraint ? CONSTRAINT_ISSUES[constraint] : undefined;
+  if (issue) throw new CampaignInputError(`${issue.path}: ${issue.message}`, [issue]);
+  throw err;
 }

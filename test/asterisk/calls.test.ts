@@ -1,10 +1,10 @@
 import { randomInt } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { createCampaign, startCampaign, upsertTemplate } from '../../adapters/postgres/campaigns';
+import { startCampaign } from '../../adapters/temporal/workflowStarters';
 import { campaignWorkflowId } from '../../domain/ids';
 import { renderTemplate } from '../../domain/messageTemplate';
-import { insertContact } from '../fixtures';
+import { createTestCampaign, insertContact } from '../fixtures';
 import { startWorld, type StackWorld } from '../stackWorker';
 import { RECORDINGS_DIR, recordingOf, voicedSeconds, waitForWav } from './wavRecording';
 
@@ -56,11 +56,9 @@ suite('calls on the real Asterisk 22', () => {
     world = await startWorld({}, { asterisk: true });
     const { pool } = world.db;
     // A long amount, so the message outlasts the early hang-up (1 s after the answer).
-    const templateId = await upsertTemplate(pool, 'asterisk-e2e', '{{BALANCE|money}}');
-    await createCampaign(pool, {
-      id: campaignId, name: 'asterisk e2e', callerId: '+74950000000', windowStart: '00:00', windowEnd: '24:00',
-      maxAttemptsPerNumber: 1, ringTimeoutSeconds: 5, templateId,
-    }, 'test');
+    await createTestCampaign(pool, {
+      id: campaignId, name: 'asterisk e2e', template: '{{BALANCE|money}}', maxAttemptsPerNumber: 1, ringTimeoutSeconds: 5,
+    });
     for (const c of cases) await insertContact(pool, campaignId, c.id, [c.phone], { BALANCE: '-1919919.19' });
     await startCampaign({ pool, temporal: world.client, taskQueue: world.config.TEMPORAL_TASK_QUEUE }, campaignId, 'test', { pollIntervalMs: 200 });
     await world.client.workflow.getHandle(campaignWorkflowId(campaignId)).result();
@@ -116,13 +114,10 @@ suite('calls on the real Asterisk 22', () => {
 
     beforeAll(async () => {
       const { pool } = world.db;
-      const templateId = await upsertTemplate(pool, 'asterisk-e2e-short', '{{BALANCE|money}}');
-      await createCampaign(pool, {
-        id, name: 'operators', callerId: '+74950000000', windowStart: '00:00', windowEnd: '24:00',
-        maxAttemptsPerNumber: 1, ringTimeoutSeconds: 30, templateId,
-      }, 'test');
-      await pool.query(`UPDATE campaign SET operator_key = '1', operator_wait_seconds = 20, detect_machines = true,
-                        machine_action = 'hang_up', caller_id = $2 WHERE id = $1`, [id, callerId]);
+      await createTestCampaign(pool, {
+        id, name: 'operators', callerId, template: '{{BALANCE|money}}', maxAttemptsPerNumber: 1, ringTimeoutSeconds: 30,
+        operatorKey: '1', operatorWaitSeconds: 20, detectMachines: true, machineAction: 'hang_up',
+      });
       for (const c of cases2) await insertContact(pool, id, c.id, [c.phone], { BALANCE: '-21.00' });
       await startCampaign({ pool, temporal: world.client, taskQueue: world.config.TEMPORAL_TASK_QUEUE }, id, 'test', { pollIntervalMs: 200 });
       const done = world.client.workflow.getHandle(campaignWorkflowId(id)).result();

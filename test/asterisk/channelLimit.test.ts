@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
-import { createCampaign, startCampaign, upsertTemplate } from '../../adapters/postgres/campaigns';
+import { startCampaign } from '../../adapters/temporal/workflowStarters';
 import { campaignWorkflowId } from '../../domain/ids';
-import { insertContact } from '../fixtures';
+import { createTestCampaign, insertContact } from '../fixtures';
 import { startWorld, type StackWorld } from '../stackWorker';
 
 // The campaign's channel limit holds across worker processes: two real worker processes
@@ -44,11 +44,7 @@ suite('channel limits on the real Asterisk', () => {
     const { pool } = world.db;
     const callerId = `+7495${randomInt(1_000_000, 9_999_999)}`;
     const campaignId = `limit-${randomInt(100000, 999999)}`;
-    const templateId = await upsertTemplate(pool, 'limit', '{{BALANCE|money}}');
-    await createCampaign(pool, {
-      id: campaignId, name: 'limit', callerId, windowStart: '00:00', windowEnd: '24:00',
-      maxAttemptsPerNumber: 1, maxChannels: 3, templateId,
-    }, 'test');
+    await createTestCampaign(pool, { id: campaignId, callerId, template: '{{BALANCE|money}}', maxAttemptsPerNumber: 1, maxChannels: 3 });
     for (let i = 0; i < 12; i++) {
       await insertContact(pool, campaignId, `c${i}`, [`+7916${randomInt(1_000_000, 9_999_999)}01`], { BALANCE: '-1234.56' });
     }
