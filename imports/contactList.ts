@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Pool, PoolClient } from 'pg';
 import { createLogger } from '../common/logger';
 import { inTransaction } from '../adapters/postgres/transaction';
+import { BatchWriter } from './batchWriter';
 import {
   CsvShapeError,
   isRowError,
@@ -55,12 +56,11 @@ interface StoredIssue extends ImportIssue {
   raw: string;
 }
 
-/** What has been read but not written yet: written together, in one transaction. */
-interface Batch {
-  contacts: AccountingContact[];
+/** One row of the file as it will be written: a contact to add, or none, and its issues. */
+interface ReadRow {
+  line: number;
+  contact: AccountingContact | null; // null: the row is rejected
   issues: StoredIssue[];
-  rows: number;
-  rejected: number;
 }
 
 /**
@@ -75,6 +75,7 @@ export async function importList(opts: ImportOptions): Promise<ImportReport> {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
 
   const rows = parseAccountingCsv(input, { defaultCountry: opts.defaultCountry ?? 'RU' });
+  let writer: BatchWriter<ReadRow> | undefined;
   try {
     await checkCampaign(pool, campaignId);
     // Reading the first row checks the header, before anything is written for a wrong file.
@@ -85,26 +86,14 @@ export async function importList(opts: ImportOptions): Promise<ImportReport> {
     const report: ImportReport = { importId, rowsTotal: 0, rowsImported: 0, rowsUnchanged: 0, rowsRejected: 0, issues: [], issuesTotal: 0 };
     // One contact given twice in the file is imported once; the second line is reported.
     const firstLineOf = new Map<string, number>();
-    let batch = emptyBatch();
-    let lastLine = 0;
-    // The next batch is read while the previous one is written; writes stay in file order.
-    let writing: Promise<void> = Promise.resolve();
-    const write = async (full: Batch, line: number) => {
-      await writing;
-      writing = writeBatch(pool, importId, campaignId, full, report, fileName, line);
-      writing.catch(() => undefined); // awaited at the next write: not an unhandled rejection meanwhile
-    };
-
-    for (; !next.done; next = await rows.next()) {
-      addRow(batch, next.value, firstLineOf);
-      lastLine = next.value.line;
-      if (batch.rows >= batchSize || batch.issues.length >= batchSize) {
-        await write(batch, lastLine);
-        batch = emptyBatch();
-      }
-    }
-    await write(batch, lastLine);
-    await writing;
+    // Each batch is one transaction, with the list_import counts: what was saved is consistent.
+    writer = new BatchWriter<ReadRow>({
+      size: batchSize,
+      weight: (row) => Math.max(1, row.issues.length), // a batch holds at most about batchSize issues too
+      write: (batch) => writeBatch(pool, importId, campaignId, batch, report, fileName),
+    });
+    for (; !next.done; next = await rows.next()) await writer.add(toReadRow(next.value, firstLineOf));
+    await writer.end();
 
     log.info({
       importId, campaignId, rowsTotal: report.rowsTotal, rowsImported: report.rowsImported,
@@ -113,6 +102,7 @@ export async function importList(opts: ImportOptions): Promise<ImportReport> {
     return report;
   } catch (err) {
     input.destroy();
+    await writer?.settle();
     throw err;
   } finally {
     await rows.return(undefined);
@@ -147,36 +137,37 @@ async function createImport(pool: Pool, campaignId: string, fileName: string, cr
   return Number(rows[0]!.id);
 }
 
-function emptyBatch(): Batch {
-  return { contacts: [], issues: [], rows: 0, rejected: 0 };
-}
-
-function addRow(batch: Batch, row: AccountingRow, firstLineOf: Map<string, number>): void {
-  batch.rows++;
+function toReadRow(row: AccountingRow, firstLineOf: Map<string, number>): ReadRow {
   if (isRowError(row)) {
-    batch.rejected++;
-    batch.issues.push({ line: row.line, field: row.error.field, severity: 'error', reason: row.error.reason, raw: row.rawLine });
-    return;
+    return { line: row.line, contact: null, issues: [{ line: row.line, field: row.error.field, severity: 'error', reason: row.error.reason, raw: row.rawLine }] };
   }
   const earlier = firstLineOf.get(row.externalId);
   if (earlier !== undefined) {
-    batch.rejected++;
-    batch.issues.push({
-      line: row.line, field: null, severity: 'error', raw: row.rawLine,
-      reason: `the same contact (name and numbers) as line ${earlier}: imported once, from line ${earlier}`,
-    });
-    return;
+    return {
+      line: row.line, contact: null, issues: [{
+        line: row.line, field: null, severity: 'error', raw: row.rawLine,
+        reason: `the same contact (name and numbers) as line ${earlier}: imported once, from line ${earlier}`,
+      }],
+    };
   }
   firstLineOf.set(row.externalId, row.line);
-  batch.contacts.push(row);
-  for (const w of row.warnings) batch.issues.push({ line: row.line, field: w.field, severity: 'warning', reason: w.reason, raw: row.rawLine });
+  return {
+    line: row.line, contact: row,
+    issues: row.warnings.map((w) => ({ line: row.line, field: w.field, severity: 'warning', reason: w.reason, raw: row.rawLine })),
+  };
 }
 
 async function writeBatch(
-  pool: Pool, importId: number, campaignId: string, batch: Batch, report: ImportReport, fileName: string, lastLine: number,
+  pool: Pool, importId: number, campaignId: string, rows: ReadRow[], report: ImportReport, fileName: string,
 ): Promise<void> {
-  if (batch.rows === 0) return;
   const started = Date.now();
+  const lastLine = rows[rows.length - 1]!.line;
+  const batch = {
+    contacts: rows.flatMap((r) => (r.contact ? [r.contact] : [])),
+    issues: rows.flatMap((r) => r.issues),
+    rows: rows.length,
+    rejected: rows.filter((r) => r.contact === null).length,
+  };
   let imported: number;
   try {
     imported = await inTransaction(pool, async (client) => {

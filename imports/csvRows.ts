@@ -358,6 +358,13 @@ class RecordReader {
     private readonly multiline: boolean,
   ) {}
 
+  private splitsPlainly(text: string): boolean {
+    if (this.csv.trim) return false; // csv-parse's idea of a space is not String.trim's
+    if (!text.includes('"')) return true;
+    // Relaxed, a quote that does not open a field is text; strict, it is an error csv-parse names.
+    return this.csv.relax_quotes === true && text[0] !== '"' && !text.includes(`${this.csv.delimiter as string}"`);
+  }
+
   async next(): Promise<Pending | undefined> {
     const first = await nextNonBlank(this.lines);
     return first === undefined ? undefined : this.assemble(first);
@@ -365,6 +372,9 @@ class RecordReader {
 
   /** The record that starts on `first`. */
   async assemble(first: PhysicalLine): Promise<Pending> {
+    // A line where no quote opens a field is its text split at the delimiter, as csv-parse would
+    // read it, several times faster (most registry rows: their quotes are inside operator names).
+    if (this.splitsPlainly(first.text)) return { line: first.no, raw: first.text, fields: first.text.split(this.csv.delimiter as string) };
     // An even number of quotes cannot leave a quoted field open (csv-parse says what else is wrong).
     if (countQuotes(first.text) % 2 === 0) return { line: first.no, raw: first.text };
     const alone = tryParse(first.text, this.csv);

@@ -3,6 +3,13 @@ import type { Pool } from 'pg';
 import { createLogger } from '../common/logger';
 import { isPlanError, parseNumberingPlanCsv, type NumberingPlanHeader, type NumberingPlanRange } from './numberingPlanCsv';
 import { zonesForRegion } from '../domain/ruRegionZones';
+import {
+  databaseNow,
+  deleteRangesNotImportedSince,
+  upsertNumberingRanges,
+  type NumberingRangeInput,
+} from '../adapters/postgres/numberingPlan';
+import { BatchWriter } from './batchWriter';
 
 const log = createLogger('importNumberingPlan');
 
@@ -41,33 +48,6 @@ const DEFAULT_BATCH_SIZE = 5000;
 // is not what it claims to be, and the rest are counted together (memory stays bounded).
 const MAX_UNKNOWN_REGIONS = 10_000;
 const OTHER_UNKNOWN = '(other regions)';
-
-// One statement per batch: unnest turns the parallel arrays into rows. Zones travel as one
-// space-separated string per row (unnest of a 2-D array would flatten it); zone names have no
-// spaces. A range that starts where a stored one starts replaces it: that is how a newer file
-// updates the table, and why importing the same file twice changes nothing but imported_at.
-const INSERT_SQL = `
-  INSERT INTO numbering_range (range_from, range_to, code, operator, region, zones, source_file)
-  SELECT f, t, c, o, r, string_to_array(z, ' '), $7
-    FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::text[], $6::text[]) AS u(f, t, c, o, r, z)
-  ON CONFLICT (range_from) DO UPDATE SET
-    range_to = EXCLUDED.range_to, code = EXCLUDED.code, operator = EXCLUDED.operator,
-    region = EXCLUDED.region, zones = EXCLUDED.zones, source_file = EXCLUDED.source_file,
-    imported_at = now()`;
-
-interface Batch {
-  from: string[];
-  to: string[];
-  code: number[];
-  operator: string[];
-  region: string[];
-  zones: string[];
-  byFrom: Map<number, number>; // range start → index, to drop a repeated start within the batch
-}
-
-function emptyBatch(): Batch {
-  return { from: [], to: [], code: [], operator: [], region: [], zones: [], byFrom: new Map() };
-}
 
 /** A "Регион" of "-" or nothing says nothing. */
 function meaningful(text: string | null): text is string {
@@ -109,28 +89,19 @@ export async function importNumberingPlan(
     if (list.length < MAX_REPORTED_ISSUES) list.push({ line, reason });
   };
   const codes = new Set<number>();
-  // Rows written by this import have imported_at at or after this instant (text: full precision).
-  const importStart = options.prune
-    ? (await pool.query<{ t: string }>('SELECT clock_timestamp()::text AS t')).rows[0]!.t
-    : null;
+  // Rows written by this import have imported_at at or after this instant.
+  const importStart = options.prune ? await databaseNow(pool) : null;
 
-  const flush = async (batch: Batch) => {
-    if (batch.from.length === 0) return;
-    const res = await pool.query(INSERT_SQL,
-      [batch.from, batch.to, batch.code, batch.operator, batch.region, batch.zones, sourceFile]);
-    report.imported += res.rowCount ?? 0;
-    options.onProgress?.(report.rows);
-  };
-
-  let batch = emptyBatch();
-  // The next batch is read while the last one is written: reading is several times faster than
-  // writing, so the import runs at the speed of the database. At most two batches are in memory.
-  let writing: Promise<void> = Promise.resolve();
-  const write = async (full: Batch) => {
-    await writing;
-    writing = flush(full);
-    writing.catch(() => undefined); // awaited before the next write or at the end
-  };
+  // One statement a batch, committed on its own: an import that stops keeps the batches before.
+  const writer = new BatchWriter<NumberingRangeInput, number>({
+    size: batchSize,
+    // One statement cannot update a row twice: a start repeated within a batch keeps the later line.
+    key: (r) => r.from,
+    write: async (batch) => {
+      report.imported += await upsertNumberingRanges(pool, batch, sourceFile);
+      options.onProgress?.(report.rows);
+    },
+  });
   try {
     const rows = parseNumberingPlanCsv(input, { onHeader: (h) => { report.header = h; } });
     for await (const row of rows) {
@@ -151,39 +122,20 @@ export async function importNumberingPlan(
         report.unknownRegions.set(key, (report.unknownRegions.get(key) ?? 0) + 1);
       }
       codes.add(row.code);
-      // One statement cannot update a row twice: a start repeated within a batch keeps the later line.
-      const at = batch.byFrom.get(row.from);
-      const i = at ?? batch.from.length;
-      if (at !== undefined) {
+      const replaced = await writer.add({ from: row.from, to: row.to, code: row.code, operator: row.operator, region, zones });
+      if (replaced !== undefined) {
         report.warningCount++;
         issue(report.warnings, row.line, 'the same range start as an earlier line: this line replaces it');
       }
-      batch.byFrom.set(row.from, i);
-      batch.from[i] = String(row.from);
-      batch.to[i] = String(row.to);
-      batch.code[i] = row.code;
-      batch.operator[i] = row.operator;
-      batch.region[i] = region;
-      batch.zones[i] = zones === null ? '' : zones.join(' ');
-      if (batch.from.length >= batchSize) {
-        await write(batch);
-        batch = emptyBatch();
-      }
     }
-    await write(batch);
-    await writing;
+    await writer.end();
   } catch (err) {
     input.destroy();
-    await writing.catch(() => undefined);
+    await writer.settle();
     throw err;
   }
 
-  if (importStart !== null && codes.size > 0) {
-    const res = await pool.query(
-      `DELETE FROM numbering_range WHERE code = ANY($1::int[]) AND imported_at < $2::timestamptz`,
-      [[...codes], importStart]);
-    report.pruned = res.rowCount ?? 0;
-  }
+  if (importStart !== null) report.pruned = await deleteRangesNotImportedSince(pool, [...codes], importStart);
 
   const ms = Date.now() - started;
   let unknownRanges = 0;

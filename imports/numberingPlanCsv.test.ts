@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ENCODING_SAMPLE_BYTES } from './csvRows';
 import {
-  ENCODING_SAMPLE_BYTES,
   NumberingPlanFormatError,
   isPlanError,
   parseNumberingPlanCsv,
-  splitFields,
   type NumberingPlanHeader,
   type NumberingPlanRow,
 } from './numberingPlanCsv';
@@ -136,22 +135,41 @@ describe('parseNumberingPlanCsv', () => {
   });
 });
 
-describe('splitFields', () => {
-  it('keeps quotes inside unquoted fields as text', () => {
-    expect(splitFields('900;0000000;0061999;62000;ООО "Т2 МОБАЙЛ";Краснодарский край')).toEqual(
-      ['900', '0000000', '0061999', '62000', 'ООО "Т2 МОБАЙЛ"', 'Краснодарский край']);
+describe('parseNumberingPlanCsv: quotes and fields', () => {
+  const HEAD = 'АВС/ DEF;От;До;Емкость;Оператор;Регион';
+  async function fields(line: string): Promise<[string, string] | string> {
+    const { rows } = await parse(`${HEAD}\n${line}\n`);
+    const row = rows[0]!;
+    return isPlanError(row) ? row.error : [row.operator, row.region];
+  }
+
+  it('keeps quotes inside unquoted fields as text', async () => {
+    expect(await fields('900;0000000;0061999;62000;ООО "Т2 МОБАЙЛ";Краснодарский край')).toEqual(['ООО "Т2 МОБАЙЛ"', 'Краснодарский край']);
+    expect(await fields('900;0000000;0061999;62000;ООО "Рога;Москва')).toEqual(['ООО "Рога', 'Москва']);
   });
 
-  it('unquotes a field quoted as a spreadsheet saves it', () => {
-    expect(splitFields('900;1;2;2;"ООО ""Т2 Мобайл""; Москва";"г. Москва"')).toEqual(['900', '1', '2', '2', 'ООО "Т2 Мобайл"; Москва', 'г. Москва']);
+  it('unquotes a field quoted as a spreadsheet saves it', async () => {
+    expect(await fields('900;0000001;0000002;2;"ООО ""Т2 Мобайл""; Москва";"г. Москва"')).toEqual(['ООО "Т2 Мобайл"; Москва', 'г. Москва']);
   });
 
-  it('reads a field that starts with a quote but is not quoted as text', () => {
-    expect(splitFields('900;1;2;2;"Оператор" ООО;Москва')).toEqual(['900', '1', '2', '2', '"Оператор" ООО', 'Москва']);
+  it('reads a field that starts with a quote but is not quoted as text', async () => {
+    expect(await fields('900;0000001;0000002;2;"Оператор" ООО;Москва')).toEqual(['"Оператор" ООО', 'Москва']);
   });
 
-  it('keeps an empty last field', () => {
-    expect(splitFields('a;"b";')).toEqual(['a', 'b', '']);
-    expect(splitFields('a;b;')).toEqual(['a', 'b', '']);
+  it('keeps an empty last field', async () => {
+    expect(await fields('900;0000001;0000002;2;ПАО "МТС";')).toEqual(['ПАО "МТС"', '']);
+  });
+
+  it('refuses a line whose quoted field is not closed, alone: a registry row is one line', async () => {
+    const { rows } = await parse(`${HEAD}\n900;0000001;0000002;2;"ООО Рога;Москва\n900;0000003;0000004;2;ПАО "МТС";Москва\n`);
+    expect(rows.map((r) => (isPlanError(r) ? `${r.line}: ${r.error}` : `${r.line}: ${r.operator}`))).toEqual([
+      '2: unterminated quote: a quote opened on this line is not closed',
+      '3: ПАО "МТС"',
+    ]);
+  });
+
+  it('refuses a file without line breaks as not a registry file', async () => {
+    const long = `${HEAD}\n${'9'.repeat(1_100_000)}`;
+    await expect(parse(long)).rejects.toThrow(/line 2 is longer than 1000000 characters .*: not a numbering plan registry file/);
   });
 });

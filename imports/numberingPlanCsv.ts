@@ -1,7 +1,10 @@
+import { CsvReadError, isRefusal, readCsvRows, type CsvEncoding } from './csvRows';
+
 // Reader of the Russian numbering plan registry ("Реестр российской системы и плана нумерации")
 // as the regulator publishes it: one CSV file per code family (ABC-3xx, ABC-4xx, ABC-8xx, DEF-9xx),
-// about a million rows in all, `;` between fields, no quoting (operator names carry their quotes
-// as plain text: `ПАО "Ростелеком"`).
+// about a million rows in all, `;` between fields, one line a row, no quoting (operator names
+// carry their quotes as plain text: `ПАО "Ростелеком"`; a field that a spreadsheet saved wholly in
+// CSV quotes, `"ООО ""Т2 Мобайл"""`, is unquoted).
 //
 // Two headers are in use (columns are found by name, so their order does not matter):
 //   АВС/ DEF;От;До;Емкость;Оператор;Регион                          (older files)
@@ -38,7 +41,7 @@ export function isPlanError(row: NumberingPlanRow): row is NumberingPlanError {
 }
 
 export interface NumberingPlanHeader {
-  encoding: 'utf-8' | 'windows-1251';
+  encoding: CsvEncoding;
   columns: string[]; // as written in the file
   format: 'registry' | 'registry-gar'; // the older 6 columns, or with "Территория ГАР"
 }
@@ -79,9 +82,6 @@ function columnOf(cell: string): Column | null {
   }
 }
 
-// Long enough to hold Cyrillic text of many rows, so the guess is not made on the header alone.
-export const ENCODING_SAMPLE_BYTES = 64 * 1024;
-
 /**
  * Reads a registry file, one result per data line, in file order (blank lines are skipped).
  * Throws NumberingPlanFormatError before the first row when the header is not the registry's.
@@ -91,25 +91,33 @@ export async function* parseNumberingPlanCsv(
   input: AsyncIterable<Buffer | Uint8Array | string>,
   options: NumberingPlanParseOptions = {},
 ): AsyncGenerator<NumberingPlanRow> {
-  const text = decodeStream(input);
-  let lineNo = 0;
+  let encoding: CsvEncoding = 'utf-8';
+  const rows = readCsvRows(input, {
+    delimiter: ';', quotes: 'relaxed', multiline: false, onFormat: (f) => { encoding = f.encoding; },
+  });
   let header: { index: Map<Column, number>; count: number } | undefined;
-
-  for await (const rawLine of splitLines(text.chunks)) {
-    lineNo++;
-    const line = lineNo === 1 ? rawLine.replace(/^\ufeff/, '') : rawLine;
-    if (line.trim() === '') continue;
-    const fields = splitFields(line);
-    if (header === undefined) {
-      header = readHeader(fields);
-      options.onHeader?.({
-        encoding: text.encoding(),
-        columns: fields.map((f) => f.trim()),
-        format: header.index.has('territory') ? 'registry-gar' : 'registry',
-      });
-      continue;
+  try {
+    for await (const row of rows) {
+      if (header === undefined) {
+        const fields = isRefusal(row) ? [row.raw] : row.fields;
+        header = readHeader(fields);
+        options.onHeader?.({
+          encoding,
+          columns: fields.map((f) => f.trim()),
+          format: header.index.has('territory') ? 'registry-gar' : 'registry',
+        });
+      } else if (isRefusal(row)) {
+        yield { line: row.line, field: null, error: row.reason };
+      } else {
+        yield readRow(row.line, row.fields, header.index, header.count);
+      }
     }
-    yield readRow(lineNo, fields, header.index, header.count);
+  } catch (err) {
+    // A registry line is a few hundred characters: a file without line breaks is not one.
+    if (err instanceof CsvReadError && err.kind === 'line-too-long') {
+      throw new NumberingPlanFormatError(`${err.reason}: not a numbering plan registry file`);
+    }
+    throw err;
   }
   if (header === undefined) throw new NumberingPlanFormatError('the file is empty: no header line');
 }
@@ -180,144 +188,4 @@ function readRow(line: number, fields: string[], index: Map<Column, number>, cou
 
 function bad(line: number, column: Column, reason: string): NumberingPlanError {
   return { line, field: COLUMN_NAMES[column], error: `${COLUMN_NAMES[column]}: ${reason}` };
-}
-
-/**
- * Splits a line at `;`. The registry does not quote fields and its operator names contain
- * quotes (`ООО "Т2 Мобайл"`), so a quote is plain text, except that a field written wholly in
- * CSV quotes (`"ООО ""Т2 Мобайл"";..."`, as a spreadsheet saves it) is unquoted.
- */
-export function splitFields(line: string): string[] {
-  if (!line.includes('"')) return line.split(';');
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    const quoted = readQuoted(line, i);
-    if (quoted !== null) {
-      fields.push(quoted.value);
-      i = quoted.end;
-    } else {
-      const end = line.indexOf(';', i);
-      fields.push(line.slice(i, end === -1 ? line.length : end));
-      i = end === -1 ? line.length : end;
-    }
-    if (i >= line.length) return fields;
-    i++; // past the ';'
-    if (i === line.length) {
-      fields.push('');
-      return fields;
-    }
-  }
-}
-
-/** A CSV-quoted field starting at `start` (spaces allowed around it), or null if it is not one. */
-function readQuoted(line: string, start: number): { value: string; end: number } | null {
-  let i = start;
-  while (line[i] === ' ' || line[i] === '\t') i++;
-  if (line[i] !== '"') return null;
-  let value = '';
-  for (i++; i < line.length; i++) {
-    if (line[i] !== '"') {
-      value += line[i];
-    } else if (line[i + 1] === '"') {
-      value += '"';
-      i++;
-    } else {
-      let j = i + 1;
-      while (line[j] === ' ' || line[j] === '\t') j++;
-      return j === line.length || line[j] === ';' ? { value, end: j } : null;
-    }
-  }
-  return null;
-}
-
-/**
- * Decodes the byte stream as UTF-8, or as Windows-1251 when its first ENCODING_SAMPLE_BYTES are
- * not valid UTF-8 (Cyrillic in Windows-1251 never is: its letters are bytes 0xC0-0xFF, which
- * UTF-8 allows only as a lead byte followed by a continuation byte 0x80-0xBF).
- */
-function decodeStream(input: AsyncIterable<Buffer | Uint8Array | string>): {
-  chunks: AsyncGenerator<string>;
-  encoding: () => NumberingPlanHeader['encoding'];
-} {
-  let encoding: NumberingPlanHeader['encoding'] = 'utf-8';
-  async function* chunks(): AsyncGenerator<string> {
-    const iterator = input[Symbol.asyncIterator]();
-    const sample: Uint8Array[] = [];
-    let sampled = 0;
-    let done = false;
-    while (sampled < ENCODING_SAMPLE_BYTES) {
-      const next = await iterator.next();
-      if (next.done) {
-        done = true;
-        break;
-      }
-      if (typeof next.value === 'string') {
-        // Already text: nothing to detect. Strings and bytes are not mixed in one input.
-        yield* passText(next.value, iterator);
-        return;
-      }
-      sample.push(next.value);
-      sampled += next.value.length;
-    }
-    encoding = isUtf8(sample) ? 'utf-8' : 'windows-1251';
-    // fatal: false for the rest: a stray bad byte deep in a UTF-8 file becomes U+FFFD in its row.
-    const decoder = new TextDecoder(encoding, { fatal: false, ignoreBOM: false });
-    for (const chunk of sample) yield decoder.decode(chunk, { stream: true });
-    if (!done) {
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) break;
-        const chunk = next.value;
-        yield typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-      }
-    }
-    yield decoder.decode();
-  }
-  return { chunks: chunks(), encoding: () => encoding };
-}
-
-async function* passText(first: string, rest: AsyncIterator<Buffer | Uint8Array | string>): AsyncGenerator<string> {
-  yield first;
-  for (;;) {
-    const next = await rest.next();
-    if (next.done) return;
-    yield typeof next.value === 'string' ? next.value : Buffer.from(next.value).toString('utf8');
-  }
-}
-
-function isUtf8(chunks: Uint8Array[]): boolean {
-  // stream: true, so a character cut at the end of the sample is not taken for an error.
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  try {
-    for (const chunk of chunks) decoder.decode(chunk, { stream: true });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const MAX_LINE_CHARS = 1 << 20;
-
-/** Lines without their "\n" or "\r\n". */
-async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator<string> {
-  let rest = '';
-  for await (const chunk of chunks) {
-    if (chunk === '') continue;
-    const text = rest + chunk;
-    let start = 0;
-    for (;;) {
-      const end = text.indexOf('\n', start);
-      if (end === -1) break;
-      yield text.charCodeAt(end - 1) === 13 && end > start ? text.slice(start, end - 1) : text.slice(start, end);
-      start = end + 1;
-    }
-    rest = text.slice(start);
-    // A registry line is a few hundred characters: a file without line breaks is not one, and
-    // must not be held in memory whole.
-    if (rest.length > MAX_LINE_CHARS) {
-      throw new NumberingPlanFormatError(`a line longer than ${MAX_LINE_CHARS} characters: not a numbering plan registry file`);
-    }
-  }
-  if (rest !== '') yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
 }
