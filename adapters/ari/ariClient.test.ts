@@ -17,13 +17,43 @@ const NUMBER = '79161234561';
 let seq = 0;
 const nextId = (): string => `client-test-${process.pid}-${++seq}`;
 
-function waitForEvent(client: AriClient, channelId: string, type: AriEvent['type'], timeoutMs = 5000): Promise<AriEvent> {
+// Every wait below is for an event or a condition, with this deadline; the tests' own timeout
+// is longer, so a wait that fails names what never came instead of jest's generic timeout.
+const DEADLINE_MS = 5000;
+jest.setTimeout(3 * DEADLINE_MS);
+
+function waitForEvent(client: AriClient, channelId: string, type: AriEvent['type'], timeoutMs = DEADLINE_MS): Promise<AriEvent> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { off(); reject(new Error(`no ${type} for ${channelId}`)); }, timeoutMs);
+    const timer = setTimeout(() => { off(); reject(new Error(`no ${type} for ${channelId} within ${timeoutMs} ms`)); }, timeoutMs);
     const off = client.onChannel(channelId, (e) => {
       if (e.type === type) { clearTimeout(timer); off(); resolve(e); }
     });
   });
+}
+
+/** `p`, or a failure naming `what` if it has not settled within `ms`. */
+async function within<T>(p: Promise<T>, what: string, ms = DEADLINE_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([p, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The first value `probe` gives other than undefined, asked again every few ms; a failure
+ * naming `what` if there is none within `ms`. */
+async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, ms = DEADLINE_MS): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() >= end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 async function listen(server: http.Server): Promise<string> {
@@ -66,13 +96,19 @@ describe('AriClient against the simulator', () => {
     // with no WebSocket at all, while `client` itself is still open.
     const second = await AriClient.connect({ url: sim.url, username: USER, password: PASS, app: APP, reconnect: false });
     await second.close();
-    await new Promise((r) => setTimeout(r, 30));
-    const err = await client.originate({ endpoint: `PJSIP/+${NUMBER}@carrier` }).catch((e: unknown) => e);
+    // second.close() resolves when the client's side of the socket closes, which may come
+    // before the simulator's side has noticed. Until it has, the originate is accepted (into
+    // the closing socket) and the number, unallocated, fails by itself; so ask until refused.
+    const unallocated = `${NUMBER.slice(0, -1)}9`;
+    const err = await eventually(
+      () => client.originate({ endpoint: `PJSIP/+${unallocated}@carrier` }).then(() => undefined, (e: unknown) => e),
+      'the simulator to refuse originates into the app whose only WebSocket closed',
+    );
     expect(err).toBeInstanceOf(AriHttpError);
     const e = err as AriHttpError;
     expect(e.status).toBe(400);
     expect(e.message).toMatch(/^ARI POST \/ari\/channels failed: HTTP 400 \(Stasis application 'dialer' is not registered/);
-    expect(e.message).not.toContain(NUMBER);
+    expect(e.message).not.toContain(unallocated);
   });
 
   it('getChannel returns the channel while it lives and null after ChannelDestroyed', async () => {
@@ -179,14 +215,19 @@ describe('AriClient reconnect', () => {
   it('reopens the WebSocket with backoff when it drops and emits nothing twice', async () => {
     let sim = await startAriSimulator({ username: USER, password: PASS, timeScale: 0.01 });
     const port = Number(new URL(sim.url).port);
-    const client = await AriClient.connect({ url: sim.url, username: USER, password: PASS, app: APP });
+    let retryRefused: () => void = () => undefined;
+    const firstRetryRefused = new Promise<void>((r) => { retryRefused = r; });
+    const client = await AriClient.connect({
+      url: sim.url, username: USER, password: PASS, app: APP,
+      onError: (e) => { if (/ECONNREFUSED/.test(e.message)) retryRefused(); },
+    });
     try {
       const reconnected = new Promise<void>((r) => client.onReconnect(r));
       await sim.close(); // drops the WebSocket; the first retries find the port closed
-      await new Promise((r) => setTimeout(r, 300));
+      await within(firstRetryRefused, 'a reconnect attempt refused by the closed port');
       expect(client.isConnected()).toBe(false);
       sim = await startAriSimulator({ username: USER, password: PASS, timeScale: 0.01, port });
-      await reconnected;
+      await within(reconnected, 'the reconnect to the restarted simulator');
       expect(client.isConnected()).toBe(true);
 
       const channelId = nextId();
@@ -200,7 +241,13 @@ describe('AriClient reconnect', () => {
       });
       await client.originate({ endpoint: 'PJSIP/79161234560@carrier', channelId });
       await destroyed;
-      await new Promise((r) => setTimeout(r, 50));
+      // A repeat would come after the original on the same WebSocket, and the simulator sends
+      // an app's events on one socket in order: once a later call's last event is here, any
+      // repeat of this call's events would be here too. No fixed wait needed.
+      const markerId = nextId();
+      const markerDestroyed = waitForEvent(client, markerId, 'ChannelDestroyed');
+      await client.originate({ endpoint: 'PJSIP/79161234569@carrier', channelId: markerId }); // 9: unallocated
+      await markerDestroyed;
       off();
       const expected = ['ChannelStateChange', 'ChannelStateChange', 'StasisStart', 'ChannelHangupRequest', 'StasisEnd', 'ChannelDestroyed'];
       expect(seen).toEqual(expected);
@@ -217,7 +264,11 @@ describe('AriClient reconnect', () => {
     let reconnects = 0;
     client.onReconnect(() => reconnects++);
     await client.close();
-    await new Promise((r) => setTimeout(r, 400));
+    // Something that must not happen can only be watched for a while: a dropped socket is
+    // retried at most BACKOFF_MIN_MS (250, ariClient.ts) later, and a retry to the running
+    // simulator takes a few ms, so 350 ms covers the first retry and nothing longer is needed.
+    // (close() also drops the onReconnect listeners: isConnected() is the check that would see it.)
+    await new Promise((r) => setTimeout(r, 350));
     expect(reconnects).toBe(0);
     expect(client.isConnected()).toBe(false);
     await sim.close();
@@ -245,30 +296,48 @@ describe('AriClient failure modes', () => {
   });
 
   it('keeps at most maxConcurrentRequests in flight, and the timeout covers the wait for a slot', async () => {
-    let now = 0;
+    // The server holds each request until the test lets it go, so what is in flight at once
+    // does not depend on how fast this machine answers.
+    let inFlight = 0;
     let max = 0;
-    let answer = true;
+    let mode: 'hold' | 'answer' | 'never' = 'hold';
+    const held: (() => void)[] = [];
     const server = http.createServer((req, res) => {
-      now++;
-      max = Math.max(max, now);
-      if (!answer) return; // never answered
-      setTimeout(() => {
-        now--;
+      inFlight++;
+      max = Math.max(max, inFlight);
+      const answer = (): void => {
+        inFlight--;
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: req.url?.split('/').pop() }));
-      }, 20);
+      };
+      if (mode === 'hold') held.push(answer);
+      else if (mode === 'answer') answer();
+      // 'never': left unanswered
     });
     const wss = new WebSocketServer({ server });
     const url = await listen(server);
-    const client = await AriClient.connect({ url, username: USER, password: PASS, app: APP, maxConcurrentRequests: 3, requestTimeoutMs: 300 });
+    const client = await AriClient.connect({ url, username: USER, password: PASS, app: APP, maxConcurrentRequests: 3 });
+    // Timing out is the point here, so a short timeout; the first client keeps the default.
+    const impatient = AriClient.restOnly({ url, username: USER, password: PASS, app: APP, maxConcurrentRequests: 3, requestTimeoutMs: 200 });
     try {
-      const got = await Promise.all(Array.from({ length: 12 }, (_, i) => client.getChannel(`c${i}`)));
-      expect(got.map((c) => c?.id)).toEqual(Array.from({ length: 12 }, (_, i) => `c${i}`));
+      const got = Promise.all(Array.from({ length: 12 }, (_, i) => client.getChannel(`c${i}`)));
+      await eventually(() => (inFlight >= 3 ? true : undefined), '3 requests in flight at the server');
+      // The claim is that no 4th is sent while 3 are unanswered, and that can only be watched
+      // for a while: a client without the limit sends all 12 in the same tick, so they would
+      // reach the server within a few ms of the 3rd; 50 ms of quiet shows there is no 4th.
+      await new Promise((r) => setTimeout(r, 50));
+      expect(inFlight).toBe(3);
+      mode = 'answer';
+      for (const answer of held.splice(0)) answer();
+      const channels = await within(got, 'the 12 requests to be answered');
+      expect(channels.map((c) => c?.id)).toEqual(Array.from({ length: 12 }, (_, i) => `c${i}`));
       expect(max).toBe(3);
-      answer = false;
-      const results = await Promise.allSettled(Array.from({ length: 5 }, () => client.getChannel('x')));
+
+      mode = 'never';
+      const results = await Promise.allSettled(Array.from({ length: 5 }, () => impatient.getChannel('x')));
       // 3 sent and unanswered, 2 still waiting for a slot: all time out on their own clock
       expect(results.map((r) => r.status === 'rejected' && (r.reason as AriRequestError).timedOut)).toEqual([true, true, true, true, true]);
     } finally {
+      await impatient.close();
       await client.close();
       await closeServer(server, wss);
     }
