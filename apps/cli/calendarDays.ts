@@ -1,58 +1,61 @@
-import { parse } from 'csv-parse/sync';
-import { readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { Pool } from 'pg';
-import { z } from 'zod';
+import { databaseEnv, readEnv } from '../../common/config';
+import { deleteCalendarDay, listCalendarDays, upsertCalendarDays } from '../../adapters/postgres/calendar';
+import { readCalendarCsv } from '../../imports/calendarCsv';
 import { runCli } from './runCli';
 
-// Edits the calendar of non-working days (table calendar_day): import a CSV
-// (country;day;kind;name), list a country's year, delete a day. Bad lines are reported by
-// number and nothing of a file is written unless every line is good.
+// Edits the calendar of non-working days: import a CSV (country;day;kind;name), list a
+// country's year, delete a day. Bad lines are reported by number and nothing of a file is
+// written unless every line is good.
+//
+// Exit code: 0 done, 2 a file with bad lines (nothing imported) or no such day, 1 the command
+// could not run, 64 on usage.
 
-const row = z.object({
-  country: z.string().regex(/^[A-Z]{2}$/, 'a two-letter ISO country code'),
-  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)), 'not a date'),
-  kind: z.enum(['holiday', 'working']),
-  name: z.string().optional().default(''),
-});
+const USAGE = 'usage: calendarDays import FILE.csv | list COUNTRY YEAR | delete COUNTRY YYYY-MM-DD\n'
+  + '       DATABASE_URL must be set';
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+async function importFile(pool: Pool, file: string): Promise<number> {
+  try {
+    await access(file);
+  } catch (err) {
+    process.stderr.write(`cannot read ${file}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const { days, errors } = await readCalendarCsv(createReadStream(file));
+  if (errors.length > 0) {
+    process.stderr.write(`${file}: nothing imported\n${errors.map((e) => `  line ${e.line}: ${e.reason}\n`).join('')}`);
+    return 2;
+  }
+  await upsertCalendarDays(pool, days);
+  out(`${file}: ${days.length} days imported`);
+  return 0;
+}
 
 async function main(argv: string[]): Promise<number> {
-  const url = process.env.DATABASE_URL;
-  if (!url) { process.stderr.write('DATABASE_URL is not set\n'); return 1; }
-  const pool = new Pool({ connectionString: url, max: 1 });
-  try {
-    const [command, ...args] = argv;
-    if (command === 'import' && args.length === 1) {
-      const records: Record<string, string>[] = parse(readFileSync(args[0], 'utf8'), { columns: true, delimiter: ';', skip_empty_lines: true, bom: true, trim: true });
-      const errors: string[] = [];
-      const good = records.flatMap((r, i) => {
-        const parsed = row.safeParse(r);
-        if (parsed.success) return [parsed.data];
-        errors.push(`line ${i + 2}: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
-        return [];
-      });
-      if (errors.length) { process.stderr.write(`${args[0]}: nothing imported\n  ${errors.join('\n  ')}\n`); return 2; }
-      await pool.query(
-        `INSERT INTO calendar_day (country, day, kind, name)
-         SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::text[])
-         ON CONFLICT (country, day) DO UPDATE SET kind = excluded.kind, name = excluded.name`,
-        [good.map((g) => g.country), good.map((g) => g.day), good.map((g) => g.kind), good.map((g) => g.name)]);
-      console.log(`${args[0]}: ${good.length} days imported`);
-      return 0;
-    }
-    if (command === 'list' && args.length === 2) {
-      const { rows } = await pool.query(
-        `SELECT to_char(day, 'YYYY-MM-DD Dy') AS day, kind, name FROM calendar_day
-          WHERE country = $1 AND extract(year FROM day) = $2 ORDER BY day`, [args[0], Number(args[1])]);
-      for (const r of rows) console.log(`${r.day}  ${r.kind.padEnd(8)} ${r.name ?? ''}`);
-      return 0;
-    }
-    if (command === 'delete' && args.length === 2) {
-      const { rowCount } = await pool.query('DELETE FROM calendar_day WHERE country = $1 AND day = $2', args);
-      console.log(rowCount ? 'deleted' : 'no such day');
-      return rowCount ? 0 : 2;
-    }
-    process.stderr.write('usage: calendarDays import FILE.csv | list COUNTRY YEAR | delete COUNTRY YYYY-MM-DD\n');
+  const [command, ...args] = argv;
+  const wellFormed = command === 'import' ? args.length === 1
+    : command === 'list' ? args.length === 2 && /^\d{4}$/.test(args[1]!)
+      : command === 'delete' ? args.length === 2
+        : false;
+  if (!wellFormed) {
+    process.stderr.write(`${USAGE}\n`);
     return 64;
+  }
+  const { DATABASE_URL } = readEnv(databaseEnv);
+  const pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
+  try {
+    if (command === 'import') return await importFile(pool, args[0]!);
+    if (command === 'list') {
+      for (const d of await listCalendarDays(pool, args[0]!, Number(args[1]))) out(`${d.day} ${d.weekday}  ${d.kind.padEnd(8)} ${d.name ?? ''}`);
+      return 0;
+    }
+    const deleted = await deleteCalendarDay(pool, args[0]!, args[1]!);
+    out(deleted ? 'deleted' : 'no such day');
+    return deleted ? 0 : 2;
   } finally {
     await pool.end();
   }

@@ -3,6 +3,7 @@ import { access } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
+import { ConfigError, databaseEnv, readEnv } from '../../common/config';
 import { ImportError, importList, type ImportIssue, type ImportReport } from '../../imports/contactList';
 import { runCli } from './runCli';
 
@@ -90,9 +91,12 @@ async function main(): Promise<number> {
     process.stderr.write(`${err.message ? `${err.message}\n` : ''}${USAGE}\n`);
     return 64;
   }
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) {
-    process.stderr.write(`DATABASE_URL is not set\n${USAGE}\n`);
+  let databaseUrl: string;
+  try {
+    databaseUrl = readEnv(databaseEnv).DATABASE_URL;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n${USAGE}\n`);
     return 64;
   }
   try {

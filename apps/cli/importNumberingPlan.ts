@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { Pool } from 'pg';
+import { ConfigError, databaseEnv, readEnv } from '../../common/config';
 import { NumberingPlanFormatError } from '../../imports/numberingPlanCsv';
 import { importNumberingPlan, type NumberingPlanImportReport } from '../../imports/numberingPlan';
 import { runCli } from './runCli';
@@ -67,9 +68,12 @@ async function main(): Promise<number> {
     process.stderr.write(`${err.message ? `${err.message}\n` : ''}${USAGE}\n`);
     return 64;
   }
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) {
-    process.stderr.write(`DATABASE_URL is not set\n${USAGE}\n`);
+  let databaseUrl: string;
+  try {
+    databaseUrl = readEnv(databaseEnv).DATABASE_URL;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n${USAGE}\n`);
     return 64;
   }
 
