@@ -2,13 +2,18 @@
 # What demo.sh, test.sh and bench.sh all do before their own work. Source after env.sh.
 
 # ensure_node_deps: installs the npm dependencies when node_modules is missing or older than
-# the lock file.
+# the lock file. Under a lock: two runs started together (a test and the demo) must not both
+# run `npm ci`, which empties node_modules first.
 ensure_node_deps() {
-  local stamp=node_modules/.package-lock.json
-  if [[ ! -f "$stamp" || package-lock.json -nt "$stamp" || package.json -nt "$stamp" ]]; then
-    log "installing npm dependencies (npm ci)"
-    npm ci --no-audit --no-fund >&2
-  fi
+  mkdir -p "$DIALER_RUN_DIR"
+  (
+    flock -w 900 8 || die "timed out waiting for another npm install (lock $DIALER_RUN_DIR/npm-deps.lock)"
+    local stamp=node_modules/.package-lock.json
+    if [[ ! -f "$stamp" || package-lock.json -nt "$stamp" || package.json -nt "$stamp" ]]; then
+      log "installing npm dependencies (npm ci)"
+      npm ci --no-audit --no-fund >&2
+    fi
+  ) 8>"$DIALER_RUN_DIR/npm-deps.lock"
 }
 
 # start_stack: Postgres and the Temporal dev server (installed if missing), their addresses
