@@ -3,8 +3,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createTimeSkippingEnv } from './timeSkipping';
-import type { OrderActivities } from './workflows/sleepy';
-import { sleepyWorkflow, slowOrderWorkflow } from './workflows/sleepy';
+import { sleepyWorkflow } from './workflows/sleepy';
 
 // The time-skipping test server (Java, from Maven Central via scripts/temporal-test-server.sh):
 // timers of days fire at once, an activity can move server time on, and teardown kills the JVM.
@@ -51,21 +50,19 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function withWorker<T>(activities: Partial<OrderActivities>, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `time-skipping-${randomBytes(4).toString('hex')}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath: require.resolve('./workflows/sleepy'),
-    activities,
   });
   return worker.runUntil(fn(taskQueue));
 }
 
 describe('the time-skipping test server', () => {
   test('a workflow sleeping 3 days finishes in seconds of wall-clock time', async () => {
-    const idle: OrderActivities = { processOrder: async (id) => id, sendReminder: async () => {} };
-    const result = await withWorker(idle, async (taskQueue) => {
+    const result = await withWorker(async (taskQueue) => {
       const serverBefore = await env.currentTimeMs();
       const wallBefore = Date.now();
       const r = await env.client.workflow.execute(sleepyWorkflow, {
@@ -80,54 +77,6 @@ describe('the time-skipping test server', () => {
       return r;
     });
     expect(result).toEqual({ greeting: 'good morning, dialer', sleptDays: 3 });
-  });
-
-  test('an activity moves server time with env.sleep: a 2-day activity trips the 1-day reminder', async () => {
-    const reminders: string[] = [];
-    const activities: OrderActivities = {
-      async processOrder(orderId) {
-        await env.sleep('2 days');
-        return `processed ${orderId}`;
-      },
-      async sendReminder(orderId) {
-        reminders.push(orderId);
-      },
-    };
-    await withWorker(activities, async (taskQueue) => {
-      const serverBefore = await env.currentTimeMs();
-      const wallBefore = Date.now();
-      const result = await env.client.workflow.execute(slowOrderWorkflow, {
-        taskQueue,
-        workflowId: `order-${randomBytes(4).toString('hex')}`,
-        args: ['o-1'],
-      });
-      expect(result).toEqual({ status: 'processed o-1', reminded: true });
-      expect(reminders).toEqual(['o-1']);
-      expect((await env.currentTimeMs()) - serverBefore).toBeGreaterThanOrEqual(2 * DAY);
-      expect(Date.now() - wallBefore).toBeLessThan(30_000);
-    });
-  });
-
-  test('an order processed within the day sends no reminder', async () => {
-    const reminders: string[] = [];
-    const activities: OrderActivities = {
-      async processOrder(orderId) {
-        await env.sleep('2 hours');
-        return `processed ${orderId}`;
-      },
-      async sendReminder(orderId) {
-        reminders.push(orderId);
-      },
-    };
-    const result = await withWorker(activities, (taskQueue) =>
-      env.client.workflow.execute(slowOrderWorkflow, {
-        taskQueue,
-        workflowId: `order-${randomBytes(4).toString('hex')}`,
-        args: ['o-2'],
-      }),
-    );
-    expect(result).toEqual({ status: 'processed o-2', reminded: false });
-    expect(reminders).toEqual([]);
   });
 
   test('servers started at once get ports of their own, and teardown leaves no java process', async () => {

@@ -11,7 +11,7 @@ export class EventHub {
   private readonly apps = new Map<string, WebSocket>();
 
   /** @param lostEvents event types never delivered (a real Asterisk 22 lost about 2 % of
-   * ChannelDestroyed at 50 concurrent originates, DESIGN.md). */
+   * ChannelDestroyed at 50 concurrent originates, docs/architecture.md). */
   constructor(private readonly lostEvents: readonly string[] | undefined) {}
 
   /** Completes an authorised upgrade of GET /ari/events and registers the socket for `apps`. */

@@ -53,7 +53,7 @@ export interface SimulatorOptions {
   operators?: number;
   /**
    * Event types never delivered, to test a client against lost events (a real Asterisk 22 lost
-   * about 2 % of ChannelDestroyed at 50 concurrent originates, DESIGN.md).
+   * about 2 % of ChannelDestroyed at 50 concurrent originates, docs/architecture.md).
    */
   lostEvents?: readonly string[];
 }

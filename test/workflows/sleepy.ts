@@ -1,6 +1,7 @@
-import { proxyActivities, sleep } from '@temporalio/workflow';
+import { sleep } from '@temporalio/workflow';
 
-// Workflows for test/timeSkipping.test.ts: timers of days that the time-skipping test server
+// The workflow of test/timeSkipping.test.ts, which tests the test server's wrapper itself (the
+// product's own workflows are tested with time skipping in workflows/*.test.ts): timers of days that the time-skipping test server
 // fires at once. Bundled by the worker from this file (workflowsPath), so only
 // @temporalio/workflow and types may be imported here.
 
@@ -13,37 +14,4 @@ export interface SleepyResult {
 export async function sleepyWorkflow(name: string): Promise<SleepyResult> {
   await sleep('3 days');
   return { greeting: `good morning, ${name}`, sleptDays: 3 };
-}
-
-export interface OrderActivities {
-  /** Takes as long as the test wants (in server time: it calls `env.sleep`). */
-  processOrder(orderId: string): Promise<string>;
-  sendReminder(orderId: string): Promise<void>;
-}
-
-const { processOrder, sendReminder } = proxyActivities<OrderActivities>({
-  startToCloseTimeout: '7 days',
-});
-
-export interface OrderResult {
-  status: string;
-  reminded: boolean;
-}
-
-/**
- * Processes an order; if that takes longer than a day, sends one reminder and keeps waiting
- * (the timer-reminder pattern of Temporal's timer examples).
- */
-export async function slowOrderWorkflow(orderId: string): Promise<OrderResult> {
-  let processing = true;
-  const processed = processOrder(orderId).finally(() => {
-    processing = false;
-  });
-  await Promise.race([processed, sleep('1 day')]);
-  let reminded = false;
-  if (processing) {
-    await sendReminder(orderId);
-    reminded = true;
-  }
-  return { status: await processed, reminded };
 }
