@@ -145,7 +145,8 @@ export async function setCampaignState(
     }
     if (from === state) return from;
     await db.query(
-      `UPDATE campaign SET state = $2, started_at = CASE WHEN $2 = 'running' THEN coalesce(started_at, now()) ELSE started_at END
+      `UPDATE campaign SET state = $2::campaign_state,
+              started_at = CASE WHEN $2::campaign_state = 'running' THEN coalesce(started_at, now()) ELSE started_at END
         WHERE id = $1`,
       [campaignId, state],
     );
