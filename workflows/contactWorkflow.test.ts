@@ -1,0 +1,294 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
+import { ContactNotFoundError } from '../activities/plan';
+import { createTimeSkippingEnv } from '../test/timeSkipping';
+import { contactWorkflow } from './contactWorkflow';
+import { campaignResumedSignal, contactProgressQuery } from './signals';
+import {
+  ALWAYS_OPEN, MESSAGE, allow, allowedAt, answered, contactPlan, ended, lastCheckRefuses, phone, refuse, refusedAt,
+  scriptedContactActivities,
+  type ContactScript, type ContactSeen,
+} from './testing/fakeActivities';
+import type { ContactResult } from '../domain/types';
+
+// The contact workflow's real code on Temporal's time-skipping test server, with fake
+// activities: the branches the integration tests on Postgres and the simulator do not reach
+// (pauses, stops, an expired schedule, a crashed call activity, refusals, a missing contact).
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** The workflow's re-check interval of a paused contact (PAUSE_RECHECK). */
+const PAUSE_RECHECK_MS = 5 * MINUTE;
+
+jest.setTimeout(60_000);
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  // Failed activities and workflows are what these tests are about: their warnings are noise.
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } },
+  });
+  // One bundle for the file: webpack takes seconds, a worker per test takes milliseconds.
+  [env, bundle] = await Promise.all([
+    createTimeSkippingEnv(),
+    bundleWorkflowCode({ workflowsPath: require.resolve('./index'), logger: new DefaultLogger('ERROR') }),
+  ]);
+}, 15 * 60_000); // a first run on a machine fetches the test server with Maven (~30 s)
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+const clock = () => env.currentTimeMs();
+
+type ContactHandle = WorkflowHandleWithFirstExecutionRunId<typeof contactWorkflow>;
+
+/**
+ * Runs `fn` with a worker of the real workflows and the scripted activities on a queue of its
+ * own; `start` starts contact 42 there.
+ */
+async function withWorker<T>(
+  script: ContactScript, fn: (start: () => Promise<ContactHandle>, seen: ContactSeen) => Promise<T>,
+): Promise<T> {
+  const { activities, seen } = scriptedContactActivities(clock, script);
+  const taskQueue = `contact-${randomBytes(4).toString('hex')}`;
+  const started: ContactHandle[] = [];
+  const start = async () => {
+    const handle = await env.client.workflow.start(contactWorkflow, {
+      taskQueue, workflowId: `contact/unit/${randomBytes(4).toString('hex')}`, args: [{ campaignId: 'c-unit', contactId: 42 }],
+    });
+    started.push(handle);
+    return handle;
+  };
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+  try {
+    return await worker.runUntil(fn(start, seen));
+  } finally {
+    // A contact a failed test leaves running would, at its next timer, hold a workflow task no
+    // worker takes, and the server stops skipping time for every test after it.
+    await Promise.all(started.map((h) => h.terminate('test over').catch(() => undefined)));
+  }
+}
+
+/** Runs one contact to its end; returns its result and what the activities saw. */
+async function runContact(script: ContactScript): Promise<{ result: ContactResult; seen: ContactSeen }> {
+  return withWorker(script, async (start, seen) => ({ result: await (await start()).result(), seen }));
+}
+
+/** What `p` settled with (its value or its error), or 'still running' after `ms` of wall-clock time. */
+async function settledWithin(ms: number, p: Promise<unknown>): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise((resolve) => { timer = setTimeout(resolve, ms, 'still running'); });
+  try {
+    return await Promise.race([p.catch((e: unknown) => e), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The first ApplicationFailure down an error's cause chain. */
+function applicationFailureIn(err: unknown): ApplicationFailure | undefined {
+  for (let e = err; e instanceof Error; e = e.cause) if (e instanceof ApplicationFailure) return e;
+  return undefined;
+}
+
+describe('the contact workflow with fake activities', () => {
+  test('the happy path runs plan, gate, prepare, call, record, finish once each', async () => {
+    const { result, seen } = await runContact({});
+    expect(seen.order).toEqual(['plan', 'gate', 'prepare', 'call', 'record', 'finish']);
+    expect(seen.call[0].args).toMatchObject({ seq: 1, e164: '+79160000001', media: MESSAGE.media, callerId: '+74950000000' });
+    expect(seen.record[0].args).toMatchObject({ seq: 1, numberAttempt: 1, messageText: MESSAGE.text, result: { outcome: 'answered' } });
+    expect(seen.finish.map((f) => f.args)).toEqual([{ contactId: 42, state: 'done', outcome: 'answered' }]);
+    expect(result).toEqual({
+      contactId: 42, state: 'done', outcome: 'answered', attempts: 1,
+      perNumber: [{ position: 1, attempts: 1, lastOutcome: 'answered' }],
+    });
+  });
+
+  describe('a paused campaign', () => {
+    test('waits without calling or recording, and asks the gate again as soon as it is resumed', async () => {
+      await withWorker({ gate: [refuse('campaign_paused'), allow] }, async (start, seen) => {
+        const handle = await start();
+        // Time skipping is locked until the result is awaited: the 5-minute re-check cannot fire
+        // while the test looks, so only the signal can wake the contact.
+        let step = '';
+        for (let i = 0; i < 200 && step !== 'paused'; i++) {
+          step = (await handle.query(contactProgressQuery)).step;
+          if (step !== 'paused') await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        expect(step).toBe('paused');
+        expect(seen.order).toEqual(['plan', 'gate']);
+
+        await handle.signal(campaignResumedSignal);
+        const result = await handle.result();
+
+        expect(seen.order).toEqual(['plan', 'gate', 'gate', 'prepare', 'call', 'record', 'finish']);
+        // Woken by the signal, not by the re-check timer.
+        expect(seen.gate[1].atMs - seen.gate[0].atMs).toBeLessThan(PAUSE_RECHECK_MS);
+        // The only row is the call's: a pause leaves none.
+        expect(seen.record.map((r) => r.args.result.outcome)).toEqual(['answered']);
+        expect(result).toMatchObject({ state: 'done', outcome: 'answered', attempts: 1 });
+      });
+    });
+
+    test('without a resume signal it asks the gate again after the re-check interval', async () => {
+      const { result, seen } = await runContact({ gate: [refuse('campaign_paused'), refuse('campaign_paused'), allow] });
+      expect(seen.order).toEqual(['plan', 'gate', 'gate', 'gate', 'prepare', 'call', 'record', 'finish']);
+      for (const [a, b] of [[0, 1], [1, 2]]) {
+        const waited = seen.gate[b].atMs - seen.gate[a].atMs;
+        expect(waited).toBeGreaterThanOrEqual(PAUSE_RECHECK_MS);
+        expect(waited).toBeLessThan(PAUSE_RECHECK_MS + MINUTE);
+      }
+      expect(seen.record).toHaveLength(1);
+      expect(result).toMatchObject({ state: 'done', attempts: 1 });
+    });
+  });
+
+  test('a stopped campaign cancels the contact without a call, leaving the refusal as proof', async () => {
+    const { result, seen } = await runContact({ gate: [refuse('campaign_stopped')] });
+    expect(seen.order).toEqual(['plan', 'gate', 'record', 'finish']);
+    expect(seen.record[0].args).toMatchObject({
+      seq: 1, numberAttempt: 0, messageText: null,
+      result: { outcome: 'refused', channelId: null, gate: { allowed: false, refusal: 'campaign_stopped' } },
+    });
+    expect(seen.finish.map((f) => f.args)).toEqual([{ contactId: 42, state: 'cancelled', outcome: null }]);
+    expect(result).toEqual({
+      contactId: 42, state: 'cancelled', outcome: null, attempts: 0, perNumber: [{ position: 1, attempts: 0, lastOutcome: null }],
+    });
+  });
+
+  test('a schedule with no allowed moment left (the end date passed) expires the contact without a call', async () => {
+    const { result, seen } = await runContact({
+      plan: [contactPlan({ schedule: { ...ALWAYS_OPEN, startDate: '1999-12-01', endDate: '2000-01-01' } })],
+    });
+    expect(seen.order).toEqual(['plan', 'gate', 'finish']);
+    expect(seen.finish.map((f) => f.args)).toEqual([{ contactId: 42, state: 'expired', outcome: null }]);
+    expect(result).toMatchObject({ state: 'expired', outcome: null, attempts: 0 });
+  });
+
+  test('a call activity that throws is a failed attempt, recorded with the call_activity check, retried after the interval', async () => {
+    const { result, seen } = await runContact({
+      plan: [contactPlan({ strategy: { maxAttemptsPerNumber: 3, retryIntervalSeconds: 1800, machineAction: 'hang_up' } })],
+      call: [new Error('ARI is not answering'), answered],
+    });
+    expect(seen.order).toEqual(['plan', 'gate', 'prepare', 'call', 'record', 'gate', 'call', 'record', 'finish']);
+    const [failed, second] = seen.record.map((r) => r.args);
+    expect(failed).toMatchObject({
+      seq: 1, numberAttempt: 1, messageText: MESSAGE.text,
+      result: { outcome: 'failed', channelId: seen.call[0].args.channelId, hangupCause: null, answeredAt: null },
+    });
+    expect(failed.result.gate).toMatchObject({ allowed: true });
+    expect(failed.result.gate.checks).toContainEqual({ rule: 'call_activity', passed: false, detail: 'ARI is not answering' });
+    // The gate's own checks are kept in front of it: the proof is whole.
+    expect(failed.result.gate.checks).toContainEqual({ rule: 'campaign_running', passed: true });
+    expect(second).toMatchObject({ seq: 2, numberAttempt: 2, result: { outcome: 'answered' } });
+    // A fresh channel id each attempt: Asterisk would refuse a reused one.
+    expect(seen.call[1].args.channelId).not.toBe(seen.call[0].args.channelId);
+
+    const retriedAfter = seen.call[1].atMs - seen.call[0].atMs;
+    expect(retriedAfter).toBeGreaterThanOrEqual(1800_000);
+    expect(retriedAfter).toBeLessThan(1800_000 + MINUTE);
+    expect(seen.prepare).toHaveLength(1); // the message is rendered once per contact
+    expect(result).toEqual({
+      contactId: 42, state: 'done', outcome: 'answered', attempts: 2,
+      perNumber: [{ position: 1, attempts: 2, lastOutcome: 'answered' }],
+    });
+  });
+
+  test('a call activity that keeps throwing uses up the attempts and the contact fails', async () => {
+    const { result, seen } = await runContact({ call: [new Error('ARI is not answering')] });
+    expect(seen.call).toHaveLength(2); // maxAttemptsPerNumber of contactPlan()
+    expect(seen.record.map((r) => [r.args.numberAttempt, r.args.result.outcome])).toEqual([[1, 'failed'], [2, 'failed']]);
+    expect(seen.finish.map((f) => f.args)).toEqual([{ contactId: 42, state: 'failed', outcome: 'failed' }]);
+    expect(result).toMatchObject({ state: 'failed', outcome: 'failed', attempts: 2 });
+  });
+
+  describe('blacklisted numbers', () => {
+    const two = [phone(1, '+79160000001'), phone(2, '+79160000002', ['Asia/Yekaterinburg'])];
+
+    test('all numbers refused: the contact is blacklisted, each refusal recorded, nothing called', async () => {
+      const { result, seen } = await runContact({ plan: [contactPlan({ phones: two })], gate: [refuse('blacklisted')] });
+      expect(seen.order).toEqual(['plan', 'gate', 'record', 'gate', 'record', 'finish']);
+      expect(seen.gate.map((g) => g.args)).toEqual([
+        { campaignId: 'c-unit', contactId: 42, e164: '+79160000001', zones: ['Europe/Moscow'] },
+        { campaignId: 'c-unit', contactId: 42, e164: '+79160000002', zones: ['Asia/Yekaterinburg'] },
+      ]);
+      expect(seen.record.map((r) => r.args)).toEqual([
+        expect.objectContaining({ seq: 1, phonePosition: 1, numberAttempt: 0, result: expect.objectContaining({ outcome: 'refused' }) }),
+        expect.objectContaining({ seq: 2, phonePosition: 2, numberAttempt: 0, result: expect.objectContaining({ outcome: 'refused' }) }),
+      ]);
+      expect(seen.finish.map((f) => f.args)).toEqual([{ contactId: 42, state: 'blacklisted', outcome: null }]);
+      expect(result).toEqual({
+        contactId: 42, state: 'blacklisted', outcome: null, attempts: 0,
+        perNumber: [{ position: 1, attempts: 0, lastOutcome: null }, { position: 2, attempts: 0, lastOutcome: null }],
+      });
+    });
+
+    test('one of two refused: the contact moves on to the next number and reaches it', async () => {
+      const { result, seen } = await runContact({
+        plan: [contactPlan({ phones: two })],
+        gate: [(q, atMs) => (q.e164 === '+79160000001' ? refusedAt('blacklisted', atMs) : allowedAt(atMs))],
+      });
+      expect(seen.order).toEqual(['plan', 'gate', 'record', 'gate', 'prepare', 'call', 'record', 'finish']);
+      expect(seen.call.map((c) => c.args.e164)).toEqual(['+79160000002']);
+      expect(seen.record.map((r) => [r.args.seq, r.args.phonePosition, r.args.numberAttempt, r.args.result.outcome])).toEqual([
+        [1, 1, 0, 'refused'], [2, 2, 1, 'answered'],
+      ]);
+      expect(result).toEqual({
+        contactId: 42, state: 'done', outcome: 'answered', attempts: 1,
+        perNumber: [{ position: 1, attempts: 0, lastOutcome: null }, { position: 2, attempts: 1, lastOutcome: 'answered' }],
+      });
+    });
+
+    test('a number the call step blacklists (invalid) is not a blacklisted contact: it fails', async () => {
+      const { result } = await runContact({ call: [ended('invalid_number')] });
+      expect(result).toMatchObject({ state: 'failed', outcome: 'invalid_number', attempts: 1 });
+    });
+  });
+
+  test("the call's last check refuses: recorded, not an attempt, and the gate is asked again at retryAt", async () => {
+    const { result, seen } = await runContact({ call: [lastCheckRefuses('cap_reached', 2 * HOUR), answered] });
+    expect(seen.order).toEqual(['plan', 'gate', 'prepare', 'call', 'record', 'gate', 'call', 'record', 'finish']);
+    const [refused, reached] = seen.record.map((r) => r.args);
+    expect(refused).toMatchObject({
+      seq: 1, numberAttempt: 0, messageText: null,
+      result: { outcome: 'refused', channelId: null, gate: { allowed: false, refusal: 'cap_reached' } },
+    });
+    expect(reached).toMatchObject({ seq: 2, numberAttempt: 1, messageText: MESSAGE.text, result: { outcome: 'answered' } });
+
+    const retryAt = Date.parse((refused.result.gate as { retryAt: string }).retryAt);
+    expect(seen.gate[1].atMs).toBeGreaterThanOrEqual(retryAt);
+    expect(seen.gate[1].atMs).toBeLessThan(retryAt + MINUTE);
+    expect(result).toEqual({
+      contactId: 42, state: 'done', outcome: 'answered', attempts: 1,
+      perNumber: [{ position: 1, attempts: 1, lastOutcome: 'answered' }],
+    });
+  });
+
+  describe('the plan step', () => {
+    test('a missing contact fails the workflow at once: plan ran exactly once, nothing after it', async () => {
+      await withWorker({ plan: [new ContactNotFoundError('contact 42 does not exist')] }, async (start, seen) => {
+        // A retried plan keeps the workflow running (local retries back off in real time): stop
+        // waiting after a few retries' worth, so the count below says what went wrong.
+        const err = await settledWithin(10_000, (await start()).result());
+        expect(seen.order).toEqual(['plan']);
+        expect(err).toBeInstanceOf(WorkflowFailedError);
+        // The failure names the missing contact (a local activity's failure may or may not come
+        // wrapped in an ActivityFailure: look down the cause chain).
+        expect(applicationFailureIn(err)).toMatchObject({ type: 'ContactNotFoundError', message: 'contact 42 does not exist' });
+      });
+    });
+
+    test('a passing failure of plan (not a missing contact) is retried and the contact goes on', async () => {
+      const { result, seen } = await runContact({ plan: [new Error('connection reset'), contactPlan()] });
+      expect(seen.plan).toHaveLength(2);
+      expect(result).toMatchObject({ state: 'done', attempts: 1 });
+    });
+  });
+});

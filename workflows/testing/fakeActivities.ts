@@ -1,0 +1,249 @@
+import type { DialerActivities } from '../../activities';
+import type { CallingSchedule } from '../../domain/callingSchedule';
+import type { CallOutcome, CampaignState } from '../../domain/outcomes';
+import type {
+  AttemptRecord, CallRequest, CallResult, ContactPhone, ContactPlan, GateDecision, GateRefusal, PreparedMessage,
+} from '../../domain/types';
+
+// Fake activities for the workflow unit tests (workflows/*.test.ts): plain functions that answer
+// from a script and write down what the workflow asked and when, in the test server's time (the
+// worker's wall clock knows nothing of skipped hours). No Postgres, no ARI.
+
+/** The test server's clock: `() => env.currentTimeMs()`. */
+export type Clock = () => Promise<number>;
+
+/** One call of a fake activity: its argument and the server time it ran at. */
+export interface Seen<A> {
+  args: A;
+  atMs: number;
+}
+
+/** A scripted answer: a value, an error to throw, or a function of the request and the time. */
+export type Reply<Q, R> = R | Error | ((q: Q, atMs: number) => R);
+
+/** The n-th answer of a script; the last one repeats once the script runs out. */
+function answer<Q, R>(script: readonly Reply<Q, R>[], n: number, q: Q, atMs: number): R {
+  if (script.length === 0) throw new Error('empty script');
+  const reply = script[Math.min(n, script.length - 1)];
+  if (reply instanceof Error) throw reply;
+  return typeof reply === 'function' ? (reply as (q: Q, atMs: number) => R)(q, atMs) : reply;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+// ---------------------------------------------------------------------------------------------
+// The contact workflow
+
+/** Every hour of every day, no end date, no legal hours: the wait step never sleeps. */
+export const ALWAYS_OPEN: CallingSchedule = {
+  window: { start: '00:00', end: '24:00' },
+  weeklyHours: {},
+  startDate: null,
+  endDate: null,
+  calendar: { holidays: [], workingDays: [] },
+  policy: { workingDayHours: null, restDayHours: null },
+};
+
+export function phone(position: number, e164: string, zones: string[] = ['Europe/Moscow']): ContactPhone {
+  return { position, e164, zones, zoneSource: 'contact' };
+}
+
+export function contactPlan(overrides: Partial<ContactPlan> = {}): ContactPlan {
+  return {
+    contactId: 42,
+    campaignId: 'c-unit',
+    phones: [phone(1, '+79160000001')],
+    schedule: ALWAYS_OPEN,
+    countUnanswered: false,
+    templateId: 7,
+    callerId: '+74950000000',
+    ringTimeoutSeconds: 30,
+    strategy: { maxAttemptsPerNumber: 2, retryIntervalSeconds: 3600, machineAction: 'hang_up' },
+    handling: {
+      detectMachines: false, machineAction: 'hang_up', operatorKey: null, operatorWaitSeconds: 60, minListenSeconds: null,
+    },
+    ...overrides,
+  };
+}
+
+export type GateQuery = Parameters<DialerActivities['gate']>[0];
+export type FinishArgs = Parameters<DialerActivities['finish']>[0];
+
+export function allowedAt(atMs: number): GateDecision {
+  return { allowed: true, checks: [{ rule: 'campaign_running', passed: true }, { rule: 'blacklist', passed: true }], checkedAt: iso(atMs) };
+}
+
+/** The gate says yes. */
+export const allow: Reply<GateQuery, GateDecision> = (_q, atMs) => allowedAt(atMs);
+
+/** The gate says no; `retryAfterMs` sets its retryAt relative to the moment it was asked. */
+export function refuse(refusal: GateRefusal, retryAfterMs?: number): Reply<GateQuery, GateDecision> {
+  return (_q, atMs) => refusedAt(refusal, atMs, retryAfterMs);
+}
+
+export function refusedAt(refusal: GateRefusal, atMs: number, retryAfterMs?: number): GateDecision {
+  return {
+    allowed: false, refusal, checks: [{ rule: refusal, passed: false }], checkedAt: iso(atMs),
+    ...(retryAfterMs === undefined ? {} : { retryAt: iso(atMs + retryAfterMs) }),
+  };
+}
+
+/** A call that was placed and ended with `outcome`. */
+export function ended(outcome: Exclude<CallOutcome, 'refused'>): Reply<CallRequest, CallResult> {
+  return (req, atMs) => ({
+    outcome, gate: allowedAt(atMs), channelId: req.channelId, hangupCause: 16, dtmf: null,
+    listenedMs: outcome === 'answered' ? 12_000 : null, startedAt: iso(atMs),
+    answeredAt: outcome === 'answered' ? iso(atMs) : null, endedAt: iso(atMs),
+  });
+}
+
+export const answered = ended('answered');
+
+/** The call activity's own last check said no: nothing was dialled. */
+export function lastCheckRefuses(refusal: GateRefusal, retryAfterMs?: number): Reply<CallRequest, CallResult> {
+  return (_req, atMs) => ({
+    outcome: 'refused', gate: refusedAt(refusal, atMs, retryAfterMs), channelId: null, hangupCause: null, dtmf: null,
+    listenedMs: null, startedAt: iso(atMs), answeredAt: null, endedAt: iso(atMs),
+  });
+}
+
+export interface ContactScript {
+  plan?: Reply<number, ContactPlan>[];
+  gate?: Reply<GateQuery, GateDecision>[];
+  call?: Reply<CallRequest, CallResult>[];
+  message?: PreparedMessage;
+}
+
+export type ContactActivities = Pick<DialerActivities, 'plan' | 'gate' | 'prepare' | 'call' | 'record' | 'finish'>;
+
+export interface ContactSeen {
+  /** Activity names in the order they ran. */
+  order: (keyof ContactActivities)[];
+  plan: Seen<number>[];
+  gate: Seen<GateQuery>[];
+  prepare: Seen<Parameters<DialerActivities['prepare']>[0]>[];
+  call: Seen<CallRequest>[];
+  record: Seen<AttemptRecord>[];
+  finish: Seen<FinishArgs>[];
+}
+
+export const MESSAGE: PreparedMessage = { text: 'Здравствуйте! Это тест.', media: ['sound:hello'] };
+
+/**
+ * The contact workflow's activities, answering from `script` (defaults: the plan of
+ * `contactPlan()`, a gate that allows, a call that is answered).
+ */
+export function scriptedContactActivities(clock: Clock, script: ContactScript = {}): {
+  activities: ContactActivities;
+  seen: ContactSeen;
+} {
+  const seen: ContactSeen = { order: [], plan: [], gate: [], prepare: [], call: [], record: [], finish: [] };
+  const note = async <K extends keyof ContactActivities>(name: K, args: ContactSeen[K][number]['args']): Promise<number> => {
+    const atMs = await clock();
+    seen.order.push(name);
+    (seen[name] as Seen<typeof args>[]).push({ args, atMs });
+    return atMs;
+  };
+  const activities: ContactActivities = {
+    async plan(contactId) {
+      const n = seen.plan.length;
+      const atMs = await note('plan', contactId);
+      return answer(script.plan ?? [contactPlan({ contactId })], n, contactId, atMs);
+    },
+    async gate(q) {
+      const n = seen.gate.length;
+      const atMs = await note('gate', q);
+      return answer(script.gate ?? [allow], n, q, atMs);
+    },
+    async prepare(q) {
+      await note('prepare', q);
+      return script.message ?? MESSAGE;
+    },
+    async call(req) {
+      const n = seen.call.length;
+      const atMs = await note('call', req);
+      return answer(script.call ?? [answered], n, req, atMs);
+    },
+    async record(a) {
+      await note('record', a);
+      return seen.record.length; // the attempt row's id
+    },
+    async finish(q) {
+      await note('finish', q);
+    },
+  };
+  return { activities, seen };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The campaign workflow
+
+export type CampaignActivities = Pick<DialerActivities, 'campaignStatus' | 'startContactPage' | 'completeCampaign'>;
+type CampaignStatus = Awaited<ReturnType<DialerActivities['campaignStatus']>>;
+type PageRequest = Parameters<DialerActivities['startContactPage']>[0];
+type PageResult = Awaited<ReturnType<DialerActivities['startContactPage']>>;
+
+export interface FakeCampaignOptions {
+  /** Contacts with ids 1..contacts, all pending at first. */
+  contacts: number;
+  maxInFlight: number;
+  /** How long (server time) a started contact runs before it is done. */
+  contactRunsMs: number;
+  /** The campaign's state at the n-th status read (default: running throughout). */
+  state?: (n: number) => CampaignState;
+}
+
+export interface CampaignSeen {
+  status: Seen<CampaignStatus>[];
+  pages: Seen<{ req: PageRequest; result: PageResult }>[];
+  completed: Seen<string>[];
+  /** How many times each contact id was started (a retried page takes its in_progress contacts again). */
+  starts: Map<number, number>;
+  /** The most contacts in progress at once. */
+  maxInProgress: number;
+}
+
+/**
+ * An in-memory campaign behind the campaign workflow's activities, with the same rules as
+ * activities/campaignFeed.ts: a page takes pending and in_progress contacts after the cursor.
+ */
+export function fakeCampaign(clock: Clock, opts: FakeCampaignOptions): { activities: CampaignActivities; seen: CampaignSeen } {
+  const contacts = Array.from({ length: opts.contacts }, (_, i) => ({
+    id: i + 1, state: 'pending' as 'pending' | 'in_progress' | 'done', startedAtMs: 0,
+  }));
+  const seen: CampaignSeen = { status: [], pages: [], completed: [], starts: new Map(), maxInProgress: 0 };
+  const settle = (atMs: number): void => {
+    for (const c of contacts) if (c.state === 'in_progress' && atMs >= c.startedAtMs + opts.contactRunsMs) c.state = 'done';
+  };
+  const count = (state: string): number => contacts.filter((c) => c.state === state).length;
+  const activities: CampaignActivities = {
+    async campaignStatus(_campaignId) {
+      const atMs = await clock();
+      settle(atMs);
+      const status: CampaignStatus = {
+        state: opts.state?.(seen.status.length) ?? 'running', maxInFlight: opts.maxInFlight,
+        pending: count('pending'), inProgress: count('in_progress'), started: opts.contacts - count('pending'),
+      };
+      seen.status.push({ args: status, atMs });
+      return status;
+    },
+    async startContactPage(req) {
+      const atMs = await clock();
+      settle(atMs);
+      const page = contacts.filter((c) => c.id > req.afterId && c.state !== 'done').slice(0, req.limit);
+      for (const c of page) {
+        if (c.state === 'pending') c.startedAtMs = atMs;
+        c.state = 'in_progress';
+        seen.starts.set(c.id, (seen.starts.get(c.id) ?? 0) + 1);
+      }
+      seen.maxInProgress = Math.max(seen.maxInProgress, count('in_progress'));
+      const result = { started: page.length, lastId: page.length ? page[page.length - 1].id : req.afterId };
+      seen.pages.push({ args: { req, result }, atMs });
+      return result;
+    },
+    async completeCampaign(campaignId) {
+      seen.completed.push({ args: campaignId, atMs: await clock() });
+    },
+  };
+  return { activities, seen };
+}
