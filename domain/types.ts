@@ -91,17 +91,21 @@ export interface CallRequest {
   handling: CallHandling;
 }
 
-export interface CallResult {
-  outcome: CallOutcome;
-  /** Set when the call activity's own last check refused to originate. */
-  gate: GateDecision;
-  channelId: string | null;
+/** What a call left behind, whoever reports it (the telephony, or the call step). */
+export interface CallFacts {
   hangupCause: number | null;
   dtmf: string | null;
   listenedMs: number | null;
   startedAt: string;
   answeredAt: string | null;
   endedAt: string;
+}
+
+export interface CallResult extends CallFacts {
+  outcome: CallOutcome;
+  /** Set when the call activity's own last check refused to originate. */
+  gate: GateDecision;
+  channelId: string | null;
 }
 
 export interface AttemptRecord {

@@ -1,5 +1,5 @@
 import type { CallOutcome } from '../../domain/outcomes';
-import type { CallHandling } from '../../domain/types';
+import type { CallFacts, CallHandling } from '../../domain/types';
 
 // The project's own telephony interface: the call activity speaks only this, so the ARI
 // client behind it (and its quirks) can change without touching the flow of a contact.
@@ -24,15 +24,9 @@ export interface CallHooks {
   signal?: AbortSignal;
 }
 
-export interface CallReport {
+export interface CallReport extends CallFacts {
   outcome: Exclude<CallOutcome, 'refused'>;
   channelId: string;
-  hangupCause: number | null;
-  dtmf: string | null;
-  listenedMs: number | null;
-  startedAt: string;
-  answeredAt: string | null;
-  endedAt: string;
 }
 
 export interface Telephony {
