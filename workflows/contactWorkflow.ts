@@ -1,6 +1,7 @@
 import {
   ActivityFailure,
   condition,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -63,6 +64,7 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
   let seq = 0;
   let message: PreparedMessage | null = null;
   let blacklistedNumbers = 0;
+  let expiredNumbers = 0;
 
   const finish = async (state: ContactResult['state'], outcome: CallOutcome | null): Promise<ContactResult> => {
     progress.step = 'finished';
@@ -87,7 +89,14 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
 
       // wait
       const waited = await waitForCallingHours(phone);
-      if (waited === 'never') return finish('expired', progress.lastOutcome);
+      if (waited === 'never') {
+        // This number has no calling hours left (its zones never overlap the hours, or the
+        // campaign's end has passed there); another number may be in a zone that still has
+        // some. Versioned: contacts started before this change replay as they ran.
+        if (!patched('expired-number-moves-on')) return finish('expired', progress.lastOutcome);
+        expiredNumbers++;
+        continue numbers;
+      }
       if (waited === 'slept') continue; // time passed: the gate speaks again first
 
       // prepare
@@ -130,7 +139,11 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
     }
   }
   const allBlacklisted = blacklistedNumbers === plan.phones.length;
-  return finish(allBlacklisted ? 'blacklisted' : 'failed', progress.lastOutcome);
+  if (allBlacklisted) return finish('blacklisted', progress.lastOutcome);
+  // No number is left to try: 'expired' when time ran out on every number that was not
+  // blacklisted before any of them was answered; otherwise the strategy gave up ('failed').
+  const timeRanOut = expiredNumbers > 0 && expiredNumbers + blacklistedNumbers === plan.phones.length;
+  return finish(timeRanOut ? 'expired' : 'failed', progress.lastOutcome);
 
   /**
    * What a refusal means for the loop. A refusal of the workflow's own gate is recorded here
