@@ -44,72 +44,41 @@ const capsPerPeriod = z.object({
 }).strict();
 
 const fields = {
-  /** A name people recognise the campaign by. */
-  name: z.string().trim().min(1, 'must not be empty').max(200),
-  /** The registered number calls are placed from (E.164); a trunk's own number wins. */
-  callerId: z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number such as +74951234567'),
-  /** The campaign's IANA zone: its calendar day, and the subscriber's when nothing better is known. */
-  timeZone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'not an IANA time zone').default('Europe/Moscow'),
-  /** Daily calling window in the subscriber's local time, start inclusive. */
-  windowStart: localTime.default('09:00'),
-  /** End of the daily window, exclusive ('24:00' = midnight). */
-  windowEnd: localTime.default('20:00'),
-  /** Per ISO weekday ("1" Monday .. "7"): [start, end] hours, or null for no calls that day. */
-  weeklyHours: weeklyHours.default({}),
-  /** First local day calls may be placed (null: from now). */
-  startDate: isoDate.nullable().default(null),
-  /** Last local day calls may be placed, inclusive (null: open-ended). */
-  endDate: isoDate.nullable().default(null),
-  /** ISO 3166 country whose calendar of holidays and working weekends applies. */
-  calendarCountry: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as RU').default('RU'),
-  /** Legal hours and caps applied on top of the campaign's own ('ru_230fz': Russia's 230-FZ). */
-  legalPolicy: z.enum(['none', 'ru_230fz']).default('none'),
-  /** Overrides of the policy's explicit choices. */
+  name: z.string().trim().min(1, 'must not be empty').max(200).describe('A name people recognise the campaign by.'),
+  callerId: z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number such as +74951234567').describe('The registered number calls are placed from (E.164); a trunk\'s own number wins.'),
+  timeZone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'not an IANA time zone').default('Europe/Moscow').describe('The campaign\'s IANA zone: its calendar day, and the subscriber\'s when nothing better is known.'),
+  windowStart: localTime.default('09:00').describe('Daily calling window in the subscriber\'s local time, start inclusive.'),
+  windowEnd: localTime.default('20:00').describe('End of the daily window, exclusive (\'24:00\' = midnight).'),
+  weeklyHours: weeklyHours.default({}).describe('Per ISO weekday ("1" Monday .. "7"): [start, end] hours, or null for no calls that day.'),
+  startDate: isoDate.nullable().default(null).describe('First local day calls may be placed (null: from now).'),
+  endDate: isoDate.nullable().default(null).describe('Last local day calls may be placed, inclusive (null: open-ended).'),
+  calendarCountry: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as RU').default('RU').describe('ISO 3166 country whose calendar of holidays and working weekends applies.'),
+  legalPolicy: z.enum(['none', 'ru_230fz']).default('none').describe('Legal hours and caps applied on top of the campaign\'s own (\'ru_230fz\': Russia\'s 230-FZ).'),
   policyOptions: z.object({
-    /** 'calendar' days, weeks and months, or 'rolling' 24 hours, 7 and 30 days. */
-    period: z.enum(['calendar', 'rolling']).optional(),
-    /** Whether a call nobody answered uses a cap slot. */
-    countUnanswered: z.boolean().optional(),
-    /** What a call is in the law's terms (sets which of the policy's caps apply). */
-    callKind: z.enum(['conversation', 'message']).optional(),
-  }).strict().default({}),
-  /** The campaign's own caps; the policy's apply too, the lower one wins. */
+    period: z.enum(['calendar', 'rolling']).optional().describe('\'calendar\' days, weeks and months, or \'rolling\' 24 hours, 7 and 30 days.'),
+    countUnanswered: z.boolean().optional().describe('Whether a call nobody answered uses a cap slot.'),
+    callKind: z.enum(['conversation', 'message']).optional().describe('What a call is in the law\'s terms (sets which of the policy\'s caps apply).'),
+  }).strict().default({}).describe('Overrides of the policy\'s explicit choices.'),
   caps: z.object({
-    /** Per person (across campaigns). */
-    person: capsPerPeriod.optional(),
-    /** Per phone number. */
-    number: capsPerPeriod.optional(),
-  }).strict().default({}),
-  /** Blacklist groups this campaign does not consult. */
+    person: capsPerPeriod.optional().describe('Per person (across campaigns).'),
+    number: capsPerPeriod.optional().describe('Per phone number.'),
+  }).strict().default({}).describe('The campaign\'s own caps; the policy\'s apply too, the lower one wins.'),
   ignoredBlacklistGroups: z.array(z.string().min(1, 'must not be empty').max(100))
     .refine((groups) => new Set(groups).size === groups.length, 'names a group twice')
-    .default([]),
-  /** A number unreachable this many times in a row goes to the blacklist (null: never). */
-  blacklistAfterUnreachable: int(1).nullable().default(null),
-  /** Calls of this campaign up at once, across every worker (null: only the trunk's limit). */
-  maxChannels: int(1).nullable().default(null),
-  /** The trunk calls go out on (null: the worker's default endpoint, no trunk limit). */
-  trunk: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'a trunk name: letters, digits, dot, dash, underscore').nullable().default(null),
-  /** Run answering-machine detection on answered calls. */
-  detectMachines: z.boolean().default(false),
-  /** What a detected machine gets: hang up, leave the message, or retry the number later. */
-  machineAction: z.enum(['hang_up', 'leave_message', 'retry']).default('retry'),
-  /** The key that puts the subscriber through to an operator (null: no operators). */
-  operatorKey: z.string().regex(/^[0-9*#]$/, 'one key: 0-9, * or #').nullable().default(null),
-  /** How long a subscriber waits for an operator before an apology and hang-up. */
-  operatorWaitSeconds: int(5, 3600).default(60),
-  /** A subscriber who hangs up early was reached if they listened this long (null: only to the end). */
-  minListenSeconds: int(1).nullable().default(null),
-  /** How long a call rings before it counts as no answer. */
-  ringTimeoutSeconds: int(5, 120).default(30),
-  /** Calls to one number before the next number (or giving up). */
-  maxAttemptsPerNumber: int(1, 50).default(3),
-  /** Wait between attempts to one number. */
-  retryIntervalSeconds: int(0).default(3600),
-  /** Contact workflows running at once (most asleep); not the channel limit. */
-  maxInFlight: int(1, 10000).default(1000),
-  /** The message template (null: no message, the call is the answer and the hang-up). */
-  templateId: int(1).nullable().default(null),
+    .default([]).describe('Blacklist groups this campaign does not consult.'),
+  blacklistAfterUnreachable: int(1).nullable().default(null).describe('A number unreachable this many times in a row goes to the blacklist (null: never).'),
+  maxChannels: int(1).nullable().default(null).describe('Calls of this campaign up at once, across every worker (null: only the trunk\'s limit).'),
+  trunk: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'a trunk name: letters, digits, dot, dash, underscore').nullable().default(null).describe('The trunk calls go out on (null: the worker\'s default endpoint, no trunk limit).'),
+  detectMachines: z.boolean().default(false).describe('Run answering-machine detection on answered calls.'),
+  machineAction: z.enum(['hang_up', 'leave_message', 'retry']).default('retry').describe('What a detected machine gets: hang up, leave the message, or retry the number later.'),
+  operatorKey: z.string().regex(/^[0-9*#]$/, 'one key: 0-9, * or #').nullable().default(null).describe('The key that puts the subscriber through to an operator (null: no operators).'),
+  operatorWaitSeconds: int(5, 3600).default(60).describe('How long a subscriber waits for an operator before an apology and hang-up.'),
+  minListenSeconds: int(1).nullable().default(null).describe('A subscriber who hangs up early was reached if they listened this long (null: only to the end).'),
+  ringTimeoutSeconds: int(5, 120).default(30).describe('How long a call rings before it counts as no answer.'),
+  maxAttemptsPerNumber: int(1, 50).default(3).describe('Calls to one number before the next number (or giving up).'),
+  retryIntervalSeconds: int(0).default(3600).describe('Wait between attempts to one number.'),
+  maxInFlight: int(1, 10000).default(1000).describe('Contact workflows running at once (most asleep); not the channel limit.'),
+  templateId: int(1).nullable().default(null).describe('The message template (null: no message, the call is the answer and the hang-up).'),
 };
 
 /** Every user setting, all of them: what a campaign row holds. */
@@ -132,7 +101,7 @@ export const campaignSettingsSchema = settingsObject.superRefine(crossFieldRules
 /** Creating a campaign: its id (part of workflow ids, never changed) and its settings. */
 export const newCampaignSchema = z.object({
   /** Lowercase id, part of every workflow id of the campaign. */
-  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lowercase letters, digits, dot, dash, underscore; at most 63'),
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lowercase letters, digits, dot, dash, underscore; at most 63').describe('Lowercase id, part of every workflow id of the campaign; never changes.'),
 }).merge(settingsObject).strict().superRefine(crossFieldRules);
 
 /** Changing a campaign: any subset of the settings, no defaults (a missing field is kept). */
