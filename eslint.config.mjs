@@ -31,7 +31,7 @@ export default tseslint.config(
   },
   {
     // Tests read loosely typed JSON (ARI's answers, GraphQL results) field by field.
-    files: ['**/*.test.ts', 'test/**/*.ts'],
+    files: ['**/*.test.ts', 'test/**/*.ts', 'apps/*/test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

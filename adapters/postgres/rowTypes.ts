@@ -5,6 +5,8 @@
 
 import type { ColumnType } from "kysely";
 
+export type ApiRole = "admin" | "erp" | "supervisor" | "viewer";
+
 export type CallOutcome = "answered" | "answered_short" | "busy" | "congestion" | "failed" | "invalid_number" | "machine" | "no_answer" | "operator" | "refused";
 
 export type CampaignState = "cancelled" | "completed" | "draft" | "paused" | "running";
@@ -30,6 +32,27 @@ export type JsonPrimitive = boolean | number | string | null;
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface ApiKey {
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  id: Generated<Int8>;
+  key_sha256: Buffer;
+  last_used_at: Timestamp | null;
+  name: string;
+  prefix: string;
+  revoked_at: Timestamp | null;
+  role: ApiRole;
+}
+
+export interface AppUser {
+  created_at: Generated<Timestamp>;
+  disabled_at: Timestamp | null;
+  id: Generated<Int8>;
+  login: string;
+  password_hash: string;
+  role: ApiRole;
+}
 
 export interface Attempt {
   answered_at: Timestamp | null;
@@ -61,6 +84,7 @@ export interface AuditLog {
   entity: string;
   entity_id: string;
   id: Generated<Int8>;
+  source: string | null;
 }
 
 export interface Blacklist {
@@ -221,7 +245,18 @@ export interface Trunk {
   name: string;
 }
 
+export interface UserSession {
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  id: Generated<Int8>;
+  revoked_at: Timestamp | null;
+  token_sha256: Buffer;
+  user_id: Int8;
+}
+
 export interface DB {
+  api_key: ApiKey;
+  app_user: AppUser;
   attempt: Attempt;
   audit_log: AuditLog;
   blacklist: Blacklist;
@@ -237,4 +272,5 @@ export interface DB {
   numbering_range: NumberingRange;
   template: Template;
   trunk: Trunk;
+  user_session: UserSession;
 }

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { databaseEnv, logEnv, readEnv, temporalEnv } from '../../../common/config';
+
+// The API's environment: the shared database, Temporal and log pieces, and its own.
+export const apiEnv = databaseEnv.merge(temporalEnv).merge(logEnv).extend({
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  // How long a person's session lasts after logging in.
+  API_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  // Requests per minute one key or session may make (a misbehaving ERP loop is cut off, not the API).
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(1200),
+  // Links to a contact's workflow history in the Temporal UI.
+  TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+});
+
+export type ApiConfig = z.infer<typeof apiEnv>;
+
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  return readEnv(apiEnv, env);
+}

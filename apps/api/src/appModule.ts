@@ -1,0 +1,46 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
+import type { FastifyRequest } from 'fastify';
+import type { ApiConfig } from './apiConfig';
+import { AuthModule } from './auth/authModule';
+import type { RequestContext } from './auth/requestContext';
+import { CampaignsModule } from './campaigns/campaignsModule';
+import { ErrorFilter } from './graphql/errorFilter';
+import { InfraModule } from './infra/infraModule';
+
+// The API: GraphQL (code-first, Mercurius on Fastify) over the campaign's modules.
+//
+// Mercurius rather than Apollo: @nestjs/apollo 13 cannot be installed beside @apollo/server 5
+// without overriding a peer (its playground plugin pins Apollo 4), while Mercurius brings
+// subscriptions over the graphql-ws protocol, GraphiQL and the JIT in one well-kept package on
+// Fastify, which is also the faster server for the console's live views.
+
+function requestContext(request: FastifyRequest): { dialer: RequestContext } {
+  const authorization = request.headers.authorization ?? null;
+  return { dialer: { authorization, source: request.ip ?? null } };
+}
+
+@Module({})
+export class AppModule {
+  static forConfig(config: ApiConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        InfraModule.forConfig(config),
+        GraphQLModule.forRoot<MercuriusDriverConfig>({
+          driver: MercuriusDriver,
+          autoSchemaFile: true,
+          sortSchema: true,
+          graphiql: true,
+          path: '/graphql',
+          context: (request: FastifyRequest) => requestContext(request),
+        }),
+        AuthModule,
+        CampaignsModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
+    };
+  }
+}

@@ -1,0 +1,6 @@
+import { Module } from '@nestjs/common';
+import { CampaignsResolver } from './campaignsResolver';
+import { CampaignsService } from './campaignsService';
+
+@Module({ providers: [CampaignsService, CampaignsResolver] })
+export class CampaignsModule {}

@@ -1,0 +1,76 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { createCampaign, readCampaignSettings, setCampaignState, updateCampaign } from '../../../../adapters/postgres/campaigns';
+import { countCampaign, listCampaignFacts, readCampaignFacts, type CampaignFacts } from '../../../../adapters/postgres/campaignViews';
+import type { TemporalClientHandle } from '../../../../adapters/temporal/connections';
+import { startCampaign } from '../../../../adapters/temporal/workflowStarters';
+import { CampaignInputError, type CampaignSettings, type CampaignSettingsPatch, type NewCampaignInput } from '../../../../domain/campaignSettings';
+import type { CampaignState } from '../../../../domain/outcomes';
+import type { ApiConfig } from '../apiConfig';
+import { API_CONFIG, PG_POOL, TEMPORAL } from '../infra/tokens';
+import type { CampaignCounters } from './campaignTypes';
+
+// The campaign's life as the API offers it, over the adapters (no SQL of its own).
+
+@Injectable()
+export class CampaignsService {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(TEMPORAL) private readonly temporal: TemporalClientHandle,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  async get(id: string): Promise<(CampaignFacts & { settings: CampaignSettings }) | null> {
+    const facts = await readCampaignFacts(this.pool, id);
+    if (!facts) return null;
+    const settings = await readCampaignSettings(this.pool, id);
+    return { ...facts, settings: settings! };
+  }
+
+  async list(after: string | null, first: number): Promise<(CampaignFacts & { settings: CampaignSettings })[]> {
+    const facts = await listCampaignFacts(this.pool, { after, first });
+    return Promise.all(facts.map(async (f) => ({ ...f, settings: (await readCampaignSettings(this.pool, f.id))! })));
+  }
+
+  async counters(id: string): Promise<CampaignCounters> {
+    const c = await countCampaign(this.pool, id);
+    const pending = c.byState.pending ?? 0;
+    const inProgress = c.byState.in_progress ?? 0;
+    return { contacts: c.contacts, pending, inProgress, finished: c.contacts - pending - inProgress, calls: c.calls };
+  }
+
+  async create(input: NewCampaignInput, actor: string): Promise<string> {
+    return createCampaign(this.pool, stripNulls(input) as NewCampaignInput, actor);
+  }
+
+  async update(id: string, patch: CampaignSettingsPatch, actor: string): Promise<string[]> {
+    return updateCampaign(this.pool, id, stripUndefined(patch), actor);
+  }
+
+  async start(id: string, actor: string): Promise<{ from: CampaignState; state: CampaignState }> {
+    const before = await this.requireFacts(id);
+    await startCampaign({ pool: this.pool, temporal: this.temporal.client, taskQueue: this.config.TEMPORAL_TASK_QUEUE }, id, actor);
+    return { from: before.state, state: 'running' };
+  }
+
+  async setState(id: string, state: 'running' | 'paused', actor: string): Promise<{ from: CampaignState; state: CampaignState }> {
+    const from = await setCampaignState(this.pool, id, state, actor);
+    return { from, state };
+  }
+
+  private async requireFacts(id: string): Promise<CampaignFacts> {
+    const facts = await readCampaignFacts(this.pool, id);
+    if (!facts) throw new CampaignInputError(`campaign ${id} does not exist`, [{ path: 'id', message: 'does not exist' }]);
+    return facts;
+  }
+}
+
+/** GraphQL sends null for an input field left out of a variable object only when asked to; a
+ * create takes null as "the default" for fields whose schema does not allow null. */
+function stripNulls(input: object): object {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined));
+}
+
+function stripUndefined<T extends object>(input: T): T {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as T;
+}

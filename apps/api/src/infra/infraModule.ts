@@ -1,0 +1,34 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Pool } from 'pg';
+import { connectClient, type TemporalClientHandle } from '../../../../adapters/temporal/connections';
+import type { ApiConfig } from '../apiConfig';
+import { API_CONFIG, PG_POOL, TEMPORAL } from './tokens';
+
+// The real parts the API talks to: one Postgres pool and one Temporal client for the process,
+// closed when the app closes.
+
+@Global()
+@Module({})
+export class InfraModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(TEMPORAL) private readonly temporal: TemporalClientHandle,
+  ) {}
+
+  static forConfig(config: ApiConfig): DynamicModule {
+    return {
+      module: InfraModule,
+      providers: [
+        { provide: API_CONFIG, useValue: config },
+        { provide: PG_POOL, useFactory: () => new Pool({ connectionString: config.DATABASE_URL, max: 10 }) },
+        { provide: TEMPORAL, useFactory: () => connectClient(config) },
+      ],
+      exports: [API_CONFIG, PG_POOL, TEMPORAL],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.temporal.close();
+    await this.pool.end();
+  }
+}
