@@ -1,5 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
+import { InputError } from './inputError';
 
 // A campaign's settings as a user, the ERP or a test gives them: every column of `campaign`
 // a person may set (the id once, at creation; state, timestamps and ids the system keeps are
@@ -116,12 +117,9 @@ export type CampaignSettingName = keyof CampaignSettings;
 
 export const CAMPAIGN_SETTING_NAMES = Object.keys(fields) as CampaignSettingName[];
 
-/** Bad input, every problem named by its field path. */
-export class CampaignInputError extends Error {
+/** Bad campaign settings, every problem named by its field path. */
+export class CampaignInputError extends InputError {
   override readonly name = 'CampaignInputError';
-  constructor(message: string, readonly issues: readonly { path: string; message: string }[] = []) {
-    super(message);
-  }
 }
 
 function inputError(error: z.ZodError): CampaignInputError {

@@ -1,7 +1,7 @@
 import { Catch, type ArgumentsHost } from '@nestjs/common';
 import type { GqlExceptionFilter } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
-import { CampaignInputError } from '../../../../domain/campaignSettings';
+import { InputError } from '../../../../domain/inputError';
 
 // Bad input reaches the client as BAD_USER_INPUT with every problem's field path; anything
 // else keeps its own code (the guard's UNAUTHENTICATED, FORBIDDEN, RATE_LIMITED) or is an
@@ -10,7 +10,7 @@ import { CampaignInputError } from '../../../../domain/campaignSettings';
 export class ErrorFilter implements GqlExceptionFilter {
   catch(err: unknown, _host: ArgumentsHost): GraphQLError {
     if (err instanceof GraphQLError) return err;
-    if (err instanceof CampaignInputError) {
+    if (err instanceof InputError) {
       return new GraphQLError(err.message, { extensions: { code: 'BAD_USER_INPUT', issues: err.issues } });
     }
     const constraint = (err as { constraint?: string }).constraint;
