@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { AMOUNT, VARIABLE_NAME } from '../domain/contactInput';
 import { normalizePhone, type CountryCode } from '../domain/phoneNumbers';
 import { CsvReadError, isRefusal, readCsvRows, type CsvDelimiter, type CsvRecord, type CsvRow } from './csvRows';
 
@@ -83,10 +84,24 @@ export async function* parseAccountingCsv(
   input: AsyncIterable<Buffer | string>,
   options: ParseOptions = {},
 ): AsyncGenerator<AccountingRow> {
-  const defaultCountry = options.defaultCountry ?? 'RU';
   let delimiter: CsvDelimiter = ',';
   // UTF-8 only: a Windows-1251 row becomes U+FFFD and is refused by name (see readRow).
   const rows = readCsvRows(input, { encoding: 'utf-8', onFormat: (f) => { delimiter = f.delimiter; } });
+  yield* parseAccountingRows(rows, {
+    ...options,
+    extraColumnsHint: () => ` (a "${delimiter}" inside a field that is not quoted?)`,
+  });
+}
+
+/**
+ * The accounting shape over rows from any reader that gives CsvRow (the CSV reader, the XLSX
+ * reader): one header check and one set of row rules, whatever the file was.
+ */
+export async function* parseAccountingRows(
+  rows: AsyncIterable<CsvRow>,
+  options: ParseOptions & { extraColumnsHint?: () => string } = {},
+): AsyncGenerator<AccountingRow> {
+  const defaultCountry = options.defaultCountry ?? 'RU';
   let index: Record<Column, number> | undefined;
   try {
     for await (const row of rows) {
@@ -95,7 +110,8 @@ export async function* parseAccountingCsv(
       } else if (isRefusal(row)) {
         yield unreadable(row.line, row.raw, row.reason);
       } else if (row.fields.length !== ACCOUNTING_COLUMNS.length) {
-        yield unreadable(row.line, row.raw, columnCountReason(row.fields.length, delimiter));
+        const hint = row.fields.length > ACCOUNTING_COLUMNS.length ? options.extraColumnsHint?.() ?? '' : '';
+        yield unreadable(row.line, row.raw, columnCountReason(row.fields.length, hint));
       } else {
         yield readRow(row, index, defaultCountry);
       }
@@ -139,17 +155,14 @@ function readHeader(row: CsvRow): Record<Column, number> {
   return index;
 }
 
-function columnCountReason(found: number, delimiter: string): string {
-  const hint = found > ACCOUNTING_COLUMNS.length ? ` (a "${delimiter}" inside a field that is not quoted?)` : '';
+function columnCountReason(found: number, hint: string): string {
   return `expected ${ACCOUNTING_COLUMNS.length} columns (${ACCOUNTING_COLUMNS.join(', ')}), found ${found}${hint}`;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Row rules
 
-const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-// Money as accounting writes it: optional minus, dot or comma, at most kopecks.
-const AMOUNT = /^-?\d+(?:[.,]\d{1,2})?$/;
+// Variable names and BALANCE's amounts follow the same rules as the ERP's contacts (the API).
 
 function readRow(record: CsvRecord, index: Record<Column, number>, defaultCountry: CountryCode): AccountingRow {
   const fields = record.fields;

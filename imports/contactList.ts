@@ -7,9 +7,12 @@ import {
   CsvShapeError,
   isRowError,
   parseAccountingCsv,
+  parseAccountingRows,
   type AccountingContact,
   type AccountingRow,
 } from './accountingCsv';
+import type { ListFormat } from './listFormat';
+import { readXlsxRows } from './xlsxRows';
 import type { CountryCode } from '../domain/phoneNumbers';
 
 const log = createLogger('importList');
@@ -47,6 +50,12 @@ export interface ImportOptions {
   createdBy: string;
   batchSize?: number;
   defaultCountry?: CountryCode;
+  /** 'csv' (default) or 'xlsx' (the first worksheet, read into the same rows). */
+  format?: ListFormat;
+  /** Told the import's id once its list_import row exists (the header was read and is right). */
+  onStarted?: (importId: number) => void;
+  /** Stops the import between rows: it fails with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export const MAX_REPORTED_ISSUES = 1000;
@@ -74,14 +83,20 @@ export async function importList(opts: ImportOptions): Promise<ImportReport> {
   const batchSize = opts.batchSize ?? 1000;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
 
-  const rows = parseAccountingCsv(input, { defaultCountry: opts.defaultCountry ?? 'RU' });
+  const defaultCountry = opts.defaultCountry ?? 'RU';
+  const rows = opts.format === 'xlsx'
+    ? parseAccountingRows(readXlsxRows(input), { defaultCountry })
+    : parseAccountingCsv(input, { defaultCountry });
   let writer: BatchWriter<ReadRow> | undefined;
+  let importId: number | undefined;
   try {
     await checkCampaign(pool, campaignId);
     // Reading the first row checks the header, before anything is written for a wrong file.
     let next = await readHeaderAndFirstRow(rows, fileName);
-    const importId = await createImport(pool, campaignId, fileName, createdBy);
-    log.info({ importId, campaignId, batchSize }, 'list import started');
+    importId = await createImport(pool, campaignId, fileName, createdBy);
+    const id = importId;
+    log.info({ importId, campaignId, batchSize, format: opts.format ?? 'csv' }, 'list import started');
+    opts.onStarted?.(importId);
 
     const report: ImportReport = { importId, rowsTotal: 0, rowsImported: 0, rowsUnchanged: 0, rowsRejected: 0, issues: [], issuesTotal: 0 };
     // One contact given twice in the file is imported once; the second line is reported.
@@ -90,10 +105,14 @@ export async function importList(opts: ImportOptions): Promise<ImportReport> {
     writer = new BatchWriter<ReadRow>({
       size: batchSize,
       weight: (row) => Math.max(1, row.issues.length), // a batch holds at most about batchSize issues too
-      write: (batch) => writeBatch(pool, importId, campaignId, batch, report, fileName),
+      write: (batch) => writeBatch(pool, id, campaignId, batch, report, fileName),
     });
-    for (; !next.done; next = await rows.next()) await writer.add(toReadRow(next.value, firstLineOf));
+    for (; !next.done; next = await rows.next()) {
+      if (opts.signal?.aborted) throw new ImportError(`import of ${fileName} stopped: ${String(opts.signal.reason ?? 'aborted')}`);
+      await writer.add(toReadRow(next.value, firstLineOf));
+    }
     await writer.end();
+    await pool.query(`UPDATE list_import SET state = 'done', finished_at = now(), updated_at = now() WHERE id = $1`, [importId]);
 
     log.info({
       importId, campaignId, rowsTotal: report.rowsTotal, rowsImported: report.rowsImported,
@@ -103,6 +122,7 @@ export async function importList(opts: ImportOptions): Promise<ImportReport> {
   } catch (err) {
     input.destroy();
     await writer?.settle();
+    if (importId !== undefined) await markFailed(pool, importId, err);
     throw err;
   } finally {
     await rows.return(undefined);
@@ -119,6 +139,15 @@ async function checkCampaign(db: Pool | PoolClient, campaignId: string, lock = f
   if (!IMPORTABLE_STATES.includes(state)) {
     throw new ImportError(`campaign "${campaignId}" is ${state}: contacts can only be added to a draft, running or paused campaign`);
   }
+}
+
+/** A failed import says so in its row (when the database still answers): the batches before stay. */
+async function markFailed(pool: Pool, importId: number, err: unknown): Promise<void> {
+  const message = err instanceof ImportError ? err.message : `the import failed: ${(err as Error).message}`;
+  await pool.query(
+    `UPDATE list_import SET state = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1`,
+    [importId, message],
+  ).catch((e: unknown) => log.error({ importId, code: (e as { code?: unknown }).code }, 'list import: could not record the failure'));
 }
 
 async function readHeaderAndFirstRow(rows: AsyncGenerator<AccountingRow>, fileName: string): Promise<IteratorResult<AccountingRow>> {
@@ -180,8 +209,8 @@ async function writeBatch(
       await insertIssues(client, importId, batch.issues);
       await client.query(
         `UPDATE list_import SET rows_total = rows_total + $2, rows_imported = rows_imported + $3,
-           rows_rejected = rows_rejected + $4 WHERE id = $1`,
-        [importId, batch.rows, inserted.size, batch.rejected]);
+           rows_rejected = rows_rejected + $4, rows_unchanged = rows_unchanged + $5, updated_at = now() WHERE id = $1`,
+        [importId, batch.rows, inserted.size, batch.rejected, batch.contacts.length - inserted.size]);
       return inserted.size;
     });
   } catch (err) {

@@ -168,6 +168,14 @@ export interface ChannelLease {
   trunk: string | null;
 }
 
+export interface ChannelWait {
+  campaign_id: string;
+  channel_id: string;
+  reason: string;
+  seen_at: Generated<Timestamp>;
+  since: Generated<Timestamp>;
+}
+
 export interface Contact {
   attempts: Generated<number>;
   campaign_id: string;
@@ -187,6 +195,7 @@ export interface Contact {
 export interface ContactPhone {
   contact_id: Int8;
   e164: string;
+  kind: string | null;
   note: string | null;
   position: number;
   raw: string;
@@ -198,15 +207,29 @@ export interface ContactVariable {
   value: string;
 }
 
+export interface ContactWait {
+  campaign_id: string;
+  contact_id: Int8;
+  detail: string | null;
+  reason: string;
+  since: Generated<Timestamp>;
+  until: Timestamp | null;
+}
+
 export interface ListImport {
   campaign_id: string;
   created_at: Generated<Timestamp>;
   created_by: string;
+  error: string | null;
   file_name: string;
+  finished_at: Timestamp | null;
   id: Generated<Int8>;
   rows_imported: Generated<number>;
   rows_rejected: Generated<number>;
   rows_total: Generated<number>;
+  rows_unchanged: Generated<number>;
+  state: Generated<string>;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface ListImportIssue {
@@ -264,9 +287,11 @@ export interface DB {
   call_reservation: CallReservation;
   campaign: Campaign;
   channel_lease: ChannelLease;
+  channel_wait: ChannelWait;
   contact: Contact;
   contact_phone: ContactPhone;
   contact_variable: ContactVariable;
+  contact_wait: ContactWait;
   list_import: ListImport;
   list_import_issue: ListImportIssue;
   numbering_range: NumberingRange;

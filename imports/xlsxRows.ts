@@ -1,0 +1,82 @@
+import ExcelJS from 'exceljs';
+import type { Readable } from 'node:stream';
+import { CsvReadError, type CsvRow } from './csvRows';
+
+// An XLSX workbook's first worksheet as the rows the CSV reader gives (imports/csvRows.ts), so an
+// importer reads both the same way and refuses a row the same way: a record is the row's cells
+// as text, `line` is the sheet's row number (the header is usually row 1), `raw` the cells
+// written as one CSV line. It streams (exceljs's reader over the ZIP): memory holds a row, and a
+// worksheet stored before its shared strings waits in a temporary file, never in memory.
+
+/**
+ * Reads the first worksheet's rows in order; rows with no text are skipped, as blank lines are,
+ * and empty cells after the last one with text are dropped. Throws CsvReadError when the file
+ * is not a workbook or breaks off (after the rows before).
+ */
+export async function* readXlsxRows(input: Readable): AsyncGenerator<CsvRow> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+    worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'ignore',
+  });
+  let lastRow = 0;
+  let sheets = 0;
+  try {
+    for await (const sheet of workbook) {
+      sheets++;
+      for await (const row of sheet) {
+        lastRow = row.number;
+        const fields = cellsOf(row.values);
+        if (fields.every((f) => f.trim() === '')) continue;
+        yield { line: row.number, fields, raw: fields.map(csvField).join(',') };
+      }
+      break; // the first worksheet only
+    }
+  } catch (err) {
+    if (err instanceof CsvReadError) throw err;
+    const reason = sheets === 0 ? `not a readable XLSX workbook (${(err as Error).message})` : `the workbook could not be read (${(err as Error).message})`;
+    throw new CsvReadError('unreadable', lastRow + 1, reason, '', { cause: err });
+  } finally {
+    // Stops the ZIP reading when the first sheet is done (or reading failed).
+    if (!input.readableEnded) input.destroy();
+  }
+  if (sheets === 0) throw new CsvReadError('unreadable', 1, 'not an XLSX workbook: it has no worksheet', '');
+}
+
+/** exceljs's row values are 1-based and sparse; trailing empty cells are not the row's. */
+function cellsOf(values: ExcelJS.CellValue[] | { [key: string]: ExcelJS.CellValue }): string[] {
+  const list = Array.isArray(values) ? values : [];
+  const fields: string[] = [];
+  for (let i = 1; i < list.length; i++) fields.push(cellText(list[i]));
+  while (fields.length > 0 && fields[fields.length - 1]!.trim() === '') fields.pop();
+  return fields;
+}
+
+/** A cell as the text a person sees in it (what the CSV of the sheet would hold). */
+export function cellText(value: ExcelJS.CellValue | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return numberText(value);
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (value instanceof Date) return dateText(value);
+  if ('richText' in value) return value.richText.map((r) => r.text).join('');
+  if ('formula' in value || 'sharedFormula' in value) return cellText((value as { result?: ExcelJS.CellValue }).result);
+  if ('text' in value && typeof value.text === 'string') return value.text; // a hyperlink
+  if ('error' in value) return String(value.error);
+  return '';
+}
+
+// Excel keeps numbers as doubles: a phone number typed as a number is its digits, an amount
+// its shortest decimal form (-68.27, not -68.27000000000001).
+function numberText(n: number): string {
+  if (Number.isInteger(n) && Math.abs(n) < 1e21) return BigInt(n).toString();
+  return String(Number(n.toPrecision(15)));
+}
+
+// Excel's dates have no zone: exceljs reads them as UTC. A date alone is written as a date.
+function dateText(d: Date): string {
+  const iso = d.toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.slice(0, 19).replace('T', ' ');
+}
+
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
