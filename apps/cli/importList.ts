@@ -3,9 +3,8 @@ import { access } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { ConfigError, databaseEnv, readEnv } from '../../common/config';
 import { ImportError, importList, type ImportIssue, type ImportReport } from '../../imports/contactList';
-import { runCli } from './runCli';
+import { argsAndDatabase, runCli, UsageError } from './runCli';
 
 // npx tsx apps/cli/importList.ts --campaign <id> [--created-by <who>] <file.csv>
 //
@@ -23,7 +22,6 @@ interface Args {
   createdBy: string;
 }
 
-class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Args {
   let campaignId: string | undefined;
@@ -83,22 +81,9 @@ function printReport(file: string, report: ImportReport, issues: ImportIssue[]):
 }
 
 async function main(): Promise<number> {
-  let args: Args;
-  try {
-    args = parseArgs(process.argv.slice(2));
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message ? `${err.message}\n` : ''}${USAGE}\n`);
-    return 64;
-  }
-  let databaseUrl: string;
-  try {
-    databaseUrl = readEnv(databaseEnv).DATABASE_URL;
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`${err.message}\n${USAGE}\n`);
-    return 64;
-  }
+  const start = argsAndDatabase(() => parseArgs(process.argv.slice(2)), USAGE);
+  if (typeof start === 'number') return start;
+  const { args, databaseUrl } = start;
   try {
     await access(args.file);
   } catch (err) {

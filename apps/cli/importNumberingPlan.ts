@@ -2,10 +2,9 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { ConfigError, databaseEnv, readEnv } from '../../common/config';
 import { NumberingPlanFormatError } from '../../imports/numberingPlanCsv';
 import { importNumberingPlan, type NumberingPlanImportReport } from '../../imports/numberingPlan';
-import { runCli } from './runCli';
+import { argsAndDatabase, runCli, UsageError } from './runCli';
 
 // npx tsx apps/cli/importNumberingPlan.ts [--prune] FILE...
 //
@@ -19,7 +18,6 @@ const USAGE = 'usage: npx tsx apps/cli/importNumberingPlan.ts [--prune] FILE...\
   + '       --prune  a file is the whole registry for its codes: delete their ranges it no longer has\n'
   + '       DATABASE_URL must be set';
 
-class UsageError extends Error {}
 
 function parseArgs(argv: string[]): { files: string[]; prune: boolean } {
   const files: string[] = [];
@@ -60,22 +58,9 @@ function printReport(file: string, r: NumberingPlanImportReport, seconds: number
 }
 
 async function main(): Promise<number> {
-  let args: { files: string[]; prune: boolean };
-  try {
-    args = parseArgs(process.argv.slice(2));
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message ? `${err.message}\n` : ''}${USAGE}\n`);
-    return 64;
-  }
-  let databaseUrl: string;
-  try {
-    databaseUrl = readEnv(databaseEnv).DATABASE_URL;
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`${err.message}\n${USAGE}\n`);
-    return 64;
-  }
+  const start = argsAndDatabase(() => parseArgs(process.argv.slice(2)), USAGE);
+  if (typeof start === 'number') return start;
+  const { args, databaseUrl } = start;
 
   const pool = new Pool({ connectionString: databaseUrl, max: 2 });
   let code = 0;
