@@ -47,3 +47,12 @@ export async function deleteCalendarDay(db: Queryable, country: string, day: str
   const { rowCount } = await db.query('DELETE FROM calendar_day WHERE country = $1 AND day = $2::date', [country, day]);
   return (rowCount ?? 0) > 0;
 }
+
+/** A country's days from `from` to `to` (YYYY-MM-DD, both included), in date order. */
+export async function listCalendarDaysBetween(db: Queryable, country: string, from: string, to: string): Promise<CalendarDayListed[]> {
+  const { rows } = await db.query<CalendarDayListed>(
+    `SELECT to_char(day, 'YYYY-MM-DD') AS day, to_char(day, 'Dy') AS weekday, kind, name FROM calendar_day
+      WHERE country = $1 AND day BETWEEN $2::date AND $3::date ORDER BY day`,
+    [country, from, to]);
+  return rows;
+}
