@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { CallRequest, CallResult } from '../domain/types';
 import { releaseChannel, renewChannel, waitForChannel } from '../adapters/postgres/channelLeases';
+import { admitOriginate } from '../adapters/postgres/campaignAdmission';
 import { gate as checkGate } from './gate';
 import type { CallHooks, Telephony } from '../adapters/ari/telephony';
 
@@ -18,8 +19,10 @@ const LEASE_TTL_MS = 60_000;
 /**
  * The "call" step. First a channel slot (the campaign's and the trunk's limits, global across
  * workers), then the gate once more with the wall clock, reserving the cap slot in the same
- * transaction: only then the originate. If anything says no, nothing is dialled and the result
- * says why. The slot is given back after the hangup, and renewed while the call lasts.
+ * transaction; then the originate, sent under the campaign's admission lock after reading the
+ * campaign still running (adapters/postgres/campaignAdmission.ts), so no call leaves after a
+ * pause has returned. If anything says no, nothing is dialled and the result says why. The slot
+ * is given back after the hangup, and renewed while the call lasts.
  */
 export async function call(deps: CallDeps, req: CallRequest, hooks: CallHooks): Promise<CallResult> {
   const lease = { campaignId: req.campaignId, channelId: req.channelId, holder: deps.holder, ttlMs: LEASE_TTL_MS };
@@ -45,10 +48,24 @@ export async function call(deps: CallDeps, req: CallRequest, hooks: CallHooks): 
     // The call's times are told on the gate's clock, so an attempt row never contradicts the
     // decision that allowed it (the two differ only where a test server's clock is skipped).
     const skew = nowMs - Date.now();
-    const report = await deps.telephony.call({
-      channelId: req.channelId, e164: req.e164, callerId: req.callerId, ringTimeoutSeconds: req.ringTimeoutSeconds,
-      media: req.media, endpointTemplate: slot.trunk?.endpointTemplate, handling: req.handling,
-    }, hooks);
+    const admission = await admitOriginate(deps.pool, { campaignId: req.campaignId, channelId: req.channelId }, () =>
+      deps.telephony.originate({
+        channelId: req.channelId, e164: req.e164, callerId: req.callerId, ringTimeoutSeconds: req.ringTimeoutSeconds,
+        media: req.media, endpointTemplate: slot.trunk?.endpointTemplate, handling: req.handling,
+      }, hooks));
+    if (!admission.admitted) {
+      // Paused or stopped between the gate's last check and the originate.
+      const now = new Date(Date.now() + skew).toISOString();
+      const stopped = admission.state === 'cancelled' || admission.state === 'completed';
+      return {
+        outcome: 'refused', channelId: null, hangupCause: null, dtmf: null, listenedMs: null, startedAt: now, answeredAt: null, endedAt: now,
+        gate: {
+          allowed: false, refusal: stopped ? 'campaign_stopped' : 'campaign_paused', checkedAt: now,
+          checks: [...gate.checks, { rule: 'campaign_running_at_originate', passed: false, detail: admission.state }],
+        },
+      };
+    }
+    const report = await admission.value.follow();
     const onGateClock = (iso: string): string => new Date(Date.parse(iso) + skew).toISOString();
     return {
       ...report,

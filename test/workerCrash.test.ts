@@ -34,7 +34,11 @@ it('places no call above the cap and loses no contact when a worker dies mid-cal
   const stuck = new Promise<void>((resolve) => { reached = resolve; });
   const dying = await createDialerWorker({ ...world.config, TEMPORAL_TASK_QUEUE: taskQueue }, {
     shutdownForceTime: '1 second',
-    telephony: { call: () => { reached(); return new Promise(() => undefined); }, close: async () => undefined },
+    // The originate is accepted (and its reservation committed); the call then never ends.
+    telephony: {
+      originate: async () => ({ follow: () => { reached(); return new Promise(() => undefined); } }),
+      close: async () => undefined,
+    },
   });
   const dyingRun = dying.run().catch(() => undefined);
   const handle = await world.client.workflow.start('contactWorkflow', {

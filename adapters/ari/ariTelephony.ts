@@ -2,7 +2,7 @@ import type { AriClient } from './ariClient';
 import { ChannelEventLog } from './channelEventLog';
 import { amdVerdict, listenedEnough } from './answeredCall';
 import { outcomeForUnansweredCall } from './hangupCauses';
-import type { CallHooks, CallReport, CallSpec, Telephony } from './telephony';
+import type { CallHooks, CallReport, CallSpec, PlacedCall, Telephony } from './telephony';
 
 export interface AriTelephonyOptions {
   /** ARI endpoint with `{number}` for the digits of the E.164 number, e.g. `PJSIP/{number}@carrier`. */
@@ -33,9 +33,34 @@ const NO_OPERATOR_MEDIA = ['sound:im-sorry', 'sound:all-circuits-busy-now', 'sou
 export class AriTelephony implements Telephony {
   constructor(private readonly client: AriClient, private readonly options: AriTelephonyOptions) {}
 
-  async call(spec: CallSpec, hooks: CallHooks): Promise<CallReport> {
+  async originate(spec: CallSpec, hooks: CallHooks): Promise<PlacedCall> {
+    // Listening before the request: Asterisk may send StasisStart before its HTTP answer.
     const log = new ChannelEventLog(this.client, spec.channelId);
     const startedAt = new Date();
+    try {
+      await this.client.originate({
+        endpoint: (spec.endpointTemplate ?? this.options.endpointTemplate).replace('{number}', spec.e164.replace(/^\+/, '')),
+        channelId: spec.channelId,
+        callerId: spec.callerId,
+        timeoutSec: spec.ringTimeoutSeconds,
+        variables: {
+          // Dialplan that hands the channel back to Stasis (AMD, the operators' queue) needs the
+          // application of this worker; the prompts are Russian.
+          DIALER_APP: this.client.app,
+          'CHANNEL(language)': this.options.language,
+        },
+      });
+    } catch (err) {
+      // A request that timed out may still have created the channel: never leave it up.
+      await this.client.hangup(spec.channelId).catch(() => false);
+      log.dispose();
+      throw err;
+    }
+    return { follow: () => this.follow(log, spec, hooks, startedAt) };
+  }
+
+  /** From the accepted originate to the hangup: the outcome, the message, the keys pressed. */
+  private async follow(log: ChannelEventLog, spec: CallSpec, hooks: CallHooks, startedAt: Date): Promise<CallReport> {
     let lastLook = Date.now();
     const wait = {
       tick: () => {
@@ -53,19 +78,6 @@ export class AriTelephony implements Telephony {
       ...r, channelId: spec.channelId, startedAt: startedAt.toISOString(), endedAt: new Date().toISOString(),
     });
     try {
-      await this.client.originate({
-        endpoint: (spec.endpointTemplate ?? this.options.endpointTemplate).replace('{number}', spec.e164.replace(/^\+/, '')),
-        channelId: spec.channelId,
-        callerId: spec.callerId,
-        timeoutSec: spec.ringTimeoutSeconds,
-        variables: {
-          // Dialplan that hands the channel back to Stasis (AMD, the operators' queue) needs the
-          // application of this worker; the prompts are Russian.
-          DIALER_APP: this.client.app,
-          'CHANNEL(language)': this.options.language,
-        },
-      });
-
       const first = await log.next(['StasisStart', 'ChannelDestroyed'], spec.ringTimeoutSeconds * 1000 + ANSWER_GRACE_MS, wait);
       if (first?.type === 'ChannelDestroyed') {
         return report({

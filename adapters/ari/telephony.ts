@@ -29,7 +29,24 @@ export interface CallReport extends CallFacts {
   channelId: string;
 }
 
+/**
+ * A call whose originate Asterisk has accepted: it exists from now on, whatever happens to the
+ * caller. `follow()` must be called once; it resolves at the hangup.
+ */
+export interface PlacedCall {
+  follow(): Promise<CallReport>;
+}
+
+/**
+ * Two steps, so the caller can hold something across the first one only: the call activity
+ * sends the originate inside the transaction that re-reads the campaign's state, and a pause
+ * waits for that transaction (activities/call.ts, adapters/postgres/campaignAdmission.ts).
+ */
 export interface Telephony {
-  call(spec: CallSpec, hooks: CallHooks): Promise<CallReport>;
+  /**
+   * Sends the originate and resolves once Asterisk accepted it, within the client's request
+   * timeout. When it throws, no channel of this id is left up.
+   */
+  originate(spec: CallSpec, hooks: CallHooks): Promise<PlacedCall>;
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import {
   type CampaignSettingName, type CampaignSettings, type CampaignSettingsPatch, type NewCampaignInput,
 } from '../../domain/campaignSettings';
 import type { CampaignState } from '../../domain/outcomes';
+import { holdCampaignAdmissions } from './campaignAdmission';
 import { inTransaction, type Queryable } from './transaction';
 
 // The campaign table's writes: every setting goes through domain/campaignSettings.ts, so the
@@ -122,37 +123,55 @@ export async function readCampaignSettings(
 }
 
 /** The states a user (or a test) may put a campaign in, and the states each may come from. */
-const ALLOWED_FROM: Record<'running' | 'paused', CampaignState[]> = {
+const ALLOWED_FROM: Record<SettableState, CampaignState[]> = {
   running: ['draft', 'running', 'paused', 'completed'],
   paused: ['draft', 'running', 'paused'],
+  // Final: a stopped campaign is never run again (its contacts end cancelled).
+  cancelled: ['draft', 'running', 'paused', 'cancelled'],
 };
 
+export type SettableState = 'running' | 'paused' | 'cancelled';
+
 /**
- * Sets a campaign running or paused (the state is the dialer's, not a setting: this is the one
- * way in besides the campaign's own completion). Returns the state it was in; the audit row
- * is written only on a change.
+ * Sets a campaign running, paused or cancelled (the state is the dialer's, not a setting: this
+ * is the one way in besides the campaign's own completion). Returns the state it was in; the
+ * audit row is written only on a change. `from` narrows the states it may come from (a resume
+ * comes from a pause, not from a draft).
+ *
+ * It first waits for every originate of the campaign in flight and holds new ones off until it
+ * commits (adapters/postgres/campaignAdmission.ts): when it returns `paused` or `cancelled`, no
+ * worker sends another call of this campaign.
  */
 export async function setCampaignState(
-  pool: Pool, campaignId: string, state: 'running' | 'paused', actor: string,
+  pool: Pool, campaignId: string, state: SettableState, actor: string, opts: { from?: readonly CampaignState[] } = {},
 ): Promise<CampaignState> {
   return inTransaction(pool, async (db) => {
+    await holdCampaignAdmissions(db, campaignId);
     const { rows } = await db.query<{ state: CampaignState }>(
       'SELECT state FROM campaign WHERE id = $1 FOR NO KEY UPDATE', [campaignId]);
     if (rows.length === 0) throw notFound(campaignId);
     const from = rows[0].state;
-    if (!ALLOWED_FROM[state].includes(from)) {
-      throw new CampaignInputError(`campaign ${campaignId} is ${from}: it cannot be set ${state}`);
-    }
     if (from === state) return from;
+    if (!ALLOWED_FROM[state].includes(from) || (opts.from && !opts.from.includes(from))) {
+      throw new CampaignInputError(`campaign ${campaignId} is ${from}: it cannot be set ${state}`,
+        [{ path: 'state', message: `is ${from}` }]);
+    }
     await db.query(
       `UPDATE campaign SET state = $2::campaign_state,
-              started_at = CASE WHEN $2::campaign_state = 'running' THEN coalesce(started_at, now()) ELSE started_at END
+              started_at = CASE WHEN $2::campaign_state = 'running' THEN coalesce(started_at, now()) ELSE started_at END,
+              finished_at = CASE WHEN $2::campaign_state = 'cancelled' THEN coalesce(finished_at, now()) ELSE finished_at END
         WHERE id = $1`,
       [campaignId, state],
     );
     await auditCampaign(db, actor, 'campaign.state_changed', campaignId, { from, to: state });
     return from;
   });
+}
+
+/** The campaign's state now (null when there is no such campaign). */
+export async function readCampaignState(db: Queryable, campaignId: string): Promise<CampaignState | null> {
+  const { rows } = await db.query<{ state: CampaignState }>('SELECT state FROM campaign WHERE id = $1', [campaignId]);
+  return rows[0]?.state ?? null;
 }
 
 export async function upsertTemplate(pool: Pool, name: string, body: string): Promise<number> {
