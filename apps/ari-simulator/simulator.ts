@@ -14,6 +14,7 @@
  *   channelModel.ts         the state they share: a channel, ids, counters
  *   asteriskFormats.ts      Asterisk's cause texts, timestamps, caller ids, ids
  *   httpFailure.ts          an ARI request refused with a status and Asterisk's message
+ *   originateLog.ts         every accepted originate with the moment it arrived
  *
  * Where it deliberately differs from Asterisk: originating into an app that has no events
  * WebSocket is refused with 400 (Asterisk accepts it and hangs the channel up on answer);
@@ -27,11 +28,13 @@ import { Channels } from './channels';
 import { Dialplan } from './dialplan';
 import { EventHub } from './eventHub';
 import { HttpServer } from './httpServer';
+import { logOriginates, OriginateLog, type OriginateEntry } from './originateLog';
 import { Playbacks } from './playbacks';
 import { BehaviourPicker, type Behaviour, type NumberRule } from './subscriberBehaviour';
 import { TimeScale } from './timeScale';
 
 export { causeText, numberFromEndpoint } from './asteriskFormats';
+export type { OriginateEntry } from './originateLog';
 export {
   BEHAVIOURS, defaultNumberRules, defaultProbabilities, type Behaviour, type NumberRule,
 } from './subscriberBehaviour';
@@ -74,6 +77,8 @@ export interface AriSimulator {
   url: string;
   close(): Promise<void>;
   stats(): SimulatorStats;
+  /** Every originate accepted since the start (or the last reset), with its arrival time. */
+  originates(): readonly OriginateEntry[];
   /** Zeroes the counters and forgets earlier calls per number (so a '5' is busy again). */
   resetStats(): void;
 }
@@ -82,6 +87,7 @@ class Simulator implements AriSimulator {
   url = '';
   private readonly picker: BehaviourPicker;
   private readonly counters = new Counters();
+  private readonly originateLog = new OriginateLog();
   private readonly hub: EventHub;
   private readonly channels: Channels;
   private readonly playbacks: Playbacks;
@@ -105,6 +111,7 @@ class Simulator implements AriSimulator {
       onEnd: (ch) => dialplan.leaveQueue(ch),
     });
     const dialplan: Dialplan = new Dialplan({ channels, hub, time, counters: this.counters, ids, operators: opts.operators });
+    logOriginates(channels, this.originateLog);
     this.hub = hub;
     this.playbacks = playbacks;
     this.channels = channels;
@@ -131,8 +138,13 @@ class Simulator implements AriSimulator {
     };
   }
 
+  originates(): readonly OriginateEntry[] {
+    return this.originateLog.list();
+  }
+
   resetStats(): void {
     this.counters.reset(this.channels.size);
+    this.originateLog.clear();
     this.picker.forgetCalls();
   }
 
