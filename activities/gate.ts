@@ -1,11 +1,13 @@
 import type { Pool } from 'pg';
 import { inTransaction, type Queryable } from '../adapters/postgres/transaction';
-import { isAllowedAt, localDate, nextAllowedMomentIn } from '../domain/callingSchedule';
+import { isAllowedAt, localDate, nextAllowedMomentIn, type CallingSchedule } from '../domain/callingSchedule';
 import type { GateCheck, GateDecision, GateRefusal } from '../domain/types';
 import { findBlacklistEntry } from '../adapters/postgres/blacklist';
 import { readCampaignRules } from '../adapters/postgres/campaignRules';
 import { countCaps, lockPersonAndNumber, reserveCapSlot } from '../adapters/postgres/caps';
 import { readPersonKey } from '../adapters/postgres/contacts';
+import { clearContactWait, readContactWait, setContactWait } from '../adapters/postgres/waits';
+import { waitOfRefusal } from '../domain/contactWaits';
 
 // The "gate" step: may this number be called now? The workflow asks before it waits and
 // prepares (a read); the call activity asks again with the wall clock right before the
@@ -76,8 +78,13 @@ async function checkRules(db: Queryable, q: GateQuestion): Promise<GateDecision>
 
   const checkedAt = new Date(q.nowMs).toISOString();
   if (refusal) {
-    return { allowed: false, refusal, checks, checkedAt, ...(retryAtMs ? { retryAt: new Date(retryAtMs).toISOString() } : {}) };
+    const refused: GateDecision = { allowed: false, refusal, checks, checkedAt, ...(retryAtMs ? { retryAt: new Date(retryAtMs).toISOString() } : {}) };
+    const wait = waitOfRefusal(refused, q.zones);
+    if (wait) await setContactWait(db, { ...wait, contactId: q.contactId, campaignId: q.campaignId, atMs: q.nowMs });
+    else await clearContactWait(db, q.contactId);
+    return refused;
   }
+  if (!q.checkWindow) await noteWaitForHours(db, q, rules.schedule);
   if (q.reserve) {
     await reserveCapSlot(db, {
       channelId: q.reserve.channelId, personKey, e164: q.e164, campaignId: q.campaignId, contactId: q.contactId,
@@ -85,4 +92,29 @@ async function checkRules(db: Queryable, q: GateQuestion): Promise<GateDecision>
     });
   }
   return { allowed: true, checks, checkedAt };
+}
+
+/** Calendar days read when the hours are closed: the contact's timer may span a long holiday. */
+const HOURS_LOOKAHEAD_DAYS = 400;
+
+/**
+ * The workflow's gate said yes without looking at the clock: its timer now sleeps until the
+ * number's calling hours, after any retry interval still running (the workflow's
+ * waitForCallingHours). That wait is written down here, for campaignWaits; an open window with
+ * no interval left clears it (the contact goes on to call).
+ */
+async function noteWaitForHours(db: Queryable, q: GateQuestion, schedule: CallingSchedule): Promise<void> {
+  const current = await readContactWait(db, q.contactId);
+  const retryUntilMs = current?.reason === 'retry_interval' && current.until ? Date.parse(current.until) : 0;
+  const fromMs = Math.max(q.nowMs, retryUntilMs);
+  if (isAllowedAt(schedule, q.zones, fromMs)) {
+    if (retryUntilMs <= q.nowMs && current) await clearContactWait(db, q.contactId);
+    return;
+  }
+  const rules = await readCampaignRules(db, q.campaignId, localDate(q.nowMs, q.zones[0]), HOURS_LOOKAHEAD_DAYS);
+  const next = nextAllowedMomentIn(rules.schedule, q.zones, fromMs);
+  await setContactWait(db, {
+    reason: 'calling_hours', detail: q.zones.join(','), until: next === null ? null : new Date(next).toISOString(),
+    contactId: q.contactId, campaignId: q.campaignId, atMs: q.nowMs,
+  });
 }

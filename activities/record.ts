@@ -1,10 +1,14 @@
 import type { Pool } from 'pg';
 import { insertAttempt, lastCallsAllIn } from '../adapters/postgres/attempts';
 import { addAutomaticEntry } from '../adapters/postgres/blacklist';
+import { notifyCampaignChanged, notifyContactsCampaignChanged } from '../adapters/postgres/campaignChanges';
 import { readUnreachableRule } from '../adapters/postgres/campaignRules';
 import { settleCapSlot } from '../adapters/postgres/caps';
 import { countContactAttempt, markContactFinished } from '../adapters/postgres/contacts';
 import { inTransaction, type Queryable } from '../adapters/postgres/transaction';
+import { clearContactWait, readRetryStrategy, setContactWait } from '../adapters/postgres/waits';
+import { waitOfRefusal } from '../domain/contactWaits';
+import { decide } from '../domain/decide';
 import type { CallOutcome } from '../domain/outcomes';
 import type { AttemptRecord, ContactResult } from '../domain/types';
 
@@ -36,8 +40,37 @@ export async function record(pool: Pool, a: AttemptRecord): Promise<number> {
     } else if (UNREACHABLE.includes(r.outcome)) {
       await blacklistIfUnreachable(client, a, attempt.id);
     }
+    await noteWait(client, a);
+    await notifyCampaignChanged(client, a.campaignId);
     return attempt.id;
   });
+}
+
+/**
+ * What the contact waits for after this attempt (domain/contactWaits.ts): a refusal's wait, or
+ * the strategy's retry interval; nothing when it goes on to a number or ends. The gate writes
+ * the waits it sees itself; a refusal recorded here may come from elsewhere (the originate's
+ * admission), so it is written again, the same.
+ */
+async function noteWait(db: Queryable, a: AttemptRecord): Promise<void> {
+  const r = a.result;
+  const atMs = Date.parse(r.endedAt);
+  if (!r.gate.allowed) {
+    const wait = waitOfRefusal(r.gate, a.zones);
+    if (wait) await setContactWait(db, { ...wait, contactId: a.contactId, campaignId: a.campaignId, atMs });
+    else await clearContactWait(db, a.contactId);
+    return;
+  }
+  const strategy = await readRetryStrategy(db, a.campaignId);
+  const decision = strategy && decide(strategy, r.outcome, a.numberAttempt);
+  if (decision?.kind === 'retry_number') {
+    await setContactWait(db, {
+      reason: 'retry_interval', detail: r.outcome, until: new Date(atMs + decision.afterMs).toISOString(),
+      contactId: a.contactId, campaignId: a.campaignId, atMs,
+    });
+  } else {
+    await clearContactWait(db, a.contactId);
+  }
 }
 
 async function blacklistIfUnreachable(db: Queryable, a: AttemptRecord, attemptId: number): Promise<void> {
@@ -48,9 +81,13 @@ async function blacklistIfUnreachable(db: Queryable, a: AttemptRecord, attemptId
   }
 }
 
-/** The end of the contact: its state and last outcome. */
+/** The end of the contact: its state and last outcome; it waits for nothing any more. */
 export async function finish(
   pool: Pool, contactId: number, state: ContactResult['state'], outcome: CallOutcome | null,
 ): Promise<void> {
-  await markContactFinished(pool, contactId, state, outcome);
+  await inTransaction(pool, async (client) => {
+    await markContactFinished(client, contactId, state, outcome);
+    await clearContactWait(client, contactId);
+    await notifyContactsCampaignChanged(client, contactId);
+  });
 }

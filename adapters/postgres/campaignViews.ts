@@ -40,13 +40,31 @@ export interface CampaignCounters {
   contacts: number;
   byState: Record<string, number>;
   calls: number;
+  /** Contacts done, by the outcome that ended them. */
+  doneByOutcome: Record<string, number>;
+  /** The gate's refusals recorded (attempt rows that placed no call), by the rule that refused. */
+  refusedByRule: Record<string, number>;
 }
 
 export async function countCampaign(db: Queryable, campaignId: string): Promise<CampaignCounters> {
-  const states = await db.query<{ state: string; n: number }>(
-    'SELECT state, count(*)::int AS n FROM contact WHERE campaign_id = $1 GROUP BY state', [campaignId]);
-  const calls = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM attempt WHERE campaign_id = $1 AND outcome <> 'refused'`, [campaignId]);
-  const byState = Object.fromEntries(states.rows.map((r) => [r.state, r.n]));
-  return { contacts: states.rows.reduce((s, r) => s + r.n, 0), byState, calls: calls.rows[0].n };
+  const states = await db.query<{ state: string; outcome: string | null; n: number }>(
+    `SELECT state, CASE WHEN state = 'done' THEN outcome::text END AS outcome, count(*)::int AS n
+       FROM contact WHERE campaign_id = $1 GROUP BY 1, 2`, [campaignId]);
+  // Two index scans (attempt_campaign_outcome_idx, attempt_campaign_refusal_idx), not a read of every row's proof.
+  const attempts = await db.query<{ placed: boolean; rule: string | null; n: number }>(
+    `SELECT true AS placed, NULL AS rule, count(*)::int AS n FROM attempt WHERE campaign_id = $1 AND outcome <> 'refused'
+     UNION ALL
+     SELECT false, gate ->> 'refusal', count(*)::int FROM attempt WHERE campaign_id = $1 AND outcome = 'refused' GROUP BY 2`,
+    [campaignId]);
+  const byState: Record<string, number> = {};
+  const doneByOutcome: Record<string, number> = {};
+  for (const r of states.rows) {
+    byState[r.state] = (byState[r.state] ?? 0) + r.n;
+    if (r.state === 'done') doneByOutcome[r.outcome ?? 'unknown'] = r.n;
+  }
+  const refusedByRule = Object.fromEntries(attempts.rows.filter((r) => !r.placed).map((r) => [r.rule ?? 'unknown', r.n]));
+  return {
+    contacts: states.rows.reduce((s, r) => s + r.n, 0), byState,
+    calls: attempts.rows.find((r) => r.placed)?.n ?? 0, doneByOutcome, refusedByRule,
+  };
 }

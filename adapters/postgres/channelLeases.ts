@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction, type Queryable } from './transaction';
+import { endChannelWait, noteChannelWait } from './waits';
 
 // Channel limits per campaign and per trunk, global across every worker process and surviving
 // their crashes (docs/architecture.md, "Channel limits are global"). A slot is a row of channel_lease:
@@ -264,6 +265,27 @@ export interface WaitOptions {
  * of the step) so that waiters released by one hangup do not all retry in the same millisecond.
  */
 export async function waitForChannel(pool: Pool, req: ChannelRequest, options: WaitOptions = {}): Promise<ChannelAcquisition> {
+  // While it waits, the call says so in channel_wait (campaignWaits counts those rows): on its
+  // first refusal and every CHANNEL_WAIT_NOTE_MS after, so a waiter that died stops counting.
+  let notedAt: number | null = null;
+  try {
+    return await waitWithBackoff(pool, req, options, async (refusal) => {
+      if (notedAt !== null && Date.now() - notedAt < CHANNEL_WAIT_NOTE_MS) return;
+      notedAt = Date.now();
+      // Informational: a failed note never keeps a call from its slot.
+      await noteChannelWait(pool, { channelId: req.channelId, campaignId: req.campaignId, reason: refusal.reason }).catch(() => undefined);
+    });
+  } finally {
+    if (notedAt !== null) await endChannelWait(pool, req.channelId).catch(() => undefined);
+  }
+}
+
+/** How often a waiting call renews its channel_wait row (well inside CHANNEL_WAIT_LIVE_MS). */
+const CHANNEL_WAIT_NOTE_MS = 10_000;
+
+async function waitWithBackoff(
+  pool: Pool, req: ChannelRequest, options: WaitOptions, note: (refusal: ChannelRefused) => Promise<void>,
+): Promise<ChannelAcquisition> {
   const { signal, deadlineMs, onWait } = options;
   const maxDelayMs = options.maxDelayMs ?? 1000;
   let step = Math.min(options.initialDelayMs ?? 50, maxDelayMs);
@@ -271,6 +293,7 @@ export async function waitForChannel(pool: Pool, req: ChannelRequest, options: W
     const result = await acquireChannel(pool, req);
     if (result.acquired) return result;
     if (signal?.aborted) return result;
+    await note(result);
     await onWait?.(result, attempt);
     let pause = step / 2 + Math.random() * (step / 2);
     if (deadlineMs !== undefined) {
