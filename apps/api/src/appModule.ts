@@ -5,10 +5,13 @@ import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import type { FastifyRequest } from 'fastify';
 import type { ApiConfig } from './apiConfig';
 import { AuthModule } from './auth/authModule';
+import { BlacklistModule } from './blacklist/blacklistModule';
+import { CalendarModule } from './calendar/calendarModule';
 import type { RequestContext } from './auth/requestContext';
 import { CampaignsModule } from './campaigns/campaignsModule';
 import { ErrorFilter } from './graphql/errorFilter';
 import { InfraModule } from './infra/infraModule';
+import { TemplatesModule } from './templates/templatesModule';
 
 // The API: GraphQL (code-first, Mercurius on Fastify) over the campaign's modules.
 //
@@ -39,6 +42,9 @@ export class AppModule {
         }),
         AuthModule,
         CampaignsModule,
+        TemplatesModule,
+        BlacklistModule,
+        CalendarModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
     };
