@@ -1,10 +1,12 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { notifyContactWorkflow } from '../adapters/temporal/campaignSignals';
 import { startContactWorkflow } from '../adapters/temporal/workflowStarters';
+import { contactWorkflowId } from '../domain/ids';
 import type { CampaignState } from '../domain/outcomes';
 
 // What the campaign workflow asks of Postgres and Temporal: how many contacts wait and run,
-// and "start the next page".
+// "start the next page", "tell the contacts in flight" and "cancel the ones never started".
 
 export interface CampaignStatus {
   state: CampaignState;
@@ -84,4 +86,73 @@ export async function markCampaignCompleted(pool: Pool, campaignId: string): Pro
     `INSERT INTO audit_log (actor, action, entity, entity_id) VALUES ('dialer', 'campaign.completed', 'campaign', $1)`,
     [campaignId],
   );
+}
+
+/** Contacts read per page, and signals in flight at once, when the contacts in flight are told. */
+const WAKE_PAGE = 500;
+const WAKE_CONCURRENCY = 32;
+
+export interface WakeReport {
+  /** Contact workflows that received the signal. */
+  told: number;
+  /** Contacts marked in progress whose workflow was not running (finished, or not started yet). */
+  notRunning: number;
+}
+
+/**
+ * Tells every contact of the campaign in flight (state in_progress: at most max_in_flight of
+ * them, whatever the campaign's size) that the campaign changed, with a bounded number of
+ * signals at once. Pages by id; `onPage(lastId)` is where the caller heartbeats, and
+ * `afterId` resumes a retried run where the last one got to (telling a contact twice is
+ * harmless: it only re-reads its plan and asks the gate once more).
+ */
+export async function wakeInFlightContacts(
+  deps: { pool: Pool; temporal: Client }, campaignId: string,
+  opts: { afterId?: number; onPage?: (lastId: number) => void } = {},
+): Promise<WakeReport> {
+  const report: WakeReport = { told: 0, notRunning: 0 };
+  for (let afterId = opts.afterId ?? 0; ;) {
+    const { rows } = await deps.pool.query<{ id: string; external_id: string }>(
+      `SELECT id, external_id FROM contact
+        WHERE campaign_id = $1 AND state = 'in_progress' AND id > $2 ORDER BY id LIMIT $3`,
+      [campaignId, afterId, WAKE_PAGE],
+    );
+    let next = 0;
+    const tellOne = async (): Promise<void> => {
+      while (next < rows.length) {
+        const c = rows[next++];
+        if (await notifyContactWorkflow(deps.temporal, contactWorkflowId(campaignId, c.external_id))) report.told++;
+        else report.notRunning++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(WAKE_CONCURRENCY, rows.length) }, tellOne));
+    if (rows.length === 0) return report;
+    afterId = Number(rows[rows.length - 1].id);
+    opts.onPage?.(afterId);
+    if (rows.length < WAKE_PAGE) return report;
+  }
+}
+
+/** Contacts marked cancelled per statement: a million pending rows never make one long transaction. */
+const CANCEL_BATCH = 5000;
+
+/**
+ * A stopped campaign's contacts that were never started end cancelled, in batches. Only
+ * pending rows: a contact in flight ends cancelled by its own workflow, at its next gate.
+ */
+export async function cancelPendingContacts(
+  pool: Pool, campaignId: string, onBatch?: (cancelled: number) => void,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { rowCount } = await pool.query(
+      `UPDATE contact SET state = 'cancelled', finished_at = now(), updated_at = now()
+        WHERE id IN (SELECT id FROM contact WHERE campaign_id = $1 AND state = 'pending' LIMIT $2)
+          AND state = 'pending'`,
+      [campaignId, CANCEL_BATCH],
+    );
+    total += rowCount ?? 0;
+    onBatch?.(total);
+    if ((rowCount ?? 0) < CANCEL_BATCH) return total;
+  }
 }

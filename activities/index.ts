@@ -3,7 +3,9 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { CallOutcome } from '../domain/outcomes';
 import type { AttemptRecord, CallRequest, ContactResult } from '../domain/types';
-import { markCampaignCompleted, readCampaignStatus, startNextContactPage, type PageRequest } from './campaignFeed';
+import {
+  cancelPendingContacts, markCampaignCompleted, readCampaignStatus, startNextContactPage, wakeInFlightContacts, type PageRequest,
+} from './campaignFeed';
 import { call } from './call';
 import { gate } from './gate';
 import { plan } from './plan';
@@ -49,6 +51,19 @@ export function createActivities(deps: ActivityDeps) {
     campaignStatus: (campaignId: string) => readCampaignStatus(deps.pool, campaignId),
     startContactPage: (req: PageRequest) => startNextContactPage(deps, req),
     completeCampaign: (campaignId: string) => markCampaignCompleted(deps.pool, campaignId),
+    wakeContacts: (campaignId: string) => {
+      const ctx = Context.current();
+      // A retry goes on from the last page a previous attempt finished.
+      const afterId: unknown = ctx.info.heartbeatDetails;
+      return wakeInFlightContacts(deps, campaignId, {
+        afterId: typeof afterId === 'number' ? afterId : 0,
+        onPage: (lastId) => ctx.heartbeat(lastId),
+      });
+    },
+    cancelPendingContacts: (campaignId: string) => {
+      const ctx = Context.current();
+      return cancelPendingContacts(deps.pool, campaignId, (n) => ctx.heartbeat(n));
+    },
   };
 }
 

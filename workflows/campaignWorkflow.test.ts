@@ -3,6 +3,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle
 import { randomBytes } from 'node:crypto';
 import { createTimeSkippingEnv } from '../test/timeSkipping';
 import { campaignWorkflow, type CampaignInput, type CampaignSummary } from './campaignWorkflow';
+import { campaignChangedSignal, campaignProgressQuery } from './signals';
 import { fakeCampaign, type CampaignSeen, type FakeCampaignOptions } from './testing/fakeActivities';
 
 // The campaign workflow's real code on Temporal's time-skipping test server, in front of an
@@ -117,5 +118,58 @@ describe('the campaign workflow with fake activities', () => {
     expect([...seen.starts.values()]).toEqual([1, 1, 1, 1, 1]);
     expect(seen.completed).toHaveLength(1);
     expect(result).toEqual({ campaignId: 'c-unit', state: 'completed', contactsStarted: 5, runs: 2 });
+  });
+
+  test('contacts added while it runs are started by its paging, once each, and counted before it completes', async () => {
+    const { result, seen } = await runCampaign(
+      { contacts: 3, maxInFlight: 2, contactRunsMs: 60_000, added: (n) => (n === 3 ? 2 : 0) },
+      { pageSize: 10 },
+    );
+    expect([...seen.starts.entries()]).toEqual([1, 2, 3, 4, 5].map((id) => [id, 1]));
+    expect(seen.maxInProgress).toBe(2);
+    expect(result).toEqual({ campaignId: 'c-unit', state: 'completed', contactsStarted: 5, runs: 1 });
+  });
+
+  test('a stopped campaign tells its contacts in flight and cancels the ones never started before it ends', async () => {
+    const { result, seen } = await runCampaign(
+      { contacts: 5, maxInFlight: 2, contactRunsMs: 10 * 60_000, state: (n) => (n < 2 ? 'running' : 'cancelled') },
+      { pageSize: 10 },
+    );
+    expect(pages(seen)).toEqual([[0, 2, 2]]);
+    expect(seen.woken.map((w) => w.args)).toEqual([[1, 2]]);
+    expect(seen.cancelled.map((c) => c.args)).toEqual([[3, 4, 5]]);
+    expect(seen.completed).toEqual([]);
+    expect(result).toEqual({ campaignId: 'c-unit', state: 'cancelled', contactsStarted: 2, runs: 1 });
+  });
+
+  test('a campaignChanged signal is passed on to the contacts in flight at once, not at the next poll', async () => {
+    const { activities, seen } = fakeCampaign(() => env.currentTimeMs(), { contacts: 4, maxInFlight: 3, contactRunsMs: 10 * 60_000 });
+    const taskQueue = `campaign-${randomBytes(4).toString('hex')}`;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+    const workflowId = `campaign/unit-${randomBytes(4).toString('hex')}`;
+    try {
+      const result = await worker.runUntil(async () => {
+        // A poll of an hour: only the signal can make it look again before then.
+        const handle = await env.client.workflow.start(campaignWorkflow, {
+          taskQueue, workflowId, args: [{ campaignId: 'c-unit', pollIntervalMs: 60 * 60_000 }],
+        });
+        for (let i = 0; i < 400 && (await handle.query(campaignProgressQuery)).startedThisRun < 3; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        const polls = seen.status.length;
+        await handle.signal(campaignChangedSignal);
+        for (let i = 0; i < 400 && seen.woken.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+        expect(seen.woken.map((w) => w.args)).toEqual([[1, 2, 3]]);
+        // Woken without waiting for the hour's poll, and it looked at the campaign again after.
+        expect(seen.woken[0].atMs - seen.status[polls - 1].atMs).toBeLessThan(60_000);
+        for (let i = 0; i < 400 && seen.status.length === polls; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+        expect(seen.status.length).toBe(polls + 1);
+        return handle.result();
+      });
+      expect(seen.woken).toHaveLength(1);
+      expect(result).toMatchObject({ state: 'completed', contactsStarted: 4 });
+    } finally {
+      await env.client.workflow.getHandle(workflowId).terminate('test over').catch(() => undefined);
+    }
   });
 });

@@ -1,6 +1,8 @@
-import { continueAsNew, proxyActivities, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  condition, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler, sleep, workflowInfo,
+} from '@temporalio/workflow';
 import type { DialerActivities } from '../activities';
-import { campaignProgressQuery, type CampaignProgress } from './signals';
+import { campaignChangedSignal, campaignProgressQuery, type CampaignProgress } from './signals';
 
 // Feeds a campaign's contacts to contact workflows in pages, never more than the campaign's
 // max_in_flight running at once. Its history does not grow with the campaign: it holds a
@@ -19,6 +21,21 @@ const { startContactPage } = proxyActivities<DialerActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
+const { wakeContacts, cancelPendingContacts } = proxyActivities<DialerActivities>({
+  // At most max_in_flight signals, or batches of pending rows; both heartbeat per page and
+  // may run again (a contact told twice asks the gate twice; a cancelled row stays cancelled).
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/**
+ * Versioning of the campaign's changes: the poll's sleep ends at a campaignChanged signal, which
+ * is passed on to every contact in flight; a stopped campaign tells its contacts and cancels
+ * the ones never started before it ends. Runs started before it replay as they ran.
+ */
+const WAKE_PATCH = 'campaign-changes-wake';
+
 export interface CampaignInput {
   campaignId: string;
   /** Id of the last contact started by an earlier run (continue-as-new carries it). */
@@ -28,6 +45,8 @@ export interface CampaignInput {
   runs?: number;
   /** Loop iterations per run before continue-as-new (tests make it small). */
   iterationsPerRun?: number;
+  /** A campaignChanged signal the previous run had not passed on yet. */
+  changePending?: boolean;
 }
 
 export interface CampaignSummary {
@@ -48,10 +67,25 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
     cursor: input.cursor ?? 0, startedThisRun: 0, runs: input.runs ?? 1, state: 'running',
   };
   setHandler(campaignProgressQuery, () => progress);
+  /** campaignChanged signals received, and how many of them were passed on to the contacts. */
+  let changes = input.changePending ? 1 : 0;
+  let passedOn = 0;
+  setHandler(campaignChangedSignal, () => void changes++);
 
   for (let i = 0; i < (input.iterationsPerRun ?? ITERATIONS_PER_RUN); i++) {
+    if (changes > passedOn && patched(WAKE_PATCH)) {
+      const seen = changes;
+      await wakeContacts(input.campaignId);
+      passedOn = seen;
+    }
     const status = await campaignStatus(input.campaignId);
     progress.state = status.state;
+    if (status.state === 'cancelled' && patched(WAKE_PATCH)) {
+      // However the stop reached us (a signal, or only the state): the contacts in flight end
+      // at their next gate instead of at the end of whatever they wait for.
+      await wakeContacts(input.campaignId);
+      await cancelPendingContacts(input.campaignId);
+    }
     if (status.state === 'cancelled' || status.state === 'completed') {
       return { campaignId: input.campaignId, state: status.state, contactsStarted: status.started, runs: progress.runs };
     }
@@ -69,11 +103,12 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
         return { campaignId: input.campaignId, state: 'completed', contactsStarted: status.started, runs: progress.runs };
       }
     }
-    // paused, full, or waiting for the last contacts to finish
-    await sleep(pollIntervalMs);
+    // paused, full, or waiting for the last contacts to finish; a change ends the wait
+    if (patched(WAKE_PATCH)) await condition(() => changes > passedOn, pollIntervalMs);
+    else await sleep(pollIntervalMs);
     if (workflowInfo().continueAsNewSuggested) break;
   }
   return continueAsNew<typeof campaignWorkflow>({
-    ...input, cursor: progress.cursor, runs: progress.runs + 1,
+    ...input, cursor: progress.cursor, runs: progress.runs + 1, changePending: changes > passedOn,
   });
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { ContactNotFoundError } from '../activities/plan';
 import { createTimeSkippingEnv } from '../test/timeSkipping';
 import { contactWorkflow } from './contactWorkflow';
-import { campaignResumedSignal, contactProgressQuery } from './signals';
+import { campaignChangedSignal, campaignResumedSignal, contactProgressQuery, type ContactProgress } from './signals';
 import {
   ALWAYS_OPEN, MESSAGE, allow, allowedAt, answered, contactPlan, ended, lastCheckRefuses, phone, refuse, refusedAt,
   scriptedContactActivities,
@@ -79,6 +79,16 @@ async function withWorker<T>(
 /** Runs one contact to its end; returns its result and what the activities saw. */
 async function runContact(script: ContactScript): Promise<{ result: ContactResult; seen: ContactSeen }> {
   return withWorker(script, async (start, seen) => ({ result: await (await start()).result(), seen }));
+}
+
+/** Polls the contact's progress (wall clock; time skipping is locked meanwhile) until `done` says yes. */
+async function progressUntil(handle: ContactHandle, done: (p: ContactProgress) => boolean): Promise<ContactProgress> {
+  let progress = await handle.query(contactProgressQuery);
+  for (let i = 0; i < 400 && !done(progress); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    progress = await handle.query(contactProgressQuery);
+  }
+  return progress;
 }
 
 /** What `p` settled with (its value or its error), or 'still running' after `ms` of wall-clock time. */
@@ -191,7 +201,9 @@ describe('the contact workflow with fake activities', () => {
       plan: [contactPlan({ strategy: { maxAttemptsPerNumber: 3, retryIntervalSeconds: 1800, machineAction: 'hang_up' } })],
       call: [new Error('ARI is not answering'), answered],
     });
-    expect(seen.order).toEqual(['plan', 'gate', 'prepare', 'call', 'record', 'gate', 'call', 'record', 'finish']);
+    // The retry waits after a gate, like every wait, and the gate speaks again when it ends.
+    expect(seen.order).toEqual(['plan', 'gate', 'prepare', 'call', 'record', 'gate', 'gate', 'call', 'record', 'finish']);
+    expect(seen.gate[1].atMs - seen.call[0].atMs).toBeLessThan(MINUTE);
     const [failed, second] = seen.record.map((r) => r.args);
     expect(failed).toMatchObject({
       seq: 1, numberAttempt: 1, messageText: MESSAGE.text,
@@ -282,6 +294,111 @@ describe('the contact workflow with fake activities', () => {
     expect(result).toEqual({
       contactId: 42, state: 'done', outcome: 'answered', attempts: 1,
       perNumber: [{ position: 1, attempts: 1, lastOutcome: 'answered' }],
+    });
+  });
+
+  // A change of the campaign (resumed, stopped, edited) reaches a contact whatever it waits for:
+  // it re-reads its plan and asks the gate again at once (adapters/temporal/campaignControl.ts).
+  describe('woken by a change of the campaign', () => {
+    const DAY = 24 * HOUR;
+    /** Closed until a month from the test server's now: the contact sleeps until then. */
+    const closedForAMonth = async () => contactPlan({
+      schedule: { ...ALWAYS_OPEN, startDate: new Date((await clock()) + 30 * DAY).toISOString().slice(0, 10) },
+    });
+
+    test('a contact asleep until its hours re-plans, asks the gate, and calls under the new hours at once', async () => {
+      const closed = await closedForAMonth();
+      await withWorker({ plan: [closed, contactPlan()] }, async (start, seen) => {
+        const handle = await start();
+        const asleep = await progressUntil(handle, (p) => p.step === 'wait');
+        expect(asleep.step).toBe('wait');
+        // Asleep until the old opening, a month away.
+        expect(Date.parse(asleep.sleepingUntil!) - seen.gate[0].atMs).toBeGreaterThan(28 * DAY);
+        expect(seen.order).toEqual(['plan', 'gate']);
+
+        await handle.signal(campaignChangedSignal);
+        const result = await handle.result();
+
+        expect(seen.order).toEqual(['plan', 'gate', 'plan', 'gate', 'prepare', 'call', 'record', 'finish']);
+        // Called without waiting for the old opening.
+        expect(seen.call[0].atMs - seen.gate[0].atMs).toBeLessThan(MINUTE);
+        expect(result).toMatchObject({ state: 'done', outcome: 'answered', attempts: 1 });
+      });
+    });
+
+    test('a paused contact asks the gate again at once (after reading its plan)', async () => {
+      await withWorker({ gate: [refuse('campaign_paused'), allow] }, async (start, seen) => {
+        const handle = await start();
+        expect((await progressUntil(handle, (p) => p.step === 'paused')).step).toBe('paused');
+        expect(seen.order).toEqual(['plan', 'gate']);
+
+        await handle.signal(campaignChangedSignal);
+        const result = await handle.result();
+
+        expect(seen.order).toEqual(['plan', 'gate', 'plan', 'gate', 'prepare', 'call', 'record', 'finish']);
+        expect(seen.gate[1].atMs - seen.gate[0].atMs).toBeLessThan(MINUTE);
+        expect(result).toMatchObject({ state: 'done', attempts: 1 });
+      });
+    });
+
+    test('a contact waiting for a retry, woken by a stop, ends cancelled at its next gate, not after the interval', async () => {
+      const script: ContactScript = {
+        plan: [contactPlan({ strategy: { maxAttemptsPerNumber: 3, retryIntervalSeconds: 3600, machineAction: 'hang_up' } })],
+        gate: [allow, allow, refuse('campaign_stopped')],
+        call: [ended('busy')],
+      };
+      await withWorker(script, async (start, seen) => {
+        const handle = await start();
+        const waiting = await progressUntil(handle, (p) => p.step === 'wait' && p.attempts === 1);
+        expect(waiting).toMatchObject({ step: 'wait', attempts: 1, lastOutcome: 'busy' });
+
+        await handle.signal(campaignChangedSignal);
+        const result = await handle.result();
+
+        expect(seen.order).toEqual(['plan', 'gate', 'prepare', 'call', 'record', 'gate', 'plan', 'gate', 'record', 'finish']);
+        expect(seen.record[1].args.result).toMatchObject({ outcome: 'refused', gate: { refusal: 'campaign_stopped' } });
+        expect(seen.finish.map((f) => f.args)).toEqual([{ contactId: 42, state: 'cancelled', outcome: null }]);
+        expect(seen.finish[0].atMs - seen.call[0].atMs).toBeLessThan(MINUTE);
+        expect(result).toMatchObject({ state: 'cancelled', attempts: 1 });
+      });
+    });
+
+    test('a shorter retry interval moves a sleeping retry: it calls at the new moment', async () => {
+      const strategy = (retryIntervalSeconds: number) => ({ maxAttemptsPerNumber: 3, retryIntervalSeconds, machineAction: 'hang_up' as const });
+      const script: ContactScript = {
+        plan: [contactPlan({ strategy: strategy(3600) }), contactPlan({ strategy: strategy(120) })],
+        call: [ended('busy'), answered],
+      };
+      await withWorker(script, async (start, seen) => {
+        const handle = await start();
+        await progressUntil(handle, (p) => p.step === 'wait' && p.attempts === 1);
+        await handle.signal(campaignChangedSignal);
+        const result = await handle.result();
+
+        expect(seen.plan).toHaveLength(2);
+        const retriedAfter = seen.call[1].atMs - seen.call[0].atMs;
+        expect(retriedAfter).toBeGreaterThanOrEqual(120_000);
+        expect(retriedAfter).toBeLessThan(HOUR);
+        expect(result).toMatchObject({ state: 'done', outcome: 'answered', attempts: 2 });
+      });
+    });
+
+    test('fewer attempts allowed: a number waiting for a retry it no longer has is given up', async () => {
+      const strategy = (maxAttemptsPerNumber: number) => ({ maxAttemptsPerNumber, retryIntervalSeconds: 3600, machineAction: 'hang_up' as const });
+      const script: ContactScript = {
+        plan: [contactPlan({ strategy: strategy(3) }), contactPlan({ strategy: strategy(1) })],
+        call: [ended('no_answer')],
+      };
+      await withWorker(script, async (start, seen) => {
+        const handle = await start();
+        await progressUntil(handle, (p) => p.step === 'wait' && p.attempts === 1);
+        await handle.signal(campaignChangedSignal);
+        const result = await handle.result();
+
+        expect(seen.call).toHaveLength(1);
+        expect(seen.finish[0].atMs - seen.call[0].atMs).toBeLessThan(MINUTE);
+        expect(result).toMatchObject({ state: 'failed', outcome: 'no_answer', attempts: 1 });
+      });
     });
   });
 

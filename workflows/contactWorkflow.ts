@@ -12,7 +12,7 @@ import {
 import type { DialerActivities } from '../activities';
 import type { CallOutcome } from '../domain/outcomes';
 import { decide } from '../domain/decide';
-import { campaignResumedSignal, contactProgressQuery, type ContactProgress } from './signals';
+import { campaignChangedSignal, campaignResumedSignal, contactProgressQuery, type ContactProgress } from './signals';
 import { nextAllowedMomentIn } from '../domain/callingSchedule';
 import type { CallResult, ContactPhone, ContactPlan, ContactResult, GateDecision, PreparedMessage } from '../domain/types';
 
@@ -44,6 +44,14 @@ const { call: placeCall } = proxyActivities<DialerActivities>({
 const PAUSE_RECHECK = '5 minutes';
 const PAUSE_RECHECK_MS = 5 * 60_000;
 
+/**
+ * Versioning of the wake-up by campaignChangedSignal: every wait (the hours, a retry, a refusal,
+ * a pause) ends when the campaign changes, the plan is read again before the next gate, and
+ * the wait for a retry comes after the gate like any other. Contacts that ran before it replay
+ * as they ran (a signal an older worker ignored stays ignored).
+ */
+const WAKE_PATCH = 'campaign-changes-wake';
+
 export interface ContactInput {
   campaignId: string;
   contactId: number;
@@ -56,10 +64,15 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
     step: 'gate', phonePosition: null, attempts: 0, lastOutcome: null, sleepingUntil: null,
   };
   let resumes = 0;
+  /** Changes of the campaign signalled so far, and how many of them the plan has seen. */
+  let changes = 0;
+  let planned = 0;
   setHandler(contactProgressQuery, () => progress);
   setHandler(campaignResumedSignal, () => void resumes++);
+  setHandler(campaignChangedSignal, () => void changes++);
 
-  const plan = await loadPlan(input.contactId);
+  planned = changes;
+  let plan = await loadPlan(input.contactId);
   const perNumber = plan.phones.map((p) => ({ position: p.position, attempts: 0, lastOutcome: null as CallOutcome | null }));
   let seq = 0;
   let message: PreparedMessage | null = null;
@@ -75,8 +88,15 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
   numbers: for (const [index, phone] of plan.phones.entries()) {
     progress.phonePosition = phone.position;
     const tally = perNumber[index];
+    /** The last attempt on this number asked for a retry: what it ended with, and when. */
+    let retry: { outcome: CallOutcome; decidedAtMs: number } | null = null;
 
     for (;;) {
+      // The campaign changed since the plan was read (new hours, a new strategy): read it again.
+      await replanIfChanged();
+      const notBeforeMs = retry && retryMoment(retry, tally.attempts);
+      if (notBeforeMs === 'next_number') continue numbers;
+
       // gate
       progress.step = 'gate';
       const gate = await checkGate({ campaignId: plan.campaignId, contactId: plan.contactId, e164: phone.e164, zones: phone.zones });
@@ -88,7 +108,7 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
       }
 
       // wait
-      const waited = await waitForCallingHours(phone);
+      const waited = await waitForCallingHours(phone, notBeforeMs ?? 0);
       if (waited === 'never') {
         // This number has no calling hours left (its zones never overlap the hours, or the
         // campaign's end has passed there); another number may be in a zone that still has
@@ -105,6 +125,7 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
 
       // call
       progress.step = 'call';
+      retry = null;
       seq++;
       const result = await attemptCall(plan, phone, seq, message, gate);
 
@@ -135,6 +156,12 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
       const decision = decide(plan.strategy, result.outcome, tally.attempts);
       if (decision.kind === 'done') return finish('done', result.outcome);
       if (decision.kind === 'next_number') continue numbers;
+      if (patched(WAKE_PATCH)) {
+        // The retry waits after the gate, as any wait does, so a stop, new hours or a new
+        // interval meanwhile are seen when they happen, not when the old interval ends.
+        retry = { outcome: result.outcome, decidedAtMs: Date.now() };
+        continue;
+      }
       await sleepUntil(Date.now() + decision.afterMs);
     }
   }
@@ -173,7 +200,8 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
       case 'campaign_paused': {
         progress.step = 'paused';
         const seen = resumes;
-        await condition(() => resumes > seen, PAUSE_RECHECK);
+        if (patched(WAKE_PATCH)) await condition(() => resumes > seen || changes > planned, PAUSE_RECHECK);
+        else await condition(() => resumes > seen, PAUSE_RECHECK);
         return 'again';
       }
       case 'cap_reached':
@@ -186,20 +214,55 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
     }
   }
 
-  /** Sleeps until the number's calling hours; 'never' when the schedule has none left. */
-  async function waitForCallingHours(phone: ContactPhone): Promise<'now' | 'slept' | 'never'> {
-    const at = nextAllowedMomentIn(plan.schedule, phone.zones, Date.now());
+  /**
+   * Sleeps until the number's calling hours, not before `notBeforeMs` (a retry's moment);
+   * 'never' when the schedule has none left. 'slept' also when a change of the campaign woke it.
+   */
+  async function waitForCallingHours(phone: ContactPhone, notBeforeMs: number): Promise<'now' | 'slept' | 'never'> {
+    const now = Date.now();
+    const at = nextAllowedMomentIn(plan.schedule, phone.zones, Math.max(now, notBeforeMs));
     if (at === null) return 'never';
-    if (at <= Date.now()) return 'now';
+    if (at <= now) return 'now';
     progress.step = 'wait';
     await sleepUntil(at);
     return 'slept';
   }
 
-  async function sleepUntil(atMs: number): Promise<void> {
+  /** Sleeps until `atMs`, or until the campaign changes: 'woken' then. */
+  async function sleepUntil(atMs: number): Promise<'slept' | 'woken'> {
+    if (!patched(WAKE_PATCH)) {
+      progress.sleepingUntil = new Date(atMs).toISOString();
+      await sleep(Math.max(0, atMs - Date.now()));
+      progress.sleepingUntil = null;
+      return 'slept';
+    }
+    if (changes > planned) return 'woken';
     progress.sleepingUntil = new Date(atMs).toISOString();
-    await sleep(Math.max(0, atMs - Date.now()));
+    const woken = await condition(() => changes > planned, Math.max(0, atMs - Date.now()));
     progress.sleepingUntil = null;
+    return woken ? 'woken' : 'slept';
+  }
+
+  /** Reads the plan again when the campaign changed since it was read. */
+  async function replanIfChanged(): Promise<void> {
+    if (changes === planned || !patched(WAKE_PATCH)) return;
+    planned = changes;
+    const fresh = await loadPlan(input.contactId);
+    if (fresh.templateId !== plan.templateId) message = null;
+    // The loop walks the numbers it started with; everything else is the campaign's of now.
+    plan = { ...fresh, phones: plan.phones };
+  }
+
+  /**
+   * When a number asked to be retried may be called again, under the strategy of now (a
+   * changed interval moves the moment; fewer attempts may give the number up).
+   */
+  function retryMoment(r: { outcome: CallOutcome; decidedAtMs: number }, attempts: number): number | 'next_number' {
+    const d = decide(plan.strategy, r.outcome, attempts);
+    if (d.kind === 'next_number') return 'next_number';
+    // 'done' only where a machine's action became leave_message: no message was left on it
+    // yet, so the number is retried after the interval.
+    return r.decidedAtMs + (d.kind === 'retry_number' ? d.afterMs : plan.strategy.retryIntervalSeconds * 1000);
   }
 
   async function attemptCall(

@@ -4,6 +4,13 @@ import type { CallOutcome } from '../domain/outcomes';
 /** Wakes a contact that waits because its campaign was paused. */
 export const campaignResumedSignal = defineSignal('campaignResumed');
 
+/**
+ * The campaign was resumed, stopped or edited. To the campaign workflow (from
+ * adapters/temporal/campaignControl.ts): tell every contact in flight. To a contact: whatever
+ * it waits for (its hours, a retry, a pause), re-read the plan and ask the gate again now.
+ */
+export const campaignChangedSignal = defineSignal('campaignChanged');
+
 export interface ContactProgress {
   step: 'gate' | 'wait' | 'prepare' | 'call' | 'record' | 'decide' | 'paused' | 'finished';
   phonePosition: number | null;

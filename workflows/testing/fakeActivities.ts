@@ -178,7 +178,9 @@ export function scriptedContactActivities(clock: Clock, script: ContactScript = 
 // ---------------------------------------------------------------------------------------------
 // The campaign workflow
 
-export type CampaignActivities = Pick<DialerActivities, 'campaignStatus' | 'startContactPage' | 'completeCampaign'>;
+export type CampaignActivities = Pick<
+  DialerActivities, 'campaignStatus' | 'startContactPage' | 'completeCampaign' | 'wakeContacts' | 'cancelPendingContacts'
+>;
 type CampaignStatus = Awaited<ReturnType<DialerActivities['campaignStatus']>>;
 type PageRequest = Parameters<DialerActivities['startContactPage']>[0];
 type PageResult = Awaited<ReturnType<DialerActivities['startContactPage']>>;
@@ -191,12 +193,18 @@ export interface FakeCampaignOptions {
   contactRunsMs: number;
   /** The campaign's state at the n-th status read (default: running throughout). */
   state?: (n: number) => CampaignState;
+  /** Contacts added (pending, with the next ids) at the n-th status read, before it counts. */
+  added?: (n: number) => number;
 }
 
 export interface CampaignSeen {
   status: Seen<CampaignStatus>[];
   pages: Seen<{ req: PageRequest; result: PageResult }>[];
   completed: Seen<string>[];
+  /** The contacts in progress each time the campaign told them it changed. */
+  woken: Seen<number[]>[];
+  /** Pending contacts marked cancelled, per call of cancelPendingContacts. */
+  cancelled: Seen<number[]>[];
   /** How many times each contact id was started (a retried page takes its in_progress contacts again). */
   starts: Map<number, number>;
   /** The most contacts in progress at once. */
@@ -208,10 +216,9 @@ export interface CampaignSeen {
  * activities/campaignFeed.ts: a page takes pending and in_progress contacts after the cursor.
  */
 export function fakeCampaign(clock: Clock, opts: FakeCampaignOptions): { activities: CampaignActivities; seen: CampaignSeen } {
-  const contacts = Array.from({ length: opts.contacts }, (_, i) => ({
-    id: i + 1, state: 'pending' as 'pending' | 'in_progress' | 'done', startedAtMs: 0,
-  }));
-  const seen: CampaignSeen = { status: [], pages: [], completed: [], starts: new Map(), maxInProgress: 0 };
+  type FakeContact = { id: number; state: 'pending' | 'in_progress' | 'done' | 'cancelled'; startedAtMs: number };
+  const contacts: FakeContact[] = Array.from({ length: opts.contacts }, (_, i) => ({ id: i + 1, state: 'pending', startedAtMs: 0 }));
+  const seen: CampaignSeen = { status: [], pages: [], completed: [], woken: [], cancelled: [], starts: new Map(), maxInProgress: 0 };
   const settle = (atMs: number): void => {
     for (const c of contacts) if (c.state === 'in_progress' && atMs >= c.startedAtMs + opts.contactRunsMs) c.state = 'done';
   };
@@ -220,9 +227,12 @@ export function fakeCampaign(clock: Clock, opts: FakeCampaignOptions): { activit
     async campaignStatus(_campaignId) {
       const atMs = await clock();
       settle(atMs);
+      for (let k = opts.added?.(seen.status.length) ?? 0; k > 0; k--) {
+        contacts.push({ id: contacts.length + 1, state: 'pending', startedAtMs: 0 });
+      }
       const status: CampaignStatus = {
         state: opts.state?.(seen.status.length) ?? 'running', maxInFlight: opts.maxInFlight,
-        pending: count('pending'), inProgress: count('in_progress'), started: opts.contacts - count('pending'),
+        pending: count('pending'), inProgress: count('in_progress'), started: contacts.length - count('pending'),
       };
       seen.status.push({ args: status, atMs });
       return status;
@@ -230,7 +240,7 @@ export function fakeCampaign(clock: Clock, opts: FakeCampaignOptions): { activit
     async startContactPage(req) {
       const atMs = await clock();
       settle(atMs);
-      const page = contacts.filter((c) => c.id > req.afterId && c.state !== 'done').slice(0, req.limit);
+      const page = contacts.filter((c) => c.id > req.afterId && (c.state === 'pending' || c.state === 'in_progress')).slice(0, req.limit);
       for (const c of page) {
         if (c.state === 'pending') c.startedAtMs = atMs;
         c.state = 'in_progress';
@@ -243,6 +253,19 @@ export function fakeCampaign(clock: Clock, opts: FakeCampaignOptions): { activit
     },
     async completeCampaign(campaignId) {
       seen.completed.push({ args: campaignId, atMs: await clock() });
+    },
+    async wakeContacts(_campaignId) {
+      const atMs = await clock();
+      settle(atMs);
+      const inProgress = contacts.filter((c) => c.state === 'in_progress').map((c) => c.id);
+      seen.woken.push({ args: inProgress, atMs });
+      return { told: inProgress.length, notRunning: 0 };
+    },
+    async cancelPendingContacts(_campaignId) {
+      const pending = contacts.filter((c) => c.state === 'pending');
+      for (const c of pending) c.state = 'cancelled';
+      seen.cancelled.push({ args: pending.map((c) => c.id), atMs: await clock() });
+      return pending.length;
     },
   };
   return { activities, seen };
