@@ -27,7 +27,7 @@ const text = (max: number) => z.string().max(max, `at most ${max} characters`);
 
 const phoneInput = z.object({
   number: text(64).describe('As the ERP has it (+7 912 345-67-89, 8 912 345 67 89, 79123456789); stored in E.164, read in Russia when it has no country code.'),
-  kind: z.enum(PHONE_KINDS).default('other').describe('What kind of number it is.'),
+  kind: z.enum(PHONE_KINDS).nullish().transform((k): PhoneKind => k ?? 'other').describe('What kind of number it is (other when not given).'),
 });
 
 /** A number as stored: E.164, as written, what the reading did to it, and its kind. */

@@ -110,3 +110,16 @@ test('a list is known by its content, not its name', async () => {
   expect(sniffListFormat(Buffer.from('d0cf11e0a1b11ae1', 'hex'))).toEqual({ refused: expect.stringContaining('.xls') });
   expect(sniffListFormat(Buffer.alloc(0))).toEqual({ refused: 'the file is empty' });
 });
+
+test('text whose bytes straddle the reader\'s chunks is read whole (exceljs#2084)', async () => {
+  const names = Array.from({ length: 3000 }, (_, i) => `Абонентова Юлия Эдуардовна №${i}`);
+  for (const sharedStrings of [true, false]) {
+    const bytes = await workbook((wb) => {
+      const ws = wb.addWorksheet('Список');
+      // Shared strings (Excel's way) or inline strings in the sheet itself.
+      for (const name of names) ws.addRow([sharedStrings ? name : { richText: [{ text: name }] }]);
+    });
+    const rows = await all(readXlsxRows(chunked(bytes, 777)));
+    expect(rows.map((r) => (r as { fields: string[] }).fields[0])).toEqual(names);
+  }
+});

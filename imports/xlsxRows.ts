@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { CsvReadError, type CsvRow } from './csvRows';
 
 // An XLSX workbook's first worksheet as the rows the CSV reader gives (imports/csvRows.ts), so an
@@ -14,7 +15,7 @@ import { CsvReadError, type CsvRow } from './csvRows';
  * is not a workbook or breaks off (after the rows before).
  */
 export async function* readXlsxRows(input: Readable): AsyncGenerator<CsvRow> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+  const workbook = new Utf8WorkbookReader(input, {
     worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'ignore',
   });
   let lastRow = 0;
@@ -39,6 +40,38 @@ export async function* readXlsxRows(input: Readable): AsyncGenerator<CsvRow> {
     if (!input.readableEnded) input.destroy();
   }
   if (sheets === 0) throw new CsvReadError('unreadable', 1, 'not an XLSX workbook: it has no worksheet', '');
+}
+
+// exceljs 4.4's streaming reader decodes each inflated chunk of XML on its own, so a character
+// whose bytes straddle two chunks becomes two U+FFFD (exceljs#2084, #2063; the fixes are not
+// released): about one Cyrillic name in a few hundred. The sheets and the shared strings reach
+// its parser here as text decoded across chunks instead (its decoder passes strings through).
+interface WorkbookReaderInternals {
+  _parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: string): Generator<unknown>;
+  _parseSharedStrings(entry: Readable): AsyncGenerator<unknown>;
+}
+const WorkbookReader = ExcelJS.stream.xlsx.WorkbookReader as unknown as
+  new (input: Readable, options: Partial<ExcelJS.stream.xlsx.WorkbookStreamReaderOptions>) => ExcelJS.stream.xlsx.WorkbookReader & WorkbookReaderInternals;
+
+class Utf8WorkbookReader extends WorkbookReader {
+  override *_parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: string): Generator<unknown> {
+    yield* super._parseWorksheet(utf8Text(iterator), sheetNo);
+  }
+
+  override async *_parseSharedStrings(entry: Readable): AsyncGenerator<unknown> {
+    entry.setEncoding('utf8');
+    yield* super._parseSharedStrings(entry);
+  }
+}
+
+async function* utf8Text(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of chunks) {
+    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    if (text !== '') yield text;
+  }
+  const rest = decoder.end();
+  if (rest !== '') yield rest;
 }
 
 /** exceljs's row values are 1-based and sparse; trailing empty cells are not the row's. */

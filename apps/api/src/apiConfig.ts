@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 import { databaseEnv, logEnv, readEnv, temporalEnv } from '../../../common/config';
 
@@ -11,6 +13,10 @@ export const apiEnv = databaseEnv.merge(temporalEnv).merge(logEnv).extend({
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(1200),
   // Links to a contact's workflow history in the Temporal UI.
   TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+  // Contact list uploads (POST /uploads): the largest file taken, and where files wait for their
+  // import (several API processes behind one address need a directory they share).
+  API_UPLOAD_MAX_MB: z.coerce.number().positive().default(100),
+  API_UPLOAD_DIR: z.string().min(1).default(path.join(os.tmpdir(), 'dialer-uploads')),
 });
 
 export type ApiConfig = z.infer<typeof apiEnv>;

@@ -9,6 +9,7 @@ import { BlacklistModule } from './blacklist/blacklistModule';
 import { CalendarModule } from './calendar/calendarModule';
 import type { RequestContext } from './auth/requestContext';
 import { CampaignsModule } from './campaigns/campaignsModule';
+import { ContactsModule } from './contacts/contactsModule';
 import { ErrorFilter } from './graphql/errorFilter';
 import { InfraModule } from './infra/infraModule';
 import { TemplatesModule } from './templates/templatesModule';
@@ -42,6 +43,7 @@ export class AppModule {
         }),
         AuthModule,
         CampaignsModule,
+        ContactsModule,
         TemplatesModule,
         BlacklistModule,
         CalendarModule,
