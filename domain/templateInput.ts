@@ -74,7 +74,7 @@ export const templatePreviewObject = z.object({
   templateId: z.number().int().min(1).optional().describe('A stored template (its body is rendered).'),
   body: templateBody.optional().describe('A body to render instead of a stored template.'),
   variables: z.record(z.string(), variableValue).default({})
-    .describe('The contact\'s variables by name: {"NAME": "…", "BALANCE": "-68.27"}.'),
+    .describe('The contact\'s variables by name: {"NAME": "…", "BALANCE": "-68.27"} (a call takes NAME from the contact\'s name unless a variable gives it).'),
 }).strict();
 
 export const templatePreviewSchema = templatePreviewObject.superRefine((p, ctx) => {

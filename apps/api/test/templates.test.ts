@@ -9,7 +9,7 @@ let world: ApiWorld;
 beforeAll(async () => { world = await startApiWorld(); });
 afterAll(async () => { await world?.close(); });
 
-const FIELDS = 'id name body createdAt campaignIds';
+const FIELDS = 'id name body createdAt variables campaignIds';
 const create = (input: object, key = world.keys.erp) =>
   graphql(world.url, `mutation($input: NewTemplateInput!) { createTemplate(input: $input) { ${FIELDS} } }`, { input }, key);
 const issuesOf = (a: { errors?: { extensions?: { issues?: unknown } }[] }) => a.errors?.[0]?.extensions?.issues;
@@ -18,7 +18,9 @@ test('a template is created, read, listed a page at a time and updated', async (
   const made = await create({ name: ' Reminder ', body: 'Здравствуйте, {{NAME}}! Ваш долг {{BALANCE|money}}.' });
   expect(made.errors).toBeUndefined();
   const t = made.data!.createTemplate;
-  expect(t).toMatchObject({ name: 'Reminder', body: 'Здравствуйте, {{NAME}}! Ваш долг {{BALANCE|money}}.', campaignIds: [] });
+  expect(t).toMatchObject({
+    name: 'Reminder', body: 'Здравствуйте, {{NAME}}! Ваш долг {{BALANCE|money}}.', variables: ['NAME', 'BALANCE'], campaignIds: [],
+  });
   const second = (await create({ name: 'Second', body: 'Hello {{NAME}}' })).data!.createTemplate;
 
   const read = await graphql(world.url, `query($id: Int!) { template(id: $id) { name } }`, { id: t.id }, world.keys.viewer);

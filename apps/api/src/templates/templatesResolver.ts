@@ -1,4 +1,5 @@
 import { Args, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { templateVariables } from '../../../../domain/templateInput';
 import { OPERATORS, READERS, Roles } from '../auth/roles';
 import { NewTemplateInput, Template, TemplatePatchInput, TemplatePreview, TemplatePreviewInput } from './templateTypes';
 import { TemplatesService } from './templatesService';
@@ -26,6 +27,11 @@ export class TemplatesResolver {
   @Roles(...READERS)
   previewTemplate(@Args('input', { type: () => TemplatePreviewInput }) input: object): Promise<TemplatePreview> {
     return this.service.preview(input);
+  }
+
+  @ResolveField(() => [String], { description: 'The variables the body uses, in order of first use (a contact must have each).' })
+  variables(@Parent() template: Template): string[] {
+    return templateVariables(template.body);
   }
 
   @ResolveField(() => [String], { description: 'The ids of the campaigns that use this template.' })
