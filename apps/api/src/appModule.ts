@@ -5,6 +5,7 @@ import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import type { FastifyRequest } from 'fastify';
 import type { ApiConfig } from './apiConfig';
 import { AuthModule } from './auth/authModule';
+import { AuthService } from './auth/authService';
 import { BlacklistModule } from './blacklist/blacklistModule';
 import { CalendarModule } from './calendar/calendarModule';
 import type { RequestContext } from './auth/requestContext';
@@ -12,6 +13,10 @@ import { CampaignsModule } from './campaigns/campaignsModule';
 import { ContactsModule } from './contacts/contactsModule';
 import { ErrorFilter } from './graphql/errorFilter';
 import { InfraModule } from './infra/infraModule';
+import { LiveModule } from './live/liveModule';
+import { subscriptionAuth } from './live/subscriptionAuth';
+import { ResultsModule } from './results/resultsModule';
+import { WaitsModule } from './waits/waitsModule';
 import { TemplatesModule } from './templates/templatesModule';
 
 // The API: GraphQL (code-first, Mercurius on Fastify) over the campaign's modules.
@@ -33,17 +38,26 @@ export class AppModule {
       module: AppModule,
       imports: [
         InfraModule.forConfig(config),
-        GraphQLModule.forRoot<MercuriusDriverConfig>({
+        GraphQLModule.forRootAsync<MercuriusDriverConfig>({
           driver: MercuriusDriver,
-          autoSchemaFile: true,
-          sortSchema: true,
-          graphiql: true,
-          path: '/graphql',
-          context: (request: FastifyRequest) => requestContext(request),
+          imports: [AuthModule],
+          inject: [AuthService],
+          useFactory: (auth: AuthService) => ({
+            autoSchemaFile: true,
+            sortSchema: true,
+            graphiql: true,
+            path: '/graphql',
+            context: (request: FastifyRequest) => requestContext(request),
+            // Subscriptions over WebSocket (graphql-transport-ws), credentials in connection_init.
+            subscription: subscriptionAuth(auth),
+          }),
         }),
         AuthModule,
         CampaignsModule,
         ContactsModule,
+        ResultsModule,
+        LiveModule,
+        WaitsModule,
         TemplatesModule,
         BlacklistModule,
         CalendarModule,

@@ -6,6 +6,7 @@ import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { ApiRole } from '../../../adapters/postgres/apiAccess';
 import { FIELD_ROLES } from '../src/auth/roles';
 import { graphql, startApiWorld, type ApiWorld } from './apiWorld';
+import { subscribe, wsClient, type Watched } from './liveClient';
 
 // Every query and mutation of the schema, called anonymously and as every role: anonymous
 // calls are refused (but logging in), and a role the field does not name is refused, while the
@@ -38,7 +39,7 @@ function sample(type: GraphQLInputType): string {
   throw new Error(`no sample for ${String(type)}`);
 }
 
-function operation(kind: 'query' | 'mutation', field: GraphQLField<unknown, unknown>): string {
+function operation(kind: 'query' | 'mutation' | 'subscription', field: GraphQLField<unknown, unknown>): string {
   const args = field.args.filter((a) => isNonNullType(a.type));
   const argText = args.length ? `(${args.map((a) => `${a.name}: ${sample(a.type)}`).join(', ')})` : '';
   const selection = isObjectType(getNamedType(field.type)) ? ' { __typename }' : '';
@@ -122,4 +123,30 @@ test('the audit log has a row for every mutation with who and from where, and no
   const text = JSON.stringify(rows);
   expect(text).not.toContain('correct horse battery');
   expect(text).not.toMatch(/dk_[A-Za-z0-9_-]{20}/);
+});
+
+test('subscriptions: an anonymous connection is refused; a role a field does not name is refused, the roles it names get past the guard', async () => {
+  const fields = Object.values(world.app.get(GraphQLSchemaHost).schema.getSubscriptionType()?.getFields() ?? {});
+  expect(fields.length).toBeGreaterThan(0);
+  /** The first answer: an event, the guard's code, or another error's (a sample argument refused past the guard). */
+  const answer = async (w: Watched<unknown>): Promise<string> => {
+    for (let i = 0; i < 500 && !w.failure && w.events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    const failure = w.failure as { extensions?: { code?: string } }[] | { code?: number } | undefined;
+    await w.close();
+    if (Array.isArray(failure)) return failure[0]?.extensions?.code ?? 'error';
+    return failure ? `closed ${failure.code ?? ''}` : w.events.length ? 'ok' : 'silent';
+  };
+  const wrong: string[] = [];
+  for (const field of fields) {
+    const query = operation('subscription', field);
+    const anonymous = await answer(subscribe(wsClient(world.url), query, {}));
+    if (!anonymous.startsWith('closed')) wrong.push(`${field.name} anonymously: ${anonymous}`);
+    const access = FIELD_ROLES.get(field.name)!;
+    for (const role of ROLES) {
+      const code = await answer(subscribe(wsClient(world.url, `Bearer ${world.keys[role]}`), query, {}));
+      const refused = code === 'FORBIDDEN' || code === 'UNAUTHENTICATED' || code.startsWith('closed');
+      if (access === 'public' || refused === access.includes(role)) wrong.push(`${field.name} as ${role}: ${code}`);
+    }
+  }
+  expect(wrong).toEqual([]);
 });

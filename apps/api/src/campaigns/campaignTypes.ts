@@ -23,6 +23,15 @@ export const CampaignSettings = graphqlClass('CampaignSettings', campaignSetting
   description: 'Every setting of a campaign, as stored.', names,
 });
 
+@ObjectType({ description: 'How many, under one name (an outcome, a rule).' })
+export class NamedCount {
+  @Field()
+  name!: string;
+
+  @Field(() => Int)
+  count!: number;
+}
+
 @ObjectType({ description: "A campaign's contacts counted by state, and its calls placed." })
 export class CampaignCounters {
   @Field(() => Int)
@@ -39,6 +48,14 @@ export class CampaignCounters {
 
   @Field(() => Int)
   calls!: number;
+
+  @Field(() => [NamedCount], { description: 'Contacts done, by the outcome that ended them (answered, operator, machine…).' })
+  doneByOutcome!: NamedCount[];
+
+  @Field(() => [NamedCount], {
+    description: 'Refusals recorded by the gate (no call placed), by the rule: blacklisted, outside_window, cap_reached, campaign_paused, campaign_stopped.',
+  })
+  refusedByRule!: NamedCount[];
 }
 
 @ObjectType({ description: 'A campaign: its settings and where it stands.' })

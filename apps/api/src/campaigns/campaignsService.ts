@@ -36,7 +36,12 @@ export class CampaignsService {
     const c = await countCampaign(this.pool, id);
     const pending = c.byState.pending ?? 0;
     const inProgress = c.byState.in_progress ?? 0;
-    return { contacts: c.contacts, pending, inProgress, finished: c.contacts - pending - inProgress, calls: c.calls };
+    const named = (counts: Record<string, number>) => Object.entries(counts).map(([name, count]) => ({ name, count }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    return {
+      contacts: c.contacts, pending, inProgress, finished: c.contacts - pending - inProgress, calls: c.calls,
+      doneByOutcome: named(c.doneByOutcome), refusedByRule: named(c.refusedByRule),
+    };
   }
 
   async create(input: NewCampaignInput, actor: string): Promise<string> {

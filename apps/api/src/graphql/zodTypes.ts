@@ -45,7 +45,8 @@ function unwrap(schema: z.ZodTypeAny): { inner: z.ZodTypeAny; nullable: boolean;
 
 const pascal = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
-function enumOf(name: string, values: readonly string[]): object {
+/** The GraphQL enum of that name, registered once (input and output types share it). */
+export function enumOf(name: string, values: readonly string[]): object {
   const existing = enums.get(name);
   if (existing) return existing;
   const e = Object.fromEntries(values.map((v) => [v, v]));

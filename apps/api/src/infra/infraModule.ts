@@ -20,7 +20,7 @@ export class InfraModule implements OnApplicationShutdown {
       module: InfraModule,
       providers: [
         { provide: API_CONFIG, useValue: config },
-        { provide: PG_POOL, useFactory: () => new Pool({ connectionString: config.DATABASE_URL, max: 10 }) },
+        { provide: PG_POOL, useFactory: () => poolFor(config) },
         { provide: TEMPORAL, useFactory: () => connectClient(config) },
       ],
       exports: [API_CONFIG, PG_POOL, TEMPORAL],
@@ -31,4 +31,11 @@ export class InfraModule implements OnApplicationShutdown {
     await this.temporal.close();
     await this.pool.end();
   }
+}
+
+/** The pool; an idle connection the server ends (a restart, a failover) is dropped, not a crash of the process. */
+function poolFor(config: ApiConfig): Pool {
+  const pool = new Pool({ connectionString: config.DATABASE_URL, max: 10 });
+  pool.on('error', (err) => process.stderr.write(`api: an idle database connection failed: ${err.message}\n`));
+  return pool;
 }
