@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run bench -- [contacts] [concurrency]: the throughput benchmark; npm run bench:gate --
 # [calls]: the gate's cost per call; npm run bench -- --asterisk [contacts] [concurrency]: the
-# throughput through the real Asterisk 22. All on the same stack the
+# throughput through the real Asterisk 22; npm run bench -- upsert [rows]: upsertContacts
+# through the built API beside a bare multi-row INSERT. All on the same stack the
 # tests use (installed and started if missing). Figures go to stdout; see BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,10 @@ fi
 if [[ "${1:-}" == gate ]]; then
   shift
   npx tsx bench/gateCost.ts "$@"
+elif [[ "${1:-}" == upsert ]]; then
+  shift
+  npm run --silent build:api
+  npx tsx bench/upsertContacts.ts "$@"
 else
   npx tsx bench/throughput.ts "$@"
 fi

@@ -124,16 +124,20 @@ export async function upsertContacts(pool: Pool, campaignId: string, contacts: r
 
     const inserted = await insertContacts(db, campaignId, fresh);
     report.inserted = inserted.size;
+    const freshPhones: typeof phoneUpserts = [];
+    const freshVariables: typeof variableUpserts = [];
     for (const contact of fresh) {
       const id = inserted.get(contact.externalId)!;
-      contact.phones.forEach((phone, i) => phoneUpserts.push({ id, phone: { ...phone, position: i + 1 } }));
-      for (const v of contact.variables) variableUpserts.push({ id, name: v.key, value: v.value });
+      contact.phones.forEach((phone, i) => freshPhones.push({ id, phone: { ...phone, position: i + 1 } }));
+      for (const v of contact.variables) freshVariables.push({ id, name: v.key, value: v.value });
     }
     await updateRows(db, rowUpdates);
     await cutPhones(db, phoneCuts);
-    await writePhones(db, phoneUpserts);
+    await writePhones(db, freshPhones, false);
+    await writePhones(db, phoneUpserts, true);
     await deleteVariables(db, variableDeletes);
-    await writeVariables(db, variableUpserts);
+    await writeVariables(db, freshVariables, false);
+    await writeVariables(db, variableUpserts, true);
     return report;
   });
 }
@@ -201,13 +205,16 @@ async function cutPhones(db: PoolClient, cuts: { id: string; after: number }[]):
     [cuts.map((c) => c.id), cuts.map((c) => c.after)]);
 }
 
-async function writePhones(db: PoolClient, phones: { id: string; phone: ContactPhoneValue & { position: number } }[]): Promise<void> {
+/** New contacts' rows are plain inserts; `replace` rewrites a position or a name already there. */
+async function writePhones(
+  db: PoolClient, phones: { id: string; phone: ContactPhoneValue & { position: number } }[], replace: boolean,
+): Promise<void> {
   if (phones.length === 0) return;
   await db.query(
     `INSERT INTO contact_phone (contact_id, position, e164, raw, note, kind)
      SELECT * FROM unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[])
-     ON CONFLICT (contact_id, position) DO UPDATE
-       SET e164 = excluded.e164, raw = excluded.raw, note = excluded.note, kind = excluded.kind`,
+     ${replace ? `ON CONFLICT (contact_id, position) DO UPDATE
+       SET e164 = excluded.e164, raw = excluded.raw, note = excluded.note, kind = excluded.kind` : ''}`,
     [phones.map((p) => p.id), phones.map((p) => p.phone.position), phones.map((p) => p.phone.e164), phones.map((p) => p.phone.raw),
       phones.map((p) => p.phone.note), phones.map((p) => p.phone.kind)]);
 }
@@ -220,11 +227,11 @@ async function deleteVariables(db: PoolClient, deletes: { id: string; name: stri
     [deletes.map((d) => d.id), deletes.map((d) => d.name)]);
 }
 
-async function writeVariables(db: PoolClient, variables: { id: string; name: string; value: string }[]): Promise<void> {
+async function writeVariables(db: PoolClient, variables: { id: string; name: string; value: string }[], replace: boolean): Promise<void> {
   if (variables.length === 0) return;
   await db.query(
     `INSERT INTO contact_variable (contact_id, name, value)
      SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])
-     ON CONFLICT (contact_id, name) DO UPDATE SET value = excluded.value`,
+     ${replace ? 'ON CONFLICT (contact_id, name) DO UPDATE SET value = excluded.value' : ''}`,
     [variables.map((v) => v.id), variables.map((v) => v.name), variables.map((v) => v.value)]);
 }
