@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import iconv from 'iconv-lite';
 import { Readable } from 'node:stream';
 import {
   accountingExternalId,
   CsvShapeError,
+  guessListEncoding,
   isRowError,
   parseAccountingCsv,
   type AccountingContact,
@@ -180,11 +182,29 @@ describe('parseAccountingCsv: file formats', () => {
     });
   });
 
-  it('rejects a row that is not UTF-8 (a Windows-1251 file), naming the field', async () => {
-    const cp1251Name = Buffer.from([0xc8, 0xe2, 0xe0, 0xed, 0xee, 0xe2]); // "Иванов" in Windows-1251
-    const text = Buffer.concat([Buffer.from(`${HEADER}\n"`), cp1251Name, Buffer.from('","79161234560","X=1"\n')]);
+  it('reads a Windows-1251 file (Excel in a Russian locale saves CSV in it)', async () => {
+    const text = iconv.encode(`${HEADER}\r\n"Иванов Иван","8 912 345-67-89","BALANCE=12345,50"\r\n"Пётр Ёлкин","79161234560","X=1"\r\n`, 'windows-1251');
     const rows = await parse(text);
-    expect(rowError(rows[0]).error).toMatchObject({ field: 'NAME', reason: expect.stringContaining('not valid UTF-8') });
+    expect(rows.map((r) => contact(r).name)).toEqual(['Иванов Иван', 'Пётр Ёлкин']);
+    expect(contact(rows[0]).variables).toEqual({ BALANCE: '12345,50' });
+  });
+
+  it('keeps a UTF-8 file with one damaged character UTF-8, and refuses that row by name', async () => {
+    const good = Array.from({ length: 20 }, (_, i) => `"Абонент ${i}","7916123456${i % 10}","N=${i}"`).join('\n');
+    const damaged = Buffer.concat([Buffer.from('"Ива'), Buffer.from([0xd0]), Buffer.from('нов","79161234599","X=1"\n')]);
+    const text = Buffer.concat([Buffer.from(`${HEADER}\n"Иван Петров","79161234598","X=1"\n`), damaged, Buffer.from(`${good}\n`)]);
+    const rows = await parse(text);
+    expect(contact(rows[0]).name).toBe('Иван Петров');
+    expect(rowError(rows[1]).error).toMatchObject({ field: 'NAME', reason: expect.stringContaining('not valid UTF-8') });
+    expect(rows.slice(2).map((r) => contact(r).name)).toEqual(Array.from({ length: 20 }, (_, i) => `Абонент ${i}`));
+  });
+
+  it('tells the encodings apart by what the sample mostly is', () => {
+    expect(guessListEncoding(Buffer.from('Иванов Иван;8912', 'utf8'))).toBe('utf-8');
+    expect(guessListEncoding(iconv.encode('Иванов Иван;8912', 'windows-1251'))).toBe('windows-1251');
+    expect(guessListEncoding(Buffer.from('NAME,PHONE_NUMBER\nA,1\n'))).toBe('utf-8');
+    // A character cut by the end of the sample is not a bad byte.
+    expect(guessListEncoding(Buffer.from('Иванов', 'utf8').subarray(0, 11))).toBe('utf-8');
   });
 });
 

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { AMOUNT, VARIABLE_NAME } from '../domain/contactInput';
 import { normalizePhone, type CountryCode } from '../domain/phoneNumbers';
-import { CsvReadError, isRefusal, readCsvRows, type CsvDelimiter, type CsvRecord, type CsvRow } from './csvRows';
+import {
+  CsvReadError, ENCODING_SAMPLE_BYTES, isRefusal, readCsvRows, type CsvDelimiter, type CsvEncoding, type CsvRecord, type CsvRow,
+} from './csvRows';
 
 // The "accounting" list shape of a hosted PBX autoinformer:
 //   "NAME","PHONE_NUMBER","USER_VARS"
@@ -85,12 +87,71 @@ export async function* parseAccountingCsv(
   options: ParseOptions = {},
 ): AsyncGenerator<AccountingRow> {
   let delimiter: CsvDelimiter = ',';
-  // UTF-8 only: a Windows-1251 row becomes U+FFFD and is refused by name (see readRow).
-  const rows = readCsvRows(input, { encoding: 'utf-8', onFormat: (f) => { delimiter = f.delimiter; } });
+  const sampled = await sampleEncoding(input);
+  const rows = readCsvRows(sampled.input, { encoding: sampled.encoding, onFormat: (f) => { delimiter = f.delimiter; } });
   yield* parseAccountingRows(rows, {
     ...options,
     extraColumnsHint: () => ` (a "${delimiter}" inside a field that is not quoted?)`,
   });
+}
+
+/**
+ * UTF-8 or Windows-1251 (Excel in a Russian locale saves CSV in it), told from the start of the
+ * file (ENCODING_SAMPLE_BYTES) by which it mostly is: Cyrillic in Windows-1251 is almost never
+ * valid UTF-8, and a UTF-8 list with a damaged character still has far more good sequences than
+ * bad bytes. So one broken character does not turn a UTF-8 file into mojibake: the row that
+ * holds it decodes to U+FFFD and is refused by name (see readRow).
+ */
+export function guessListEncoding(sample: Uint8Array): CsvEncoding {
+  let valid = 0;
+  let invalid = 0;
+  for (let i = 0; i < sample.length;) {
+    const b = sample[i]!;
+    if (b < 0x80) { i++; continue; }
+    const length = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (length > 0 && i + length > sample.length) break; // cut by the end of the sample
+    let ok = length > 0;
+    for (let k = 1; ok && k < length; k++) ok = (sample[i + k]! & 0xc0) === 0x80;
+    if (ok) { valid++; i += length; } else { invalid++; i++; }
+  }
+  return invalid > 0 && invalid * 4 > valid ? 'windows-1251' : 'utf-8';
+}
+
+/** Reads the sample the guess needs and gives the input back whole. Text (strings) is UTF-8. */
+async function sampleEncoding(input: AsyncIterable<Buffer | string>): Promise<{ encoding: CsvEncoding; input: AsyncIterable<Buffer | string> }> {
+  const source = input[Symbol.asyncIterator]();
+  const head: (Buffer | string)[] = [];
+  let bytes = 0;
+  let failure: { error: unknown } | undefined;
+  let done = false;
+  try {
+    while (bytes < ENCODING_SAMPLE_BYTES) {
+      const next = await source.next();
+      if (next.done) { done = true; break; }
+      head.push(next.value);
+      if (typeof next.value === 'string') break;
+      bytes += next.value.length;
+    }
+  } catch (error) {
+    failure = { error }; // the reader reports it after the rows before
+  }
+  const binary = head.filter((c): c is Buffer => typeof c !== 'string');
+  const encoding = head.some((c) => typeof c === 'string') ? 'utf-8' : guessListEncoding(Buffer.concat(binary));
+  async function* whole(): AsyncGenerator<Buffer | string> {
+    try {
+      yield* head;
+      if (failure) throw failure.error;
+      if (done) return;
+      for (;;) {
+        const next = await source.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      await source.return?.();
+    }
+  }
+  return { encoding, input: whole() };
 }
 
 /**
@@ -170,11 +231,11 @@ function readRow(record: CsvRecord, index: Record<Column, number>, defaultCountr
   const phoneField = fields[index.PHONE_NUMBER]!;
   const varsField = fields[index.USER_VARS]!;
 
-  // A list saved as Windows-1251 decodes to U+FFFD: say so instead of importing mojibake.
+  // A character damaged in a UTF-8 list decodes to U+FFFD: say so instead of importing mojibake.
   for (const column of ACCOUNTING_COLUMNS) {
     const value = fields[index[column]]!;
     if (value.includes('\ufffd')) {
-      return rejected(record, column, 'not valid UTF-8 text (is the file saved in Windows-1251? save it as UTF-8)', value);
+      return rejected(record, column, 'not valid UTF-8 text (a damaged character, or a line saved in another encoding than the rest of the file)', value);
     }
   }
 

@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -135,6 +136,28 @@ test('an XLSX list is read into the same rows: the same three rows refused, by t
   expect((await world.db.pool.query(`SELECT count(*)::int AS n FROM contact WHERE campaign_id = 'il-xlsx'`)).rows[0].n).toBe(ROWS - 3);
 });
 
+test('a Windows-1251 CSV with ";" and decimal commas, as Excel in a Russian locale saves it, is read', async () => {
+  await world.db.pool.query(`INSERT INTO campaign (id, name, caller_id) VALUES ('il-1251', 'T', '+74950000000')`);
+  const text = 'NAME;PHONE_NUMBER;USER_VARS\r\nИванов Иван Иванович;8 912 345-67-89;BALANCE=12345,50\r\nЁлкин Пётр;+7 916 765-43-21;BALANCE=-68,27\r\n';
+  const sent = await upload(iconv.encode(text, 'windows-1251'), 'выгрузка.csv');
+  expect(sent.body).toMatchObject({ format: 'csv', fileName: 'выгрузка.csv' });
+  const started = await graphql(world.url, IMPORT, { campaignId: 'il-1251', uploadId: sent.body.uploadId }, world.keys.supervisor);
+  expect(await finished(started.data!.importList.id)).toMatchObject({ state: 'done', imported: 2, refused: 0 });
+  const { rows } = await world.db.pool.query(
+    `SELECT c.full_name, v.value FROM contact c JOIN contact_variable v ON v.contact_id = c.id AND v.name = 'BALANCE'
+      WHERE c.campaign_id = 'il-1251' ORDER BY c.id`);
+  expect(rows).toEqual([{ full_name: 'Иванов Иван Иванович', value: '12345,50' }, { full_name: 'Ёлкин Пётр', value: '-68,27' }]);
+});
+
+test('an import whose process stopped reads as failed once it has not moved for ten minutes', async () => {
+  const { rows: [row] } = await world.db.pool.query(
+    `INSERT INTO list_import (campaign_id, file_name, created_by, updated_at) VALUES ('il-refused', 'lost.csv', 'test', now() - interval '11 minutes') RETURNING id::int`);
+  const job = (await graphql(world.url, PROGRESS, { id: row.id }, world.keys.viewer)).data!.listImport;
+  expect(job).toMatchObject({ state: 'failed', error: expect.stringContaining('interrupted') });
+  await world.db.pool.query(`UPDATE list_import SET updated_at = now() WHERE id = $1`, [row.id]);
+  expect((await graphql(world.url, PROGRESS, { id: row.id }, world.keys.viewer)).data!.listImport).toMatchObject({ state: 'running', error: null });
+});
+
 describe('refused before anything is written', () => {
   test('a PNG renamed .csv', async () => {
     const before = await counts();
@@ -191,4 +214,28 @@ test('uploads need the credentials and roles of importList, and are audited with
   expect(JSON.stringify(rows)).not.toMatch(/Иванов|Абонент|debtors/);
   const imports = await world.db.pool.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'api.importList' AND entity_id = 'il-csv'`);
   expect(imports.rows[0].n).toBeGreaterThanOrEqual(2);
+});
+
+test('an import running when the API stops ends failed, saying so, with the batches before kept', async () => {
+  const other = await startApiWorld();
+  try {
+    await other.db.pool.query(`INSERT INTO campaign (id, name, caller_id) VALUES ('il-stop', 'T', '+74950000000')`);
+    const rows = [['NAME', 'PHONE_NUMBER', 'USER_VARS']];
+    for (let i = 0; i < 15_000; i++) rows.push([`N ${i}`, `+7916${String(i).padStart(7, '0')}`, `B=${i}`]);
+    const form = new FormData();
+    form.append('file', new Blob([csvOf(rows)]), 'long.csv');
+    const sent = await (await fetch(other.url.replace(/\/graphql$/, '/uploads'), {
+      method: 'POST', body: form, headers: { authorization: `Bearer ${other.keys.erp}` },
+    })).json() as { uploadId: string };
+    const started = await graphql(other.url, IMPORT, { campaignId: 'il-stop', uploadId: sent.uploadId }, other.keys.erp);
+    const id = started.data!.importList.id as number;
+    await other.app.close();
+    const { rows: [job] } = await other.db.pool.query('SELECT state, error, rows_total, rows_imported FROM list_import WHERE id = $1', [id]);
+    expect(job).toMatchObject({ state: 'failed', error: expect.stringContaining('the API stopped; importing the file again is safe') });
+    expect(job.rows_total).toBeLessThan(15_000);
+    const { rows: [saved] } = await other.db.pool.query(`SELECT count(*)::int AS n FROM contact WHERE campaign_id = 'il-stop'`);
+    expect(saved.n).toBe(job.rows_imported);
+  } finally {
+    await other.db.drop();
+  }
 });
