@@ -52,11 +52,12 @@ export class UploadStore {
    * multipart reader cut the file at the size limit.
    */
   async save(file: Readable, meta: { fileName: string; actor: string; truncated: () => boolean }): Promise<UploadInfo> {
-    await mkdir(this.dir, { recursive: true });
+    // Lists are personal data: readable by the API's own user only.
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     void this.sweep();
     const uploadId = `up_${randomBytes(16).toString('hex')}`;
     const part = this.path(`${uploadId}.part`);
-    const out = createWriteStream(part);
+    const out = createWriteStream(part, { mode: 0o600 });
     let writeError: Error | undefined;
     out.on('error', (err) => { writeError = err; });
     let format: ListFormat | undefined;
@@ -102,7 +103,7 @@ export class UploadStore {
     const info: UploadInfo = {
       uploadId, fileName: cleanName(meta.fileName), format: format!, bytes, actor: meta.actor, createdAt: new Date().toISOString(),
     };
-    await writeFile(this.path(`${uploadId}.json`), JSON.stringify(info));
+    await writeFile(this.path(`${uploadId}.json`), JSON.stringify(info), { mode: 0o600 });
     await rename(part, this.path(uploadId));
     return info;
   }
@@ -141,10 +142,13 @@ export class UploadStore {
       .map((name) => rm(this.path(name), { force: true })));
   }
 
-  /** Removes uploads nobody imported within a day (and parts of uploads cut off). */
+  /**
+   * Removes uploads nobody imported within a day, parts of uploads cut off, and files left by an
+   * import whose process died (an import still reading a file it opened keeps reading it).
+   */
   async sweep(now = Date.now()): Promise<void> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
-    await Promise.all(names.filter((n) => n.startsWith('up_') && !n.endsWith('.importing')).map(async (name) => {
+    await Promise.all(names.filter((n) => n.startsWith('up_')).map(async (name) => {
       const s = await stat(this.path(name)).catch(() => null);
       if (s && now - s.mtimeMs > KEEP_MS) await rm(this.path(name), { force: true });
     }));
