@@ -43,7 +43,7 @@ test('cells read as the text a person sees: numbers, rich text, formulas, dates,
   ]);
 });
 
-test('line numbers are the sheet\'s rows; blank rows are skipped, trailing empty cells dropped, other sheets ignored', async () => {
+test('line numbers are the sheet\'s rows; blank rows are skipped, rows have the header\'s columns, other sheets ignored', async () => {
   const bytes = await workbook((wb) => {
     const ws = wb.addWorksheet('List');
     ws.getRow(1).values = ['NAME', 'PHONE_NUMBER', 'USER_VARS'];
@@ -56,8 +56,8 @@ test('line numbers are the sheet\'s rows; blank rows are skipped, trailing empty
   const rows = await all(readXlsxRows(chunked(bytes)));
   expect(rows.map((r) => [r.line, (r as { fields: string[] }).fields])).toEqual([
     [1, ['NAME', 'PHONE_NUMBER', 'USER_VARS']],
-    [2, ['A', '+79123456789']],
-    [5, ['', '+79123456780', 'X=1']],
+    [2, ['A', '+79123456789', '']], // its empty last cell is an empty field
+    [5, ['', '+79123456780', 'X=1']], // the blank E5 is no column
   ]);
 });
 
@@ -66,7 +66,7 @@ test('the accounting shape reads a workbook with the CSV path\'s rules and reaso
     const ws = wb.addWorksheet('List');
     ws.addRow(['name', 'phone_number', 'user_vars']);
     ws.addRow(['Igor Lipko', '17605632123;79508881234', 'BALANCE=-68.27']);
-    ws.addRow(['Bad Number', '1234', 'BALANCE=1']);
+    ws.addRow(['Bad Number', '1234']); // USER_VARS left empty: the number is what is wrong
     ws.addRow(['Four Columns', '79508881234', 'BALANCE=1', 'extra']);
   });
   const rows = await all(parseAccountingRows(readXlsxRows(chunked(bytes))));

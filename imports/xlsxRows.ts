@@ -11,8 +11,8 @@ import { CsvReadError, type CsvRow } from './csvRows';
 
 /**
  * Reads the first worksheet's rows in order; rows with no text are skipped, as blank lines are,
- * and empty cells after the last one with text are dropped. Throws CsvReadError when the file
- * is not a workbook or breaks off (after the rows before).
+ * and each row has the header's columns (see cellsOf). Throws CsvReadError when the file is not
+ * a workbook or breaks off (after the rows before).
  */
 export async function* readXlsxRows(input: Readable): AsyncGenerator<CsvRow> {
   const workbook = new Utf8WorkbookReader(input, {
@@ -20,13 +20,16 @@ export async function* readXlsxRows(input: Readable): AsyncGenerator<CsvRow> {
   });
   let lastRow = 0;
   let sheets = 0;
+  let width: number | undefined; // the header's: the columns every row has
+
   try {
     for await (const sheet of workbook) {
       sheets++;
       for await (const row of sheet) {
         lastRow = row.number;
-        const fields = cellsOf(row.values);
+        const fields = cellsOf(row.values, width ?? 0);
         if (fields.every((f) => f.trim() === '')) continue;
+        width ??= fields.length;
         yield { line: row.number, fields, raw: fields.map(csvField).join(',') };
       }
       break; // the first worksheet only
@@ -74,12 +77,17 @@ async function* utf8Text(chunks: AsyncIterable<Buffer | string>): AsyncGenerator
   if (rest !== '') yield rest;
 }
 
-/** exceljs's row values are 1-based and sparse; trailing empty cells are not the row's. */
-function cellsOf(values: ExcelJS.CellValue[] | { [key: string]: ExcelJS.CellValue }): string[] {
+/**
+ * exceljs's row values are 1-based and sparse. A sheet does not store empty cells, so a row has
+ * the header's columns (an empty last cell is an empty field, as `"a","b",""` in a CSV), and
+ * empty cells past them are not columns; text past them is (the row is refused for it).
+ */
+function cellsOf(values: ExcelJS.CellValue[] | { [key: string]: ExcelJS.CellValue }, width: number): string[] {
   const list = Array.isArray(values) ? values : [];
   const fields: string[] = [];
   for (let i = 1; i < list.length; i++) fields.push(cellText(list[i]));
-  while (fields.length > 0 && fields[fields.length - 1]!.trim() === '') fields.pop();
+  while (fields.length > width && fields[fields.length - 1]!.trim() === '') fields.pop();
+  while (fields.length < width) fields.push('');
   return fields;
 }
 

@@ -1,19 +1,22 @@
 import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { ImportError, importList, type ImportIssue, type ImportReport } from '../../imports/contactList';
+import { SNIFF_BYTES, sniffListFormat, type ListFormat } from '../../imports/listFormat';
 import { argsAndDatabase, runCli, UsageError } from './runCli';
 
-// npx tsx apps/cli/importList.ts --campaign <id> [--created-by <who>] <file.csv>
+// npx tsx apps/cli/importList.ts --campaign <id> [--created-by <who>] <file.csv|file.xlsx>
+//
+// CSV or XLSX, told by the file's content (as the API's uploads are).
 //
 // Prints a summary and every issue, one per line ("line 7: PHONE_NUMBER: too short: 4 digits").
 // Exit code: 0 when at least one row is in the campaign (new or already there), 2 when every row
 // was rejected, 1 when the import could
 // not run (bad arguments, missing campaign, not the accounting shape, database down), 64 on usage.
 
-const USAGE = 'usage: npx tsx apps/cli/importList.ts --campaign <id> [--created-by <who>] <file.csv>\n'
+const USAGE = 'usage: npx tsx apps/cli/importList.ts --campaign <id> [--created-by <who>] <file.csv|file.xlsx>\n'
   + '       DATABASE_URL must be set';
 
 interface Args {
@@ -80,12 +83,27 @@ function printReport(file: string, report: ImportReport, issues: ImportIssue[]):
   }
 }
 
+/** CSV or XLSX by the file's first bytes; a file that is neither is refused by what it is. */
+async function formatOf(file: string): Promise<ListFormat> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0);
+    const sniffed = sniffListFormat(head.subarray(0, bytesRead));
+    if ('refused' in sniffed) throw new Error(sniffed.refused);
+    return sniffed.format;
+  } finally {
+    await handle.close();
+  }
+}
+
 async function main(): Promise<number> {
   const start = argsAndDatabase(() => parseArgs(process.argv.slice(2)), USAGE);
   if (typeof start === 'number') return start;
   const { args, databaseUrl } = start;
+  let format: ListFormat;
   try {
-    await access(args.file);
+    format = await formatOf(args.file);
   } catch (err) {
     process.stderr.write(`cannot read ${args.file}: ${(err as Error).message}\n`);
     return 1;
@@ -95,7 +113,7 @@ async function main(): Promise<number> {
   try {
     const report = await importList({
       pool, campaignId: args.campaignId, fileName: path.basename(args.file),
-      input: createReadStream(args.file), createdBy: args.createdBy,
+      input: createReadStream(args.file), createdBy: args.createdBy, format,
     });
     printReport(args.file, report, await allIssues(pool, report));
     // A re-import of the same file finds every row already there: that is success too.
