@@ -76,6 +76,11 @@ test('start, pause and resume are idempotent and say what they did', async () =>
   expect(await call('pauseCampaign')).toEqual({ from: 'running', state: 'paused', changed: true });
   expect(await call('pauseCampaign')).toEqual({ from: 'paused', state: 'paused', changed: false });
   expect(await call('resumeCampaign')).toEqual({ from: 'paused', state: 'running', changed: true });
+  expect(await call('resumeCampaign')).toEqual({ from: 'running', state: 'running', changed: false });
   const listed = await graphql(world.url, '{ campaigns(first: 10) { id state } }', {}, world.keys.viewer);
   expect(listed.data!.campaigns).toEqual([{ id: ID, state: 'running' }]);
+  expect(await call('stopCampaign')).toEqual({ from: 'running', state: 'cancelled', changed: true });
+  expect(await call('stopCampaign')).toEqual({ from: 'cancelled', state: 'cancelled', changed: false });
+  const resumed = await graphql(world.url, `mutation { resumeCampaign(id: "${ID}") { state } }`, {}, world.keys.erp);
+  expect(resumed.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
 });

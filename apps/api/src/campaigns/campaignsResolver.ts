@@ -60,14 +60,21 @@ export class CampaignsResolver {
   @Mutation(() => CampaignStateChange, { description: 'No new call leaves after this returns; calls in progress finish.' })
   @Roles(...OPERATORS)
   async pauseCampaign(@Args('id') id: string, @Context('dialer') request: RequestContext): Promise<CampaignStateChange> {
-    const r = await this.service.setState(id, 'paused', actorOf(request.principal!));
+    const r = await this.service.control(id, 'pause', actorOf(request.principal!));
     return { id, ...r, changed: r.from !== r.state };
   }
 
   @Mutation(() => CampaignStateChange, { description: 'Resumes a paused campaign.' })
   @Roles(...OPERATORS)
   async resumeCampaign(@Args('id') id: string, @Context('dialer') request: RequestContext): Promise<CampaignStateChange> {
-    const r = await this.service.setState(id, 'running', actorOf(request.principal!));
+    const r = await this.service.control(id, 'resume', actorOf(request.principal!));
+    return { id, ...r, changed: r.from !== r.state };
+  }
+
+  @Mutation(() => CampaignStateChange, { description: 'Stops the campaign for good: every contact not in a call ends cancelled.' })
+  @Roles(...OPERATORS)
+  async stopCampaign(@Args('id') id: string, @Context('dialer') request: RequestContext): Promise<CampaignStateChange> {
+    const r = await this.service.control(id, 'stop', actorOf(request.principal!));
     return { id, ...r, changed: r.from !== r.state };
   }
 }

@@ -1,9 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { createCampaign, readCampaignSettings, setCampaignState, updateCampaign } from '../../../../adapters/postgres/campaigns';
+import { createCampaign, readCampaignSettings } from '../../../../adapters/postgres/campaigns';
 import { countCampaign, listCampaignFacts, readCampaignFacts, type CampaignFacts } from '../../../../adapters/postgres/campaignViews';
 import type { TemporalClientHandle } from '../../../../adapters/temporal/connections';
 import { startCampaign } from '../../../../adapters/temporal/workflowStarters';
+import {
+  changeCampaign, pauseCampaign, resumeCampaign, stopCampaign, type CampaignControlDeps,
+} from '../../../../adapters/temporal/campaignControl';
 import { CampaignInputError, type CampaignSettings, type CampaignSettingsPatch, type NewCampaignInput } from '../../../../domain/campaignSettings';
 import type { CampaignState } from '../../../../domain/outcomes';
 import type { ApiConfig } from '../apiConfig';
@@ -48,8 +51,9 @@ export class CampaignsService {
     return createCampaign(this.pool, stripNulls(input) as NewCampaignInput, actor);
   }
 
+  /** Changes settings; the contacts in flight are woken to use them from their next attempt. */
   async update(id: string, patch: CampaignSettingsPatch, actor: string): Promise<string[]> {
-    return updateCampaign(this.pool, id, stripUndefined(patch), actor);
+    return (await changeCampaign(this.controlDeps(), id, stripUndefined(patch), actor)).changedFields;
   }
 
   async start(id: string, actor: string): Promise<{ from: CampaignState; state: CampaignState }> {
@@ -58,9 +62,19 @@ export class CampaignsService {
     return { from: before.state, state: 'running' };
   }
 
-  async setState(id: string, state: 'running' | 'paused', actor: string): Promise<{ from: CampaignState; state: CampaignState }> {
-    const from = await setCampaignState(this.pool, id, state, actor);
-    return { from, state };
+  /**
+   * Pause (no originate leaves after it returns), resume (paused contacts wake at once) or stop
+   * (every contact not in a call ends cancelled), each idempotent.
+   */
+  async control(id: string, action: 'pause' | 'resume' | 'stop', actor: string): Promise<{ from: CampaignState; state: CampaignState }> {
+    const before = await this.requireFacts(id);
+    const run = { pause: pauseCampaign, resume: resumeCampaign, stop: stopCampaign }[action];
+    const after = await run(this.controlDeps(), id, actor);
+    return { from: before.state, state: after.state };
+  }
+
+  private controlDeps(): CampaignControlDeps {
+    return { pool: this.pool, temporal: this.temporal.client, taskQueue: this.config.TEMPORAL_TASK_QUEUE };
   }
 
   private async requireFacts(id: string): Promise<CampaignFacts> {
