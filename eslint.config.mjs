@@ -36,7 +36,8 @@ export default tseslint.config(
   },
   {
     files: ['workflows/**/*.ts', 'domain/**/*.ts', 'test/workflows/**/*.ts', 'bench/bareShape/workflows.ts'],
-    ignores: ['**/*.test.ts'],
+    // Tests and their helpers run outside the sandbox.
+    ignores: ['**/*.test.ts', 'workflows/testing/**'],
     rules: {
       'no-restricted-imports': ['error', ...forbiddenInSandbox],
     },

@@ -1,7 +1,6 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
-import { createTimeSkippingEnv } from '../test/timeSkipping';
+import { useSkippingWorld } from './testing/skippingWorld';
 import { campaignWorkflow, type CampaignInput, type CampaignSummary } from './campaignWorkflow';
 import { campaignChangedSignal, campaignProgressQuery } from './signals';
 import { fakeCampaign, type CampaignSeen, type FakeCampaignOptions } from './testing/fakeActivities';
@@ -14,41 +13,25 @@ const POLL_MS = 25_000;
 
 jest.setTimeout(60_000);
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  Runtime.install({
-    logger: new DefaultLogger('ERROR'),
-    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } },
-  });
-  [env, bundle] = await Promise.all([
-    createTimeSkippingEnv(),
-    bundleWorkflowCode({ workflowsPath: require.resolve('./index'), logger: new DefaultLogger('ERROR') }),
-  ]);
-}, 15 * 60_000); // a first run on a machine fetches the test server with Maven (~30 s)
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const world = useSkippingWorld();
 
 /** Runs the campaign workflow to its end against a fake campaign; returns its summary and what the fake saw. */
 async function runCampaign(
   campaign: FakeCampaignOptions, input: Omit<CampaignInput, 'campaignId'>,
 ): Promise<{ result: CampaignSummary; seen: CampaignSeen }> {
-  const { activities, seen } = fakeCampaign(() => env.currentTimeMs(), campaign);
+  const { activities, seen } = fakeCampaign(() => world.env.currentTimeMs(), campaign);
   const taskQueue = `campaign-${randomBytes(4).toString('hex')}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+  const worker = await Worker.create({ connection: world.env.nativeConnection, taskQueue, workflowBundle: world.bundle, activities });
   const workflowId = `campaign/unit-${randomBytes(4).toString('hex')}`;
   try {
-    const result = await worker.runUntil(env.client.workflow.execute(campaignWorkflow, {
+    const result = await worker.runUntil(world.env.client.workflow.execute(campaignWorkflow, {
       taskQueue, workflowId, args: [{ campaignId: 'c-unit', pollIntervalMs: POLL_MS, ...input }],
     }));
     return { result, seen };
   } finally {
     // A campaign a failed test leaves running would, at its next timer, hold a workflow task no
     // worker takes, and the server stops skipping time for every test after it.
-    await env.client.workflow.getHandle(workflowId).terminate('test over').catch(() => undefined);
+    await world.env.client.workflow.getHandle(workflowId).terminate('test over').catch(() => undefined);
   }
 }
 
@@ -143,14 +126,14 @@ describe('the campaign workflow with fake activities', () => {
   });
 
   test('a campaignChanged signal is passed on to the contacts in flight at once, not at the next poll', async () => {
-    const { activities, seen } = fakeCampaign(() => env.currentTimeMs(), { contacts: 4, maxInFlight: 3, contactRunsMs: 10 * 60_000 });
+    const { activities, seen } = fakeCampaign(() => world.env.currentTimeMs(), { contacts: 4, maxInFlight: 3, contactRunsMs: 10 * 60_000 });
     const taskQueue = `campaign-${randomBytes(4).toString('hex')}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+    const worker = await Worker.create({ connection: world.env.nativeConnection, taskQueue, workflowBundle: world.bundle, activities });
     const workflowId = `campaign/unit-${randomBytes(4).toString('hex')}`;
     try {
       const result = await worker.runUntil(async () => {
         // A poll of an hour: only the signal can make it look again before then.
-        const handle = await env.client.workflow.start(campaignWorkflow, {
+        const handle = await world.env.client.workflow.start(campaignWorkflow, {
           taskQueue, workflowId, args: [{ campaignId: 'c-unit', pollIntervalMs: 60 * 60_000 }],
         });
         for (let i = 0; i < 400 && (await handle.query(campaignProgressQuery)).startedThisRun < 3; i++) {
@@ -169,7 +152,7 @@ describe('the campaign workflow with fake activities', () => {
       expect(seen.woken).toHaveLength(1);
       expect(result).toMatchObject({ state: 'completed', contactsStarted: 4 });
     } finally {
-      await env.client.workflow.getHandle(workflowId).terminate('test over').catch(() => undefined);
+      await world.env.client.workflow.getHandle(workflowId).terminate('test over').catch(() => undefined);
     }
   });
 });

@@ -1,10 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
+import { useSkippingWorld } from './testing/skippingWorld';
 import { ContactNotFoundError } from '../activities/plan';
-import { createTimeSkippingEnv } from '../test/timeSkipping';
 import { contactWorkflow } from './contactWorkflow';
 import { campaignChangedSignal, campaignResumedSignal, contactProgressQuery, type ContactProgress } from './signals';
 import {
@@ -25,27 +24,9 @@ const PAUSE_RECHECK_MS = 5 * MINUTE;
 
 jest.setTimeout(60_000);
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
+const world = useSkippingWorld();
 
-beforeAll(async () => {
-  // Failed activities and workflows are what these tests are about: their warnings are noise.
-  Runtime.install({
-    logger: new DefaultLogger('ERROR'),
-    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } },
-  });
-  // One bundle for the file: webpack takes seconds, a worker per test takes milliseconds.
-  [env, bundle] = await Promise.all([
-    createTimeSkippingEnv(),
-    bundleWorkflowCode({ workflowsPath: require.resolve('./index'), logger: new DefaultLogger('ERROR') }),
-  ]);
-}, 15 * 60_000); // a first run on a machine fetches the test server with Maven (~30 s)
-
-afterAll(async () => {
-  await env?.teardown();
-});
-
-const clock = () => env.currentTimeMs();
+const clock = () => world.env.currentTimeMs();
 
 type ContactHandle = WorkflowHandleWithFirstExecutionRunId<typeof contactWorkflow>;
 
@@ -60,13 +41,13 @@ async function withWorker<T>(
   const taskQueue = `contact-${randomBytes(4).toString('hex')}`;
   const started: ContactHandle[] = [];
   const start = async () => {
-    const handle = await env.client.workflow.start(contactWorkflow, {
+    const handle = await world.env.client.workflow.start(contactWorkflow, {
       taskQueue, workflowId: `contact/unit/${randomBytes(4).toString('hex')}`, args: [{ campaignId: 'c-unit', contactId: 42 }],
     });
     started.push(handle);
     return handle;
   };
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+  const worker = await Worker.create({ connection: world.env.nativeConnection, taskQueue, workflowBundle: world.bundle, activities });
   try {
     return await worker.runUntil(fn(start, seen));
   } finally {
