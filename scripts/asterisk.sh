@@ -570,16 +570,6 @@ managed_status() {
   fi
 }
 
-cmd="${1:-}"
-[[ $# -eq 1 ]] || usage
-if external_mode; then
-  external "$cmd"
-  exit 0
-fi
-case "$cmd" in
-  start) managed_start ;;
-  stop) managed_stop ;;
-  status) managed_status ;;
-  url) echo "$MANAGED_URL" ;;
-  *) usage ;;
-esac
+ADDRESS_COMMAND=url
+MANAGED_ADDRESS_TEXT="$MANAGED_URL"
+dispatch_component "$@"

@@ -94,3 +94,23 @@ with_lock() {
 }
 
 mkdir -p "$DIALER_CACHE" "$DIALER_LOG_DIR" "$DIALER_BIN_DIR" "$DIALER_RUN_DIR"
+
+# dispatch_component COMMAND... — the end of every component script (postgres, temporal,
+# asterisk): one argument; `external` handles it when the caller points at a server of its own
+# (external_mode), else the managed_* functions, and `ADDRESS_COMMAND` (url / address) prints
+# MANAGED_ADDRESS_TEXT.
+dispatch_component() {
+  local cmd="${1:-}"
+  [[ $# -eq 1 ]] || usage
+  if external_mode; then
+    external "$cmd"
+    exit 0
+  fi
+  case "$cmd" in
+    start) managed_start ;;
+    stop) managed_stop ;;
+    status) managed_status ;;
+    "$ADDRESS_COMMAND") echo "$MANAGED_ADDRESS_TEXT" ;;
+    *) usage ;;
+  esac
+}

@@ -363,16 +363,6 @@ managed_status() {
   fi
 }
 
-cmd="${1:-}"
-[[ $# -eq 1 ]] || usage
-if external_mode; then
-  external "$cmd"
-  exit 0
-fi
-case "$cmd" in
-  start) managed_start ;;
-  stop) managed_stop ;;
-  status) managed_status ;;
-  address) echo "$MANAGED_ADDRESS" ;;
-  *) usage ;;
-esac
+ADDRESS_COMMAND=address
+MANAGED_ADDRESS_TEXT="$MANAGED_ADDRESS"
+dispatch_component "$@"
