@@ -22,11 +22,15 @@ export interface GraphQLAnswer<T = Record<string, any>> {
   errors?: { message: string; path?: string[]; extensions?: { code?: string; issues?: { path: string; message: string }[] } }[];
 }
 
-export async function startApiWorld(): Promise<ApiWorld> {
-  const db = await createTestDatabase();
+/**
+ * With `db` and `taskQueue` the API shares a database and a task queue with a worker the
+ * caller started (and the caller drops that database).
+ */
+export async function startApiWorld(shared: { db?: TestDatabase; taskQueue?: string } = {}): Promise<ApiWorld> {
+  const db = shared.db ?? await createTestDatabase();
   const config = loadApiConfig({
     ...process.env, DATABASE_URL: db.url, API_PORT: '0', LOG_LEVEL: 'silent',
-    TEMPORAL_TASK_QUEUE: `api-test-${randomBytes(4).toString('hex')}`,
+    TEMPORAL_TASK_QUEUE: shared.taskQueue ?? `api-test-${randomBytes(4).toString('hex')}`,
   });
   const app = await createApiApp(config);
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -41,7 +45,7 @@ export async function startApiWorld(): Promise<ApiWorld> {
     db, app, url: `http://127.0.0.1:${address.port}/graphql`, keys,
     async close() {
       await app.close();
-      await db.drop();
+      if (!shared.db) await db.drop();
     },
   };
 }
