@@ -77,15 +77,24 @@ export async function startNextContactPage(
   return { started: contacts.length, lastId: contacts.length ? contacts[contacts.length - 1].id : req.afterId };
 }
 
-export async function markCampaignCompleted(pool: Pool, campaignId: string): Promise<void> {
-  await pool.query(
-    `UPDATE campaign SET state = 'completed', finished_at = now() WHERE id = $1 AND state = 'running'`,
+/**
+ * Completes a running campaign, only if no contact of it is pending or in progress any more:
+ * contacts added between the workflow's count and this (an ERP's upsert, an import) keep it
+ * running. False when it was not completed.
+ */
+export async function markCampaignCompleted(pool: Pool, campaignId: string): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    `UPDATE campaign SET state = 'completed', finished_at = now()
+      WHERE id = $1 AND state = 'running'
+        AND NOT EXISTS (SELECT 1 FROM contact WHERE campaign_id = $1 AND state IN ('pending', 'in_progress'))`,
     [campaignId],
   );
+  if (!rowCount) return false;
   await pool.query(
     `INSERT INTO audit_log (actor, action, entity, entity_id) VALUES ('dialer', 'campaign.completed', 'campaign', $1)`,
     [campaignId],
   );
+  return true;
 }
 
 /** Contacts read per page, and signals in flight at once, when the contacts in flight are told. */

@@ -99,8 +99,13 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
         progress.startedThisRun += page.started;
         if (page.started > 0) continue; // more may fit at once: ask again without sleeping
       } else if (status.pending === 0 && status.inProgress === 0) {
-        await completeCampaign(input.campaignId);
-        return { campaignId: input.campaignId, state: 'completed', contactsStarted: status.started, runs: progress.runs };
+        const completed = await completeCampaign(input.campaignId);
+        // Contacts added since the count (an upsert, an import) keep the campaign running: page
+        // them. Versioned: a campaign that completed before this change replays as it ran.
+        if (completed !== false || !patched('complete-only-when-empty')) {
+          return { campaignId: input.campaignId, state: 'completed', contactsStarted: status.started, runs: progress.runs };
+        }
+        continue;
       }
     }
     // paused, full, or waiting for the last contacts to finish; a change ends the wait

@@ -253,6 +253,7 @@ export function fakeCampaign(clock: Clock, opts: FakeCampaignOptions): { activit
     },
     async completeCampaign(campaignId) {
       seen.completed.push({ args: campaignId, atMs: await clock() });
+      return true;
     },
     async wakeContacts(_campaignId) {
       const atMs = await clock();
