@@ -52,3 +52,9 @@ describe('readCalendarCsv', () => {
     expect((await read('\n')).errors).toEqual([{ line: 1, reason: 'the file is empty: expected a header country;day;kind;name' }]);
   });
 });
+
+test('a day the calendar does not have (30 February) is refused on its line', async () => {
+  const { days, errors } = await read('country;day;kind\nRU;2026-02-30;holiday\nRU;2026-03-09;holiday\n');
+  expect(days.map((d) => d.day)).toEqual(['2026-03-09']);
+  expect(errors).toEqual([expect.objectContaining({ line: 2, reason: expect.stringContaining('not a date') })]);
+});

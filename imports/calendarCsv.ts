@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { CalendarDayInput } from '../adapters/postgres/calendar';
 import { CsvReadError, isRefusal, readCsvRows } from './csvRows';
@@ -14,7 +15,7 @@ const REQUIRED = ['country', 'day', 'kind'] as const;
 
 const dayRow = z.object({
   country: z.string().regex(/^[A-Z]{2}$/, 'a two-letter ISO country code'),
-  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)), 'not a date'),
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD').refine((d) => DateTime.fromISO(d).isValid, 'not a date'),
   kind: z.enum(['holiday', 'working']),
   name: z.string().optional().default(''),
 });
