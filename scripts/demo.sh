@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm run demo: installs and starts what is missing (Postgres, Temporal dev server), then the
-# ARI simulator and the worker, and runs a demo campaign on examples/accounting-demo.csv.
+# ARI simulator, the worker and the GraphQL API (DEMO_API_PORT, default 4000), and runs a demo
+# campaign on examples/accounting-demo.csv through the API, with a key made for the run.
 # npm run demo -- --asterisk: the same calls through a real Asterisk 22 (scripts/asterisk.sh)
 # and its sandbox's simulated carrier instead of the ARI simulator.
 # Postgres and Temporal stay up afterwards so the Temporal UI can be browsed; stop them with
@@ -32,9 +33,14 @@ export TEMPORAL_TASK_QUEUE="${TEMPORAL_TASK_QUEUE:-dialer-demo}"
 export CALL_DTMF_WAIT_MS="${CALL_DTMF_WAIT_MS:-1500}"
 
 pids=()
+api_key_name=""
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  # The run's key dies with the run.
+  if [[ -n "$api_key_name" ]]; then
+    npx tsx apps/cli/apiKey.ts revoke "$api_key_name" >>"$DIALER_LOG_DIR/api.log" 2>&1 || log "could not revoke the API key $api_key_name"
+  fi
 }
 trap cleanup EXIT
 
@@ -59,5 +65,21 @@ fi
 log "starting the worker (log $DIALER_LOG_DIR/worker.log)"
 node --import tsx apps/worker/main.ts >"$DIALER_LOG_DIR/worker.log" 2>&1 &
 pids+=($!)
+
+# The API the demo drives the campaign through, as an ERP would; the same task queue as the worker.
+export DEMO_API_PORT="${DEMO_API_PORT:-4000}"
+port_open 127.0.0.1 "$DEMO_API_PORT" && die "port $DEMO_API_PORT is taken: set DEMO_API_PORT to a free port"
+log "building the API (log $DIALER_LOG_DIR/api-build.log)"
+npm run build:api >"$DIALER_LOG_DIR/api-build.log" 2>&1 || die "building the API failed: see $DIALER_LOG_DIR/api-build.log"
+log "starting the API on http://127.0.0.1:$DEMO_API_PORT/graphql (GraphiQL at /graphiql; log $DIALER_LOG_DIR/api.log)"
+API_HOST=127.0.0.1 API_PORT="$DEMO_API_PORT" node dist/api/apps/api/src/main.js >"$DIALER_LOG_DIR/api.log" 2>&1 &
+pids+=($!)
+wait_for_port 127.0.0.1 "$DEMO_API_PORT" 60 || die "the API did not start: see $DIALER_LOG_DIR/api.log"
+# An admin key for this run, made as `npm run api:key -- create` makes one; shown masked.
+api_key_name="demo-$(date +%Y%m%d-%H%M%S)-$RANDOM"
+DEMO_API_KEY="$(npx tsx apps/cli/apiKey.ts create "$api_key_name" admin 2>>"$DIALER_LOG_DIR/api.log")" \
+  || die "creating the demo's API key failed: see $DIALER_LOG_DIR/api.log"
+export DEMO_API_KEY DEMO_API_URL="http://127.0.0.1:$DEMO_API_PORT"
+log "API key $api_key_name (admin) for this run: ${DEMO_API_KEY:0:10}… (revoked when the demo ends)"
 
 npx tsx apps/demo/main.ts

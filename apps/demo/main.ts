@@ -1,33 +1,37 @@
-import { Client, Connection } from '@temporalio/client';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { Pool } from 'pg';
-import { createCampaign, upsertTemplate } from '../../adapters/postgres/campaigns';
-import { startCampaign } from '../../adapters/temporal/workflowStarters';
-import { loadConfig } from '../../common/config';
-import { importList } from '../../imports/contactList';
-import { campaignWorkflowId, contactWorkflowId } from '../../domain/ids';
+import { campaignWorkflowId } from '../../domain/ids';
+import { isRowError, parseAccountingCsv } from '../../imports/accountingCsv';
+import { ApiClient } from './apiClient';
 import { renderProgress, type ProgressCounts } from './progressLine';
 import { renderTable, type ResultRow } from './resultsTable';
 
-// The demo: a real campaign end to end on the example list, against the worker and the ARI
-// simulator that scripts/demo.sh has started. A new campaign every run, so it can run again.
+// The demo: a real campaign end to end on the example list, driven through the GraphQL API as
+// an ERP drives it (scripts/demo.sh has started the worker, the ARI simulator and the API, and
+// made this run's key). A new campaign every run, so it can run again.
 
 const EXAMPLE_LIST = path.resolve(__dirname, '../../examples/accounting-demo.csv');
+const TEMPLATE_NAME = 'demo-debt-reminder';
 const TEMPLATE = 'Здравствуйте, {{NAME}}! Ваша задолженность составляет {{BALANCE|money}}. '
   + 'Чтобы поговорить с оператором, нажмите 1.';
 
+interface NamedCount { name: string; count: number }
+interface Counters { contacts: number; finished: number; inProgress: number; calls: number; doneByOutcome: NamedCount[]; refusedByRule: NamedCount[] }
+interface Attempt { externalId: string; phonePosition: number; outcome: string; gate: { refusal: string | null } }
+interface Issue { id: number; line: number; field: string | null; severity: string; reason: string }
+interface ContactResults { state: string; numbers: { number: string; position: number }[]; temporalUrl: string }
+
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const uiUrl = process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233';
-  const pool = new Pool({ connectionString: config.DATABASE_URL, max: 4 });
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  try {
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-    const campaignId = `demo-${stamp}`.toLowerCase();
-    const templateId = await upsertTemplate(pool, 'demo-debt-reminder', TEMPLATE);
-    await createCampaign(pool, {
+  const key = process.env.DEMO_API_KEY;
+  if (!key) throw new Error('DEMO_API_KEY is not set (scripts/demo.sh makes one for the run)');
+  const api = new ApiClient(process.env.DEMO_API_URL ?? 'http://127.0.0.1:4000', key);
+  await api.waitUntilAnswering(60_000);
+
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const campaignId = `demo-${stamp}`.toLowerCase();
+  const templateId = await demoTemplate(api);
+  await api.graphql(`mutation($input: NewCampaignInput!) { createCampaign(input: $input) { id } }`, {
+    input: {
       id: campaignId,
       name: `Demo debt reminder ${stamp}`,
       callerId: '+74951234567',
@@ -40,93 +44,150 @@ async function main(): Promise<void> {
       ringTimeoutSeconds: 20,
       maxInFlight: 12,
       templateId,
-    }, 'demo');
-    console.log(`Campaign ${campaignId} created (window 00:00-24:00 Europe/Moscow, 2 attempts per number, retry after 5 s).`);
+    },
+  });
+  console.log(`Campaign ${campaignId} created through ${api.baseUrl}/graphql (window 00:00-24:00 Europe/Moscow, 2 attempts per number, retry after 5 s).`);
 
-    const report = await importList({
-      pool, campaignId, fileName: path.basename(EXAMPLE_LIST), input: createReadStream(EXAMPLE_LIST), createdBy: 'demo',
-    });
-    console.log(`Imported ${report.rowsImported} of ${report.rowsTotal} rows from ${path.relative(process.cwd(), EXAMPLE_LIST)}; `
-      + `${report.rowsRejected} rejected:`);
-    for (const issue of report.issues) {
-      console.log(`  line ${issue.line}: ${issue.severity}${issue.field ? ` in ${issue.field}` : ''}: ${issue.reason}`);
-    }
+  await importExampleList(api, campaignId);
 
-    const { workflowId } = await startCampaign({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }, campaignId, 'demo', { pollIntervalMs: 500 });
-    console.log(`Campaign workflow ${workflowId} started; calling through ${process.env.DEMO_TELEPHONY ?? 'ARI'}...`);
-    const done = temporal.workflow.getHandle(campaignWorkflowId(campaignId)).result();
-    await showProgressUntil(pool, campaignId, done);
+  const { startCampaign } = await api.graphql<{ startCampaign: { state: string } }>(`mutation($id: String!) { startCampaign(id: $id) { state } }`, { id: campaignId });
+  console.log(`Campaign ${startCampaign.state}: workflow ${campaignWorkflowId(campaignId)}; calling through ${process.env.DEMO_TELEPHONY ?? 'ARI'}...`);
+  await showProgressUntilDone(api, campaignId);
 
-    const rows = await results(pool, campaignId);
-    console.log(`\n${renderTable(rows)}\n`);
-    const firstId = (await pool.query('SELECT external_id FROM contact WHERE campaign_id = $1 ORDER BY id LIMIT 1', [campaignId])).rows[0]?.external_id;
-    console.log(`Temporal UI: ${uiUrl}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows`);
-    if (firstId) {
-      console.log(`  one contact's history: ${uiUrl}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(contactWorkflowId(campaignId, firstId))}`);
-    }
-    console.log(`  the campaign: ${uiUrl}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(campaignWorkflowId(campaignId))}`);
-  } finally {
-    await connection.close();
-    await pool.end();
+  const { rows, firstTemporalUrl } = await results(api, campaignId);
+  console.log(`\n${renderTable(rows)}\n`);
+  if (firstTemporalUrl) {
+    // The API links a contact's history; the list and the campaign sit beside it in the UI.
+    const workflows = firstTemporalUrl.slice(0, firstTemporalUrl.lastIndexOf('/'));
+    console.log(`Temporal UI: ${workflows}`);
+    console.log(`  one contact's history: ${firstTemporalUrl}`);
+    console.log(`  the campaign: ${workflows}/${encodeURIComponent(campaignWorkflowId(campaignId))}`);
   }
 }
 
-async function showProgressUntil(pool: Pool, campaignId: string, done: Promise<unknown>): Promise<void> {
-  let finished = false;
-  void done.finally(() => { finished = true; });
+/** The demo's template, made once and brought back to this body if someone changed it. */
+async function demoTemplate(api: ApiClient): Promise<number> {
+  let after: number | null = null;
+  for (;;) {
+    const { templates }: { templates: { id: number; name: string; body: string }[] } = await api.graphql(
+      `query($after: Int) { templates(after: $after, first: 100) { id name body } }`, { after });
+    const found = templates.find((t) => t.name === TEMPLATE_NAME);
+    if (found) {
+      if (found.body !== TEMPLATE) {
+        await api.graphql(`mutation($id: Int!, $patch: TemplatePatchInput!) { updateTemplate(id: $id, patch: $patch) { id } }`,
+          { id: found.id, patch: { body: TEMPLATE } });
+      }
+      return found.id;
+    }
+    if (templates.length < 100) break;
+    after = templates[templates.length - 1]!.id;
+  }
+  const { createTemplate } = await api.graphql<{ createTemplate: { id: number } }>(`mutation($input: NewTemplateInput!) { createTemplate(input: $input) { id } }`,
+    { input: { name: TEMPLATE_NAME, body: TEMPLATE } });
+  return createTemplate.id;
+}
+
+/** POST /uploads, importList, then listImport until it is done; prints the lines refused or read differently. */
+async function importExampleList(api: ApiClient, campaignId: string): Promise<void> {
+  const uploadId = await api.upload(EXAMPLE_LIST);
+  const { importList } = await api.graphql<{ importList: { id: number } }>(`mutation($c: String!, $u: String!) { importList(campaignId: $c, uploadId: $u) { id } }`,
+    { c: campaignId, u: uploadId });
+  let job: { state: string; rowsRead: number; imported: number; unchanged: number; refused: number; error: string | null };
+  for (;;) {
+    job = (await api.graphql<{ listImport: typeof job }>(`query($id: Int!) { listImport(id: $id) { state rowsRead imported unchanged refused error } }`,
+      { id: importList.id })).listImport;
+    if (job.state !== 'running') break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (job.state !== 'done') throw new Error(`the import of the list failed: ${job.error ?? job.state}`);
+  console.log(`Imported ${job.imported} of ${job.rowsRead} rows from ${path.relative(process.cwd(), EXAMPLE_LIST)} `
+    + `(upload ${uploadId}, import ${importList.id}); ${job.refused} rejected:`);
+  let after: number | null = null;
+  for (;;) {
+    const { listImport }: { listImport: { issues: Issue[] } } = await api.graphql(`query($id: Int!, $after: Int) { listImport(id: $id) {
+      issues(after: $after, first: 500) { id line field severity reason } } }`, { id: importList.id, after });
+    for (const issue of listImport.issues) {
+      console.log(`  line ${issue.line}: ${issue.severity}${issue.field ? ` in ${issue.field}` : ''}: ${issue.reason}`);
+      after = issue.id;
+    }
+    if (listImport.issues.length < 500) break;
+  }
+}
+
+const COUNTERS = `subscription($c: String!) { campaignCounters(campaignId: $c) {
+  contacts finished inProgress calls doneByOutcome { name count } refusedByRule { name count } } }`;
+
+/** The live line from the campaignCounters subscription, until every contact has finished and the campaign with them. */
+async function showProgressUntilDone(api: ApiClient, campaignId: string): Promise<void> {
   const tty = process.stdout.isTTY;
   let lastPrinted = 0;
-  for (;;) {
-    const line = renderProgress(await counts(pool, campaignId));
+  await api.follow<{ campaignCounters: Counters }>(COUNTERS, { c: campaignId }, ({ campaignCounters: c }) => {
+    const done = c.contacts > 0 && c.finished === c.contacts;
+    const line = renderProgress(progressOf(c));
     if (tty) process.stdout.write(`\r${line}\x1b[K`);
-    else if (finished || Date.now() - lastPrinted > 3000) { console.log(line); lastPrinted = Date.now(); }
-    if (finished) break;
-    await Promise.race([done, new Promise((r) => setTimeout(r, 300))]);
-  }
-  if (tty) process.stdout.write('\n');
-  await done;
-}
-
-async function counts(pool: Pool, campaignId: string): Promise<ProgressCounts> {
-  const { rows } = await pool.query(
-    `SELECT count(*)::int AS total,
-            count(*) FILTER (WHERE state NOT IN ('pending', 'in_progress'))::int AS finished,
-            count(*) FILTER (WHERE state = 'in_progress')::int AS in_progress,
-            (SELECT count(*)::int FROM attempt WHERE campaign_id = $1 AND outcome <> 'refused') AS attempts,
-            (SELECT coalesce(json_object_agg(outcome, n), '{}') FROM
-               (SELECT outcome, count(*)::int AS n FROM attempt WHERE campaign_id = $1 GROUP BY outcome) o) AS by_outcome
-       FROM contact WHERE campaign_id = $1`,
-    [campaignId],
-  );
-  const r = rows[0];
-  return { total: r.total, finished: r.finished, inProgress: r.in_progress, attempts: r.attempts, byOutcome: r.by_outcome };
-}
-
-async function results(pool: Pool, campaignId: string): Promise<ResultRow[]> {
-  const { rows } = await pool.query(
-    `SELECT c.id, c.full_name, c.state, p.position, p.e164,
-            (SELECT CASE WHEN a.outcome = 'refused' THEN 'refused: ' || (a.gate->>'refusal') ELSE a.outcome::text END
-               FROM attempt a WHERE a.contact_id = c.id AND a.phone_position = p.position
-              ORDER BY a.seq DESC LIMIT 1) AS outcome,
-            (SELECT count(*)::int FROM attempt a WHERE a.contact_id = c.id AND a.phone_position = p.position
-              AND a.outcome <> 'refused') AS attempts
-       FROM contact c JOIN contact_phone p ON p.contact_id = c.id
-      WHERE c.campaign_id = $1
-      ORDER BY c.id, p.position`,
-    [campaignId],
-  );
-  let lastContact = -1;
-  return rows.map((r) => {
-    const first = r.id !== lastContact;
-    lastContact = r.id;
-    return {
-      contact: first ? r.full_name ?? '' : '',
-      number: r.e164,
-      outcome: r.outcome ?? 'not called',
-      attempts: r.attempts,
-      contactState: first ? r.state : '',
-    };
+    else if (done || Date.now() - lastPrinted > 3000) { console.log(line); lastPrinted = Date.now(); }
+    return done;
   });
+  if (tty) process.stdout.write('\n');
+  // The campaign workflow completes once it has seen its last contact end.
+  for (let i = 0; i < 300; i++) {
+    const { campaign } = await api.graphql<{ campaign: { state: string } }>(`query($id: String!) { campaign(id: $id) { state } }`, { id: campaignId });
+    if (campaign.state !== 'running') return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`campaign ${campaignId} still running a minute after its last contact finished`);
+}
+
+/** Contacts finished by the outcome that ended them, and the gate's refusals by rule. */
+function progressOf(c: Counters): ProgressCounts {
+  const byOutcome: Record<string, number> = {};
+  for (const o of c.doneByOutcome) byOutcome[o.name] = o.count;
+  for (const r of c.refusedByRule) byOutcome[`refused ${r.name}`] = r.count;
+  return { total: c.contacts, finished: c.finished, inProgress: c.inProgress, attempts: c.calls, byOutcome };
+}
+
+/**
+ * One row per number: the last attempt on it and the calls placed to it (from `attempts`, read
+ * by keyset pages), the contact's state and numbers (from `contact`). The names come from the
+ * list itself, as the ERP knows its own contacts (the API gives them back by the ERP's ids).
+ */
+async function results(api: ApiClient, campaignId: string): Promise<{ rows: ResultRow[]; firstTemporalUrl: string | null }> {
+  const attempts = new Map<string, Attempt[]>();
+  let after: string | null = null;
+  for (;;) {
+    const { attempts: page }: { attempts: { items: Attempt[]; endCursor: string | null; hasNextPage: boolean } } = await api.graphql(
+      `query($f: AttemptFilter!, $after: ID) { attempts(filter: $f, after: $after, first: 500) {
+        items { externalId phonePosition outcome gate { refusal } } endCursor hasNextPage } }`, { f: { campaignId }, after });
+    for (const a of page.items) attempts.set(a.externalId, [...(attempts.get(a.externalId) ?? []), a]);
+    if (!page.hasNextPage) break;
+    after = page.endCursor;
+  }
+
+  const rows: ResultRow[] = [];
+  let firstTemporalUrl: string | null = null;
+  const seen = new Set<string>();
+  for await (const row of parseAccountingCsv(createReadStream(EXAMPLE_LIST))) {
+    if (isRowError(row) || seen.has(row.externalId)) continue;
+    seen.add(row.externalId);
+    const { contact } = await api.graphql<{ contact: ContactResults | null }>(
+      `query($c: String!, $e: String!) { contact(campaignId: $c, externalId: $e) { state numbers { number position } temporalUrl } }`,
+      { c: campaignId, e: row.externalId });
+    if (!contact) continue;
+    firstTemporalUrl ??= contact.temporalUrl;
+    const own = attempts.get(row.externalId) ?? [];
+    contact.numbers.forEach((n, i) => {
+      const onNumber = own.filter((a) => a.phonePosition === n.position);
+      const last = onNumber[onNumber.length - 1];
+      rows.push({
+        contact: i === 0 ? row.name : '',
+        number: n.number,
+        outcome: !last ? 'not called' : last.outcome === 'refused' ? `refused: ${last.gate.refusal}` : last.outcome,
+        attempts: onNumber.filter((a) => a.outcome !== 'refused').length,
+        contactState: i === 0 ? contact.state : '',
+      });
+    });
+  }
+  return { rows, firstTemporalUrl };
 }
 
 main().catch((err) => {
