@@ -4,6 +4,7 @@ import { releaseChannel, renewChannel, waitForChannel } from '../adapters/postgr
 import { admitOriginate } from '../adapters/postgres/campaignAdmission';
 import { gate as checkGate } from './gate';
 import type { CallHooks, Telephony } from '../adapters/ari/telephony';
+import { meterOriginate } from '../adapters/metrics/dialerMetrics';
 
 export interface CallDeps {
   pool: Pool;
@@ -48,11 +49,11 @@ export async function call(deps: CallDeps, req: CallRequest, hooks: CallHooks): 
     // The call's times are told on the gate's clock, so an attempt row never contradicts the
     // decision that allowed it (the two differ only where a test server's clock is skipped).
     const skew = nowMs - Date.now();
-    const admission = await admitOriginate(deps.pool, { campaignId: req.campaignId, channelId: req.channelId }, () =>
+    const admission = await admitOriginate(deps.pool, { campaignId: req.campaignId, channelId: req.channelId }, () => meterOriginate(() =>
       deps.telephony.originate({
         channelId: req.channelId, e164: req.e164, callerId: req.callerId, ringTimeoutSeconds: req.ringTimeoutSeconds,
         media: req.media, endpointTemplate: slot.trunk?.endpointTemplate, handling: req.handling,
-      }, hooks));
+      }, hooks)));
     if (!admission.admitted) {
       // Paused or stopped between the gate's last check and the originate.
       const now = new Date(Date.now() + skew).toISOString();

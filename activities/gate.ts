@@ -8,6 +8,7 @@ import { countCaps, lockPersonAndNumber, reserveCapSlot } from '../adapters/post
 import { readPersonKey } from '../adapters/postgres/contacts';
 import { clearContactWait, readContactWait, setContactWait } from '../adapters/postgres/waits';
 import { waitOfRefusal } from '../domain/contactWaits';
+import { countGateRefusal } from '../adapters/metrics/dialerMetrics';
 
 // The "gate" step: may this number be called now? The workflow asks before it waits and
 // prepares (a read); the call activity asks again with the wall clock right before the
@@ -78,6 +79,7 @@ async function checkRules(db: Queryable, q: GateQuestion): Promise<GateDecision>
 
   const checkedAt = new Date(q.nowMs).toISOString();
   if (refusal) {
+    countGateRefusal(refusal);
     const refused: GateDecision = { allowed: false, refusal, checks, checkedAt, ...(retryAtMs ? { retryAt: new Date(retryAtMs).toISOString() } : {}) };
     const wait = waitOfRefusal(refused, q.zones);
     if (wait) await setContactWait(db, { ...wait, contactId: q.contactId, campaignId: q.campaignId, atMs: q.nowMs });

@@ -11,6 +11,7 @@ import { waitOfRefusal } from '../domain/contactWaits';
 import { decide } from '../domain/decide';
 import type { CallOutcome } from '../domain/outcomes';
 import type { AttemptRecord, ContactResult } from '../domain/types';
+import { countRecordedAttempt } from '../adapters/metrics/dialerMetrics';
 
 /** Outcomes that prove no conversation took place: their cap slot is given back when the
  * policy does not count unanswered calls. A 'failed' call (the worker may have died mid-call)
@@ -27,10 +28,12 @@ const UNREACHABLE: readonly CallOutcome[] = ['no_answer', 'failed'];
  * unreachable as often as the campaign allows) goes to the blacklist, citing this attempt.
  */
 export async function record(pool: Pool, a: AttemptRecord): Promise<number> {
-  return inTransaction(pool, async (client) => {
+  let inserted = false; // counted after the commit, once: a rerun finds the row there
+  const id = await inTransaction(pool, async (client) => {
     const r = a.result;
     const attempt = await insertAttempt(client, a);
     if (!attempt.inserted) return attempt.id;
+    inserted = true;
     if (r.outcome !== 'refused') await countContactAttempt(client, a.contactId);
     if (r.channelId) {
       await settleCapSlot(client, r.channelId, !a.countUnanswered && UNANSWERED.has(r.outcome), attempt.id);
@@ -44,6 +47,8 @@ export async function record(pool: Pool, a: AttemptRecord): Promise<number> {
     await notifyCampaignChanged(client, a.campaignId);
     return attempt.id;
   });
+  if (inserted) countRecordedAttempt(a.result.outcome);
+  return id;
 }
 
 /**

@@ -38,6 +38,11 @@ export const workerEnv = databaseEnv.merge(temporalEnv).merge(ariEnv).merge(logE
   WORKER_MAX_CONCURRENT_CALLS: z.coerce.number().int().positive().default(200),
   // The workflow code bundled ahead of time (npm run build:workflows); unset: bundled at start.
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  // Prometheus: the dialer's GET /metrics, and the Temporal SDK core's own exporter on another
+  // port (the core serves it itself). Unauthenticated, so loopback unless told; 0 disables.
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  WORKER_SDK_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
 });
 
 export type Config = z.infer<typeof workerEnv>;

@@ -14,6 +14,7 @@ import {
 import type { ListFormat } from './listFormat';
 import { readXlsxRows } from './xlsxRows';
 import type { CountryCode } from '../domain/phoneNumbers';
+import { countImportedRows } from '../adapters/metrics/dialerMetrics';
 
 const log = createLogger('importList');
 
@@ -223,6 +224,7 @@ async function writeBatch(
       + 'importing the file again is safe (saved contacts are not imported twice)', { cause: err });
   }
 
+  countImportedRows({ imported, unchanged: batch.contacts.length - imported, rejected: batch.rejected });
   report.rowsTotal += batch.rows;
   report.rowsImported += imported;
   report.rowsUnchanged += batch.contacts.length - imported;

@@ -1,20 +1,31 @@
 import { loadConfig } from '../../common/config';
 import { createLogger } from '../../common/logger';
 import { createDialerWorker } from './dialerWorker';
+import { installTemporalRuntime, startWorkerMetrics } from './workerMetrics';
 
 // The worker process: registers the workflows and activities and holds the ARI connection.
 async function main(): Promise<void> {
   const log = createLogger('worker');
   const config = loadConfig();
-  const dialer = await createDialerWorker(config);
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
-      log.info({ signal: sig }, 'shutting down: finishing calls in progress');
-      void dialer.shutdown();
-    });
+  const { sdkMetrics } = installTemporalRuntime(config);
+  const metrics = await startWorkerMetrics(config);
+  try {
+    const dialer = await createDialerWorker(config);
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(sig, () => {
+        log.info({ signal: sig }, 'shutting down: finishing calls in progress');
+        void dialer.shutdown();
+      });
+    }
+    log.info({
+      taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS,
+      metrics: metrics && `http://${config.WORKER_METRICS_HOST}:${metrics.port}/metrics`,
+      sdkMetrics: sdkMetrics && `http://${sdkMetrics}/metrics`,
+    }, 'worker started');
+    await dialer.run();
+  } finally {
+    await metrics?.close();
   }
-  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
-  await dialer.run();
   log.info('worker stopped');
 }
 

@@ -1,0 +1,85 @@
+import { Counter, Gauge, Histogram } from 'prom-client';
+import type { CallOutcome } from '../../domain/outcomes';
+import type { PlacedCall } from '../ari/telephony';
+import type { GateRefusal } from '../../domain/types';
+import { registry } from './registry';
+
+// The dialer's metrics. Labels carry only closed sets (outcomes, refusal rules, import
+// results): never a number, a name, an amount, nor an id. Not even the campaign's id: campaigns
+// accumulate for the life of a worker (the demo makes one a run), each would keep its series
+// until a restart, and per-campaign figures are already in Postgres (attempts, live counters).
+
+export const callsTotal = new Counter({
+  name: 'dialer_calls_total',
+  help: 'Calls placed (attempt rows recorded with an outcome other than refused), by outcome',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
+export const callsInFlight = new Gauge({
+  name: 'dialer_calls_in_flight',
+  help: 'Calls whose originate was sent and that have not ended yet, in this process',
+  registers: [registry],
+});
+
+export const gateRefusalsTotal = new Counter({
+  name: 'dialer_gate_refusals_total',
+  help: 'Refusals of the gate (before the wait and right before the originate), by rule',
+  labelNames: ['rule'] as const,
+  registers: [registry],
+});
+
+export const originateSeconds = new Histogram({
+  name: 'dialer_originate_seconds',
+  help: 'Time from sending an originate to its acceptance (or failure) by Asterisk',
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+});
+
+export const importedRowsTotal = new Counter({
+  name: 'dialer_imported_rows_total',
+  help: 'Rows of contact list imports, by result: imported (new), unchanged (already there), rejected',
+  labelNames: ['result'] as const,
+  registers: [registry],
+});
+
+/** The record step wrote a new attempt row: a placed call counts, a refusal does not (the gate's counter has it). */
+export function countRecordedAttempt(outcome: CallOutcome): void {
+  if (outcome !== 'refused') callsTotal.inc({ outcome });
+}
+
+export function countGateRefusal(rule: GateRefusal): void {
+  gateRefusalsTotal.inc({ rule });
+}
+
+/** One committed batch of a list import. */
+export function countImportedRows(rows: { imported: number; unchanged: number; rejected: number }): void {
+  for (const result of ['imported', 'unchanged', 'rejected'] as const) {
+    if (rows[result] > 0) importedRowsTotal.inc({ result }, rows[result]);
+  }
+}
+
+/**
+ * Wraps an originate: times the request, and holds the call in flight from the moment the
+ * originate is sent until it fails or the placed call's follow() settles, whatever its end.
+ */
+export async function meterOriginate(originate: () => Promise<PlacedCall>): Promise<PlacedCall> {
+  const stopTimer = originateSeconds.startTimer();
+  callsInFlight.inc();
+  let placed: PlacedCall;
+  try {
+    placed = await originate();
+  } catch (err) {
+    callsInFlight.dec();
+    throw err;
+  } finally {
+    stopTimer();
+  }
+  let ended = false;
+  return {
+    follow: () => placed.follow().finally(() => {
+      if (!ended) callsInFlight.dec();
+      ended = true;
+    }),
+  };
+}
