@@ -17,6 +17,10 @@ export const apiEnv = databaseEnv.merge(temporalEnv).merge(logEnv).extend({
   // import (several API processes behind one address need a directory they share).
   API_UPLOAD_MAX_MB: z.coerce.number().positive().default(100),
   API_UPLOAD_DIR: z.string().min(1).default(path.join(os.tmpdir(), 'dialer-uploads')),
+  // Prometheus's GET /metrics, on a port of its own apart from the API's (no bearer token there,
+  // no personal data either); loopback unless told; 0 disables.
+  API_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  API_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9466),
 });
 
 export type ApiConfig = z.infer<typeof apiEnv>;

@@ -14,6 +14,7 @@ import { ContactsModule } from './contacts/contactsModule';
 import { ErrorFilter } from './graphql/errorFilter';
 import { InfraModule } from './infra/infraModule';
 import { LiveModule } from './live/liveModule';
+import { MetricsModule } from './metrics/requestMetrics';
 import { subscriptionAuth } from './live/subscriptionAuth';
 import { ResultsModule } from './results/resultsModule';
 import { WaitsModule } from './waits/waitsModule';
@@ -61,6 +62,7 @@ export class AppModule {
         TemplatesModule,
         BlacklistModule,
         CalendarModule,
+        MetricsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
     };
