@@ -54,6 +54,7 @@ suite('channel limits on the real Asterisk', () => {
     const env = {
       ...process.env, DATABASE_URL: world.db.url, TEMPORAL_TASK_QUEUE: world.config.TEMPORAL_TASK_QUEUE,
       ARI_ENDPOINT_TEMPLATE: world.config.ARI_ENDPOINT_TEMPLATE, CALL_DTMF_WAIT_MS: '200', LOG_LEVEL: 'info',
+      WORKER_METRICS_PORT: '0', WORKER_SDK_METRICS_PORT: '0', // two processes on one host: no fixed ports
     };
     workers.push(await startWorkerProcess(env), await startWorkerProcess(env));
 
