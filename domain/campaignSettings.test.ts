@@ -24,6 +24,7 @@ describe('a new campaign', () => {
       ignoredBlacklistGroups: [], blacklistAfterUnreachable: null, maxChannels: null, trunk: null,
       detectMachines: false, machineAction: 'retry', operatorKey: null, operatorWaitSeconds: 60, minListenSeconds: null,
       ringTimeoutSeconds: 30, maxAttemptsPerNumber: 3, retryIntervalSeconds: 3600, maxInFlight: 1000, templateId: null,
+      strategy: { name: 'simple', version: 1, params: {} },
     });
   });
 
@@ -43,8 +44,12 @@ describe('a new campaign', () => {
       blacklistAfterUnreachable: 4, maxChannels: 30, trunk: 'carrier-1', detectMachines: true, machineAction: 'leave_message' as const,
       operatorKey: '#', operatorWaitSeconds: 120, minListenSeconds: 5, ringTimeoutSeconds: 45, maxAttemptsPerNumber: 5,
       retryIntervalSeconds: 0, maxInFlight: 50, templateId: 7,
+      strategy: { name: 'byOutcome', version: 1, params: { busy: { retries: 4, intervalSeconds: 300 }, intervalByKind: { mobile: 600 } } },
     };
-    expect(parseNewCampaign(all)).toEqual(all);
+    expect(parseNewCampaign(all)).toEqual({
+      ...all,
+      strategy: { ...all.strategy, params: expect.objectContaining({ busy: { retries: 4, intervalSeconds: 300, nextNumber: true }, maxAttemptsPerContact: 10 }) },
+    });
   });
 });
 
@@ -91,6 +96,10 @@ describe('a bad value is refused with the path of its field', () => {
     ['retryIntervalSeconds', { retryIntervalSeconds: 2 ** 31 }, 'retryIntervalSeconds'],
     ['maxInFlight', { maxInFlight: 10001 }, 'maxInFlight'],
     ['templateId', { templateId: 0 }, 'templateId'],
+    ['strategy', { strategy: { name: 'bestHour', version: 1 } }, 'strategy.name'],
+    ['strategy', { strategy: { name: 'byOutcome', version: 9 } }, 'strategy.version'],
+    ['strategy', { strategy: { name: 'byOutcome', version: 1, params: { busy: { retries: 21 } } } }, 'strategy.params.busy.retries'],
+    ['strategy', { strategy: { name: 'byOutcome', version: 1, params: { maxAttemptsPerContact: 0 } } }, 'strategy.params.maxAttemptsPerContact'],
   ];
 
   it('has a case for every setting', () => {

@@ -28,7 +28,7 @@ async function storedRow(id: string): Promise<Record<string, unknown>> {
             to_char(end_date, 'YYYY-MM-DD') AS end_date, calendar_country, legal_policy, policy_options, caps,
             ignored_blacklist_groups, blacklist_after_unreachable, max_channels, trunk, detect_machines, machine_action,
             operator_key, operator_wait_seconds, min_listen_seconds, ring_timeout_seconds, max_attempts_per_number,
-            retry_interval_seconds, max_in_flight, template_id::int AS template_id
+            retry_interval_seconds, max_in_flight, template_id::int AS template_id, strategy
        FROM campaign WHERE id = $1`, [id]);
   return rows[0];
 }
@@ -62,7 +62,7 @@ describe('createCampaign', () => {
       blacklist_after_unreachable: 3, max_channels: 7, trunk: 'carrier-a', detect_machines: true,
       machine_action: 'leave_message', operator_key: '*', operator_wait_seconds: 90, min_listen_seconds: 4,
       ring_timeout_seconds: 25, max_attempts_per_number: 4, retry_interval_seconds: 600, max_in_flight: 40,
-      template_id: templateA,
+      template_id: templateA, strategy: { name: 'simple', version: 1, params: {} },
     });
     const { id: _id, ...given } = parseNewCampaign(input);
     expect(await readCampaignSettings(db.pool, input.id)).toEqual(given);
@@ -104,6 +104,7 @@ describe('updateCampaign', () => {
       blacklistAfterUnreachable: null, maxChannels: null, trunk: 'carrier-b', detectMachines: false, machineAction: 'hang_up' as const,
       operatorKey: null, operatorWaitSeconds: 5, minListenSeconds: null, ringTimeoutSeconds: 120, maxAttemptsPerNumber: 50,
       retryIntervalSeconds: 0, maxInFlight: 10000, templateId: templateB,
+      strategy: { name: 'byOutcome', version: 1, params: { busy: { retries: 3, intervalSeconds: 120 } } },
     };
     const changed = await updateCampaign(db.pool, id, patch, 'operator-7');
     expect([...changed].sort()).toEqual(Object.keys(patch).sort());
@@ -115,6 +116,7 @@ describe('updateCampaign', () => {
       trunk: 'carrier-b', detect_machines: false, machine_action: 'hang_up', operator_key: null, operator_wait_seconds: 5,
       min_listen_seconds: null, ring_timeout_seconds: 120, max_attempts_per_number: 50, retry_interval_seconds: 0,
       max_in_flight: 10000, template_id: templateB,
+      strategy: { name: 'byOutcome', version: 1, params: expect.objectContaining({ busy: { retries: 3, intervalSeconds: 120, nextNumber: true } }) },
     });
     const { id: _id, ...expected } = parseNewCampaign({ ...everySetting(), ...patch });
     expect(await readCampaignSettings(db.pool, id)).toEqual(expected);

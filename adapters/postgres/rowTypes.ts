@@ -150,6 +150,7 @@ export interface Campaign {
   start_date: Timestamp | null;
   started_at: Timestamp | null;
   state: Generated<CampaignState>;
+  strategy: Generated<Json>;
   template_id: Int8 | null;
   time_zone: Generated<string>;
   trunk: string | null;
