@@ -34,6 +34,7 @@ export async function plan(pool: Pool, contactId: number): Promise<ContactPlan> 
       retryIntervalSeconds: r.retry_interval_seconds,
       machineAction: r.machine_action,
     },
+    strategyChoice: r.strategy,
     handling: {
       detectMachines: r.detect_machines,
       machineAction: r.machine_action,

@@ -2,6 +2,7 @@
 // *types* of activities, never activity code (the workflow sandbox must stay free of I/O).
 import type { CallingSchedule } from './callingSchedule';
 import type { CallOutcome, ContactState } from './outcomes';
+import type { PhoneKind, StrategyChoice } from './strategies/strategy';
 
 /** A daily calling window in local time, `HH:MM[:SS]`, end exclusive ('24:00' = midnight). */
 export interface DailyWindow {
@@ -16,6 +17,8 @@ export interface ContactPhone {
   zones: string[];
   /** Where the zones came from: 'contact', 'numbering_plan', 'country' or 'campaign'. */
   zoneSource: string;
+  /** Mobile, home, work, other, when known (the strategy may treat them apart). */
+  kind?: PhoneKind | null;
 }
 
 /** Everything the contact workflow needs to run, read once at its start. */
@@ -31,6 +34,8 @@ export interface ContactPlan {
   callerId: string;
   ringTimeoutSeconds: number;
   strategy: RetryStrategy;
+  /** The campaign's strategy (domain/strategies); missing in plans recorded before it existed. */
+  strategyChoice?: StrategyChoice;
   handling: CallHandling;
 }
 

@@ -12,6 +12,8 @@ import {
 import type { DialerActivities } from '../activities';
 import type { CallOutcome } from '../domain/outcomes';
 import { decide } from '../domain/decide';
+import { nextAction } from '../domain/strategies/registry';
+import { DEFAULT_STRATEGY, type NextAction, type StrategyAttempt } from '../domain/strategies/strategy';
 import { campaignChangedSignal, campaignResumedSignal, contactProgressQuery, type ContactProgress } from './signals';
 import { nextAllowedMomentIn } from '../domain/callingSchedule';
 import type { CallResult, ContactPhone, ContactPlan, ContactResult, GateDecision, PreparedMessage } from '../domain/types';
@@ -52,6 +54,12 @@ const PAUSE_RECHECK_MS = 5 * 60_000;
  */
 const WAKE_PATCH = 'campaign-changes-wake';
 
+/**
+ * Versioning of the decide step: the campaign's strategy from the registry
+ * (domain/strategies) instead of decide(). Contacts that decided before it replay with decide().
+ */
+const STRATEGY_PATCH = 'strategy-registry';
+
 export interface ContactInput {
   campaignId: string;
   contactId: number;
@@ -78,6 +86,8 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
   let message: PreparedMessage | null = null;
   let blacklistedNumbers = 0;
   let expiredNumbers = 0;
+  /** Every attempt so far (refusals are not attempts): what a strategy decides on. */
+  const attemptLog: StrategyAttempt[] = [];
 
   const finish = async (state: ContactResult['state'], outcome: CallOutcome | null): Promise<ContactResult> => {
     progress.step = 'finished';
@@ -94,8 +104,9 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
     for (;;) {
       // The campaign changed since the plan was read (new hours, a new strategy): read it again.
       await replanIfChanged();
-      const notBeforeMs = retry && retryMoment(retry, tally.attempts);
+      const notBeforeMs = retry && retryMoment(retry, phone, tally.attempts);
       if (notBeforeMs === 'next_number') continue numbers;
+      if (notBeforeMs === 'give_up') return finish('failed', progress.lastOutcome);
 
       // gate
       progress.step = 'gate';
@@ -150,9 +161,19 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
       tally.lastOutcome = result.outcome;
       progress.attempts++;
       progress.lastOutcome = result.outcome;
+      attemptLog.push({ position: phone.position, outcome: result.outcome, atMs: Date.now() });
 
       // decide
       progress.step = 'decide';
+      if (patched(STRATEGY_PATCH)) {
+        // The strategy only says when; the retry waits after the gate like any wait.
+        const action = strategyAction(phone, result.outcome, Date.now());
+        if (action.kind === 'done') return finish('done', result.outcome);
+        if (action.kind === 'give_up') return finish('failed', result.outcome);
+        if (action.kind === 'next_number') continue numbers;
+        retry = { outcome: result.outcome, decidedAtMs: Date.now() };
+        continue;
+      }
       const decision = decide(plan.strategy, result.outcome, tally.attempts);
       if (decision.kind === 'done') return finish('done', result.outcome);
       if (decision.kind === 'next_number') continue numbers;
@@ -254,10 +275,32 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
   }
 
   /**
+   * What the campaign's strategy of now says after the last attempt on `phone`. The loop walks
+   * the numbers in order: a call of another number is not something it can do yet, and no
+   * built-in strategy asks for one, so it is taken as "move on".
+   */
+  function strategyAction(phone: ContactPhone, lastOutcome: CallOutcome, nowMs: number): NextAction {
+    const action = nextAction(plan.strategyChoice ?? DEFAULT_STRATEGY, {
+      numbers: plan.phones.map((p) => ({ position: p.position, kind: p.kind ?? null })),
+      attempts: attemptLog, position: phone.position, lastOutcome, nowMs, campaign: plan.strategy,
+    });
+    return action.kind === 'call' && action.position !== phone.position ? { kind: 'next_number' } : action;
+  }
+
+  /**
    * When a number asked to be retried may be called again, under the strategy of now (a
    * changed interval moves the moment; fewer attempts may give the number up).
    */
-  function retryMoment(r: { outcome: CallOutcome; decidedAtMs: number }, attempts: number): number | 'next_number' {
+  function retryMoment(
+    r: { outcome: CallOutcome; decidedAtMs: number }, phone: ContactPhone, attempts: number,
+  ): number | 'next_number' | 'give_up' {
+    if (patched(STRATEGY_PATCH)) {
+      const a = strategyAction(phone, r.outcome, r.decidedAtMs);
+      if (a.kind === 'next_number' || a.kind === 'give_up') return a.kind;
+      // 'done' only where the settings changed under the retry (a machine now leaves a
+      // message): nothing was left on it yet, so the number is tried again, gate first.
+      return a.kind === 'call' ? a.notBefore : r.decidedAtMs;
+    }
     const d = decide(plan.strategy, r.outcome, attempts);
     if (d.kind === 'next_number') return 'next_number';
     // 'done' only where a machine's action became leave_message: no message was left on it

@@ -1,4 +1,5 @@
 import type { CallOutcome } from '../../domain/outcomes';
+import type { StrategyChoice } from '../../domain/strategies/strategy';
 import type { ContactResult } from '../../domain/types';
 import type { Row } from './rows';
 import type { Queryable } from './transaction';
@@ -12,6 +13,7 @@ export type ContactPlanRow = Pick<Row<'contact'>, 'id' | 'campaign_id' | 'time_z
     'retry_interval_seconds' | 'operator_key' | 'operator_wait_seconds' | 'detect_machines' | 'min_listen_seconds'> & {
     campaign_zone: Row<'campaign'>['time_zone'];
     machine_action: 'hang_up' | 'leave_message' | 'retry';
+    strategy: StrategyChoice;
     phones: Pick<Row<'contact_phone'>, 'position' | 'e164'>[];
   };
 
@@ -19,7 +21,7 @@ export async function readContactPlanRow(db: Queryable, contactId: number): Prom
   const { rows } = await db.query<ContactPlanRow>(
     `SELECT c.id, c.campaign_id, c.time_zone, k.time_zone AS campaign_zone, k.template_id, k.caller_id,
             k.ring_timeout_seconds, k.max_attempts_per_number, k.retry_interval_seconds,
-            k.operator_key, k.operator_wait_seconds, k.detect_machines, k.machine_action, k.min_listen_seconds,
+            k.operator_key, k.operator_wait_seconds, k.detect_machines, k.machine_action, k.min_listen_seconds, k.strategy,
             coalesce((SELECT json_agg(json_build_object('position', p.position, 'e164', p.e164) ORDER BY p.position)
                         FROM contact_phone p WHERE p.contact_id = c.id), '[]') AS phones
        FROM contact c JOIN campaign k ON k.id = c.campaign_id
