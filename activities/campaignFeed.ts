@@ -3,33 +3,20 @@ import type { Pool } from 'pg';
 import { notifyContactWorkflow } from '../adapters/temporal/campaignSignals';
 import { startContactWorkflow } from '../adapters/temporal/workflowStarters';
 import { contactWorkflowId } from '../domain/ids';
-import type { CampaignState } from '../domain/outcomes';
+import {
+  cancelPendingBatch, completeIfNothingLeft, inFlightPage, markNextPageInProgress, readFeedStatus, type FeedStatus,
+} from '../adapters/postgres/campaignFeed';
+import { auditCampaign } from '../adapters/postgres/campaigns';
 
 // What the campaign workflow asks of Postgres and Temporal: how many contacts wait and run,
 // "start the next page", "tell the contacts in flight" and "cancel the ones never started".
 
-export interface CampaignStatus {
-  state: CampaignState;
-  maxInFlight: number;
-  pending: number;
-  inProgress: number;
-  started: number;
-}
+export type CampaignStatus = FeedStatus;
 
 export async function readCampaignStatus(pool: Pool, campaignId: string): Promise<CampaignStatus> {
-  const { rows } = await pool.query(
-    `SELECT k.state, k.max_in_flight,
-            count(*) FILTER (WHERE c.state = 'pending')::int AS pending,
-            count(*) FILTER (WHERE c.state = 'in_progress')::int AS in_progress,
-            count(*) FILTER (WHERE c.state <> 'pending')::int AS started
-       FROM campaign k LEFT JOIN contact c ON c.campaign_id = k.id
-      WHERE k.id = $1
-      GROUP BY k.id`,
-    [campaignId],
-  );
-  if (rows.length === 0) throw new Error(`campaign ${campaignId} does not exist`);
-  const r = rows[0];
-  return { state: r.state, maxInFlight: r.max_in_flight, pending: r.pending, inProgress: r.in_progress, started: r.started };
+  const status = await readFeedStatus(pool, campaignId);
+  if (!status) throw new Error(`campaign ${campaignId} does not exist`);
+  return status;
 }
 
 export interface PageRequest {
@@ -54,18 +41,7 @@ const START_CONCURRENCY = 16;
 export async function startNextContactPage(
   deps: { pool: Pool; temporal: Client; taskQueue: string }, req: PageRequest,
 ): Promise<PageResult> {
-  const { rows } = await deps.pool.query<{ id: string; external_id: string }>(
-    `WITH page AS (
-       SELECT id FROM contact
-        WHERE campaign_id = $1 AND id > $2 AND state IN ('pending', 'in_progress')
-        ORDER BY id LIMIT $3)
-     UPDATE contact c SET state = 'in_progress', updated_at = now()
-       FROM page
-      WHERE c.id = page.id AND c.state IN ('pending', 'in_progress')
-     RETURNING c.id, c.external_id`,
-    [req.campaignId, req.afterId, req.limit],
-  );
-  const contacts = rows.map((r) => ({ id: Number(r.id), externalId: r.external_id })).sort((a, b) => a.id - b.id);
+  const contacts = await markNextPageInProgress(deps.pool, req.campaignId, req.afterId, req.limit);
   let next = 0;
   const startOne = async (): Promise<void> => {
     while (next < contacts.length) {
@@ -83,18 +59,9 @@ export async function startNextContactPage(
  * running. False when it was not completed.
  */
 export async function markCampaignCompleted(pool: Pool, campaignId: string): Promise<boolean> {
-  const { rowCount } = await pool.query(
-    `UPDATE campaign SET state = 'completed', finished_at = now()
-      WHERE id = $1 AND state = 'running'
-        AND NOT EXISTS (SELECT 1 FROM contact WHERE campaign_id = $1 AND state IN ('pending', 'in_progress'))`,
-    [campaignId],
-  );
-  if (!rowCount) return false;
-  await pool.query(
-    `INSERT INTO audit_log (actor, action, entity, entity_id) VALUES ('dialer', 'campaign.completed', 'campaign', $1)`,
-    [campaignId],
-  );
-  return true;
+  const completed = await completeIfNothingLeft(pool, campaignId);
+  if (completed) await auditCampaign(pool, 'dialer', 'campaign.completed', campaignId, {});
+  return completed;
 }
 
 /** Contacts read per page, and signals in flight at once, when the contacts in flight are told. */
@@ -121,22 +88,18 @@ export async function wakeInFlightContacts(
 ): Promise<WakeReport> {
   const report: WakeReport = { told: 0, notRunning: 0 };
   for (let afterId = opts.afterId ?? 0; ;) {
-    const { rows } = await deps.pool.query<{ id: string; external_id: string }>(
-      `SELECT id, external_id FROM contact
-        WHERE campaign_id = $1 AND state = 'in_progress' AND id > $2 ORDER BY id LIMIT $3`,
-      [campaignId, afterId, WAKE_PAGE],
-    );
+    const rows = await inFlightPage(deps.pool, campaignId, afterId, WAKE_PAGE);
     let next = 0;
     const tellOne = async (): Promise<void> => {
       while (next < rows.length) {
         const c = rows[next++];
-        if (await notifyContactWorkflow(deps.temporal, contactWorkflowId(campaignId, c.external_id))) report.told++;
+        if (await notifyContactWorkflow(deps.temporal, contactWorkflowId(campaignId, c.externalId))) report.told++;
         else report.notRunning++;
       }
     };
     await Promise.all(Array.from({ length: Math.min(WAKE_CONCURRENCY, rows.length) }, tellOne));
     if (rows.length === 0) return report;
-    afterId = Number(rows[rows.length - 1].id);
+    afterId = rows[rows.length - 1].id;
     opts.onPage?.(afterId);
     if (rows.length < WAKE_PAGE) return report;
   }
@@ -154,14 +117,9 @@ export async function cancelPendingContacts(
 ): Promise<number> {
   let total = 0;
   for (;;) {
-    const { rowCount } = await pool.query(
-      `UPDATE contact SET state = 'cancelled', finished_at = now(), updated_at = now()
-        WHERE id IN (SELECT id FROM contact WHERE campaign_id = $1 AND state = 'pending' LIMIT $2)
-          AND state = 'pending'`,
-      [campaignId, CANCEL_BATCH],
-    );
-    total += rowCount ?? 0;
+    const cancelled = await cancelPendingBatch(pool, campaignId, CANCEL_BATCH);
+    total += cancelled;
     onBatch?.(total);
-    if ((rowCount ?? 0) < CANCEL_BATCH) return total;
+    if (cancelled < CANCEL_BATCH) return total;
   }
 }
