@@ -13,8 +13,11 @@ import path from 'node:path';
 //     during a rolling deploy), then paused at the gate, another campaignChanged, a resume, answered
 //   campaign-paused-signalled.json (5d250ee) pages, a campaignChanged it ignored, two paused
 //     polls, the rest of the pages, completed
+//   contact-by-outcome.json (855da2f)         byOutcome from the registry (patched 'strategy-registry'):
+//     busy on the mobile, a campaignChanged during the retry's wait (the plan read again), busy,
+//     no answer, then the home number answered
 //
-// Recorded by running both scenarios on a checkout of that commit (workflows/testing/fakeActivities.ts
+// Recorded by running each scenario on a checkout of the commit it names (workflows/testing/fakeActivities.ts
 // of that commit for the activities) and saving `JSON.stringify(await handle.fetchHistory())`.
 
 const DIR = path.join(__dirname, 'testing/histories');
@@ -31,7 +34,7 @@ beforeAll(async () => {
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 
 test('there are recorded histories to replay', () => {
-  expect(files).toEqual(['campaign-paused-signalled.json', 'contact-retry-pause.json']);
+  expect(files).toEqual(['campaign-paused-signalled.json', 'contact-by-outcome.json', 'contact-retry-pause.json']);
 });
 
 test.each(files)('%s replays on the current workflows without a nondeterminism error', async (file) => {
