@@ -1,6 +1,9 @@
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { connectClient, connectWorker } from '../../adapters/temporal/connections';
+import { createLogger } from '../../common/logger';
+
+const poolLog = createLogger('worker');
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { createActivities } from '../../activities';
@@ -39,6 +42,9 @@ export async function createDialerWorker(
   };
   try {
     const pool = new Pool({ connectionString: config.DATABASE_URL, max: 20 });
+    // An idle connection the server ends (a restart, a failover, a dropped database) is taken
+    // out of the pool and replaced at the next query; unheard, the error would end the process.
+    pool.on('error', (err) => poolLog.warn({ code: (err as { code?: string }).code }, 'an idle database connection failed'));
     opened.push(() => pool.end());
     // Asterisk gives an application's events to its newest WebSocket only, so each worker
     // process registers an application of its own and originates into it: the events of a call
