@@ -20,6 +20,8 @@ export interface AriTelephonyOptions {
 // real state is read with GET /channels/{id} before anything is decided.
 const ANSWER_GRACE_MS = 15_000;
 const HANGUP_CONFIRM_MS = 5_000;
+/** How long a hung-up channel may stay in Asterisk's list before the slot is given back anyway. */
+const LISTED_GONE_MS = 3_000;
 const HEARTBEAT_MS = 2_000;
 /** How often a waiting call asks Asterisk whether its channel still exists. */
 const RECONCILE_MS = 5_000;
@@ -138,6 +140,25 @@ export class AriTelephony implements Telephony {
       throw err;
     } finally {
       log.dispose();
+      // The caller gives the call's channel slot back when this returns: Asterisk's own list must
+      // no longer hold the channel by then (its ChannelDestroyed event can come a moment before
+      // the channel leaves that list), or a limit could be exceeded by a channel in teardown.
+      await this.untilListedGone(spec.channelId);
+    }
+  }
+
+  /** Waits (briefly, bounded) until GET /channels/{id} no longer finds the channel. */
+  private async untilListedGone(channelId: string): Promise<void> {
+    const deadline = Date.now() + LISTED_GONE_MS;
+    for (let attempt = 0; ; attempt++) {
+      const channel = await this.client.getChannel(channelId).catch(() => null);
+      if (!channel) return;
+      if (Date.now() >= deadline) {
+        await this.client.hangup(channelId, 'normal').catch(() => false);
+        return;
+      }
+      if (attempt > 0 && attempt % 20 === 0) await this.client.hangup(channelId, 'normal').catch(() => false);
+      await new Promise((r) => setTimeout(r, 25));
     }
   }
 
