@@ -1,18 +1,8 @@
+import { refusal } from './testing/refusal';
 import { blacklistCheckSchema, blacklistEntriesSchema, blacklistEntrySchema, blacklistFilterObject, entryIdentity } from './blacklistInput';
-import { InputError } from './inputError';
 import { parseInput } from './parseInput';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
-
-function refusal(run: () => unknown): InputError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('a blacklist entry', () => {
   it('reads an exact number as a contact list does, in E.164', () => {

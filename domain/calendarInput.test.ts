@@ -1,16 +1,6 @@
+import { refusal } from './testing/refusal';
 import { calendarDaySchema, calendarDaysSchema, calendarPeriodSchema } from './calendarInput';
-import { InputError } from './inputError';
 import { parseInput } from './parseInput';
-
-function refusal(run: () => unknown): InputError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('a calendar day', () => {
   it('is a country, a date, a kind and an optional name', () => {

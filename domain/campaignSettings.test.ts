@@ -1,3 +1,4 @@
+import { refusal as refusalOf } from './testing/refusal';
 import {
   applyCampaignPatch, CAMPAIGN_SETTING_NAMES, CampaignInputError, parseCampaignSettings, parseNewCampaign,
   type CampaignSettings,
@@ -5,15 +6,7 @@ import {
 
 const minimal = { id: 'c1', name: 'Reminder', callerId: '+74951234567' };
 
-function refusal(run: () => unknown): CampaignInputError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof CampaignInputError) return err;
-    throw err;
-  }
-  throw new Error('expected a CampaignInputError');
-}
+const refusal = (run: () => unknown): CampaignInputError => refusalOf(run, CampaignInputError);
 
 describe('a new campaign', () => {
   it('fills every setting the user leaves out with its default', () => {

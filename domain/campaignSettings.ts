@@ -125,8 +125,8 @@ export class CampaignInputError extends InputError {
 }
 
 function inputError(error: z.ZodError): CampaignInputError {
-  const issues = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  return new CampaignInputError(issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '), issues);
+  const { message, issues } = InputError.fromZod(error);
+  return new CampaignInputError(message, issues);
 }
 
 function parseWith<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {

@@ -1,18 +1,8 @@
-import { InputError } from './inputError';
+import { refusal } from './testing/refusal';
 import { parseInput } from './parseInput';
 import {
   newTemplateSchema, previewMessage, templateBodyProblem, templatePatchSchema, templatePreviewSchema, templateVariables,
 } from './templateInput';
-
-function refusal(run: () => unknown): InputError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('a template body', () => {
   it('is well formed when the renderer takes every placeholder', () => {

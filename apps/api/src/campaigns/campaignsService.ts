@@ -10,6 +10,7 @@ import {
 import { CampaignInputError, type CampaignSettings, type CampaignSettingsPatch, type NewCampaignInput } from '../../../../domain/campaignSettings';
 import type { CampaignState } from '../../../../domain/outcomes';
 import type { ApiConfig } from '../apiConfig';
+import { withoutNulls } from '../graphql/withoutNulls';
 import { API_CONFIG, PG_POOL, TEMPORAL } from '../infra/tokens';
 import type { CampaignCounters } from './campaignTypes';
 
@@ -48,7 +49,7 @@ export class CampaignsService {
   }
 
   async create(input: NewCampaignInput, actor: string): Promise<string> {
-    return createCampaign(this.pool, stripNulls(input) as NewCampaignInput, actor);
+    return createCampaign(this.pool, withoutNulls(input), actor);
   }
 
   /** Changes settings; the contacts in flight are woken to use them from their next attempt. */
@@ -84,12 +85,7 @@ export class CampaignsService {
   }
 }
 
-/** GraphQL sends null for an input field left out of a variable object only when asked to; a
- * create takes null as "the default" for fields whose schema does not allow null. */
-function stripNulls(input: object): object {
-  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined));
-}
-
+/** A patch's null means "clear this setting"; only the fields not sent at all are dropped. */
 function stripUndefined<T extends object>(input: T): T {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as T;
 }

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { listAttempts, readContactResults, streamAttempts, type AttemptRow } from '../../../../adapters/postgres/results';
 import { contactWorkflowId } from '../../../../domain/ids';
 import { InputError } from '../../../../domain/inputError';
+import { parseInput } from '../../../../domain/parseInput';
 import { attemptFilterSchema, type AttemptFilter } from '../../../../domain/resultsFilter';
 import type { ApiConfig } from '../apiConfig';
 import { API_CONFIG, PG_POOL } from '../infra/tokens';
@@ -54,9 +55,7 @@ export class ResultsService {
 
 /** The filter checked against its schema; bad input names the field (`filter.to`). */
 export function parseFilter(filter: unknown, prefix = 'filter'): AttemptFilter {
-  const parsed = attemptFilterSchema.safeParse(filter);
-  if (!parsed.success) throw InputError.fromZod(parsed.error, prefix);
-  return parsed.data;
+  return parseInput(attemptFilterSchema, filter, prefix);
 }
 
 export function toAttempt(r: AttemptRow): Attempt {
