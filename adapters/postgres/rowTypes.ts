@@ -76,6 +76,15 @@ export interface Attempt {
   workflow_id: string;
 }
 
+export interface AudioClip {
+  audio_key: string;
+  created_at: Generated<Timestamp>;
+  duration_ms: number;
+  id: Generated<Int8>;
+  name: string;
+  source_format: string;
+}
+
 export interface AuditLog {
   action: string;
   actor: string;
@@ -152,6 +161,7 @@ export interface Campaign {
   state: Generated<CampaignState>;
   strategy: Generated<Json>;
   template_id: Int8 | null;
+  template_version: number | null;
   time_zone: Generated<string>;
   trunk: string | null;
   weekly_hours: Generated<Json>;
@@ -254,11 +264,34 @@ export interface NumberingRange {
   zones: string[];
 }
 
+export interface PreparedMessage {
+  audio_key: string;
+  contact_id: Int8;
+  duration_ms: number;
+  id: Generated<Int8>;
+  prepared_at: Generated<Timestamp>;
+  template_id: Int8;
+  template_version: number;
+  text: string;
+}
+
 export interface Template {
   body: string;
+  clips: Generated<Json>;
   created_at: Generated<Timestamp>;
   id: Generated<Int8>;
   name: string;
+  speech: Generated<Json>;
+  version: Generated<number>;
+}
+
+export interface TemplateVersion {
+  body: string;
+  clips: Generated<Json>;
+  created_at: Generated<Timestamp>;
+  speech: Json;
+  template_id: Int8;
+  version: number;
 }
 
 export interface Trunk {
@@ -282,6 +315,7 @@ export interface DB {
   api_key: ApiKey;
   app_user: AppUser;
   attempt: Attempt;
+  audio_clip: AudioClip;
   audit_log: AuditLog;
   blacklist: Blacklist;
   calendar_day: CalendarDay;
@@ -296,7 +330,9 @@ export interface DB {
   list_import: ListImport;
   list_import_issue: ListImportIssue;
   numbering_range: NumberingRange;
+  prepared_message: PreparedMessage;
   template: Template;
+  template_version: TemplateVersion;
   trunk: Trunk;
   user_session: UserSession;
 }
