@@ -12,7 +12,7 @@ describe('a template body', () => {
   });
 
   it('names an unknown filter', () => {
-    expect(templateBodyProblem('Долг {{X|foo}}.')).toBe('unknown filter "foo" at {{X|foo}} (known: money)');
+    expect(templateBodyProblem('Долг {{X|foo}}.')).toBe('unknown filter "foo" at {{X|foo}} (known: money, date, number, digits)');
   });
 
   it('names a bad variable name, an empty placeholder and two filters', () => {
@@ -40,8 +40,8 @@ describe('the template schemas', () => {
 
   it('refuse a malformed body naming the problem under the path given', () => {
     const err = refusal(() => parseInput(newTemplateSchema, { name: 'x', body: 'Долг {{X|foo}}' }, 'input'));
-    expect(err.issues).toEqual([{ path: 'input.body', message: 'unknown filter "foo" at {{X|foo}} (known: money)' }]);
-    expect(err.message).toBe('input.body: unknown filter "foo" at {{X|foo}} (known: money)');
+    expect(err.issues).toEqual([{ path: 'input.body', message: 'unknown filter "foo" at {{X|foo}} (known: money, date, number, digits)' }]);
+    expect(err.message).toBe('input.body: unknown filter "foo" at {{X|foo}} (known: money, date, number, digits)');
   });
 
   it('refuse an empty name or body and unknown fields', () => {

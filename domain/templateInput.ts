@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { InputError } from './inputError';
-import { amountInKopecks, parseTemplate, renderTemplate, TemplateVariableError, type RenderedMessage } from './messageTemplate';
+import {
+  amountInKopecks, parseTemplate, renderTemplate, TEMPLATE_FILTERS, TemplateVariableError, type RenderedMessage,
+} from './messageTemplate';
 
 // A message template as a user or the ERP gives it: a unique name and a body the renderer
 // (messageTemplate.ts) reads whole. The renderer is the judge: a body is well formed when every
@@ -8,7 +10,7 @@ import { amountInKopecks, parseTemplate, renderTemplate, TemplateVariableError, 
 // and this file only names it. Pure: no I/O.
 
 /** The filters messageTemplate.ts knows (its PLACEHOLDER grammar), to name an unknown one. */
-const KNOWN_FILTERS = ['money'];
+const KNOWN_FILTERS: readonly string[] = TEMPLATE_FILTERS;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** What is wrong with one leftover `{{…}}`, in the words a person fixing it needs. */
