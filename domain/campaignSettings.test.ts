@@ -89,7 +89,7 @@ describe('a bad value is refused with the path of its field', () => {
     ['retryIntervalSeconds', { retryIntervalSeconds: 2 ** 31 }, 'retryIntervalSeconds'],
     ['maxInFlight', { maxInFlight: 10001 }, 'maxInFlight'],
     ['templateId', { templateId: 0 }, 'templateId'],
-    ['strategy', { strategy: { name: 'bestHour', version: 1 } }, 'strategy.name'],
+    ['strategy', { strategy: { name: 'bestTime', version: 1 } }, 'strategy.name'],
     ['strategy', { strategy: { name: 'byOutcome', version: 9 } }, 'strategy.version'],
     ['strategy', { strategy: { name: 'byOutcome', version: 1, params: { busy: { retries: 21 } } } }, 'strategy.params.busy.retries'],
     ['strategy', { strategy: { name: 'byOutcome', version: 1, params: { maxAttemptsPerContact: 0 } } }, 'strategy.params.maxAttemptsPerContact'],

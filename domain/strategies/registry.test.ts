@@ -1,4 +1,4 @@
-import { findStrategy, nextAction, registeredStrategies, strategySettingSchema } from './registry';
+import { answerHistoryQuery, findStrategy, nextAction, registeredStrategies, strategySettingSchema } from './registry';
 
 const issuesOf = (input: unknown) => {
   const r = strategySettingSchema.safeParse(input);
@@ -6,8 +6,8 @@ const issuesOf = (input: unknown) => {
 };
 
 describe('the strategy registry', () => {
-  it('knows simple v1 and byOutcome v1', () => {
-    expect(registeredStrategies()).toEqual([{ name: 'simple', version: 1 }, { name: 'byOutcome', version: 1 }]);
+  it('knows simple v1, byOutcome v1 and bestHour v1', () => {
+    expect(registeredStrategies()).toEqual([{ name: 'simple', version: 1 }, { name: 'byOutcome', version: 1 }, { name: 'bestHour', version: 1 }]);
     expect(findStrategy('simple', 2)).toBeUndefined();
   });
 
@@ -21,7 +21,7 @@ describe('the strategy registry', () => {
   });
 
   it('refuses an unknown name or version', () => {
-    expect(issuesOf({ name: 'bestHour', version: 1 })).toEqual([{ path: 'name', message: 'no strategy named bestHour (known: simple, byOutcome)' }]);
+    expect(issuesOf({ name: 'bestTime', version: 1 })).toEqual([{ path: 'name', message: 'no strategy named bestTime (known: simple, byOutcome, bestHour)' }]);
     expect(issuesOf({ name: 'byOutcome', version: 2 })).toEqual([{ path: 'version', message: 'byOutcome has no version 2 (known: 1)' }]);
   });
 
@@ -34,5 +34,10 @@ describe('the strategy registry', () => {
 
   it('throws on a plan naming a strategy it does not know', () => {
     expect(() => nextAction({ name: 'x', version: 1, params: {} }, {} as never)).toThrow('unknown strategy x@1');
+  });
+
+  it('tells which strategies decide on the attempt rows, and what to count for them', () => {
+    expect(answerHistoryQuery({ name: 'byOutcome', version: 1, params: {} })).toBeNull();
+    expect(answerHistoryQuery({ name: 'bestHour', version: 1, params: { lookbackDays: 30 } })).toEqual({ lookbackDays: 30, prefixDigits: 4 });
   });
 });

@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { bestHourV1 } from './bestHour';
 import { byOutcomeV1 } from './byOutcome';
 import { simpleV1 } from './simple';
-import { DEFAULT_STRATEGY, type NextAction, type Strategy, type StrategyChoice, type StrategyInput } from './strategy';
+import { DEFAULT_STRATEGY, type AnswerHistoryQuery, type NextAction, type Strategy, type StrategyChoice, type StrategyInput } from './strategy';
 
 // Every strategy the workflow knows, by name and version. A version, once a contact has run
 // with it, never changes behaviour: a new behaviour is a new version (and a `patched` gate in
 // the workflow if running contacts must not see it). See docs/strategies.md.
 
-const REGISTERED: readonly Strategy<never>[] = [simpleV1, byOutcomeV1] as unknown as Strategy<never>[];
+const REGISTERED: readonly Strategy<never>[] = [simpleV1, byOutcomeV1, bestHourV1] as unknown as Strategy<never>[];
 
 const key = (name: string, version: number): string => `${name}@${version}`;
 const BY_KEY = new Map(REGISTERED.map((s) => [key(s.name, s.version), s as unknown as Strategy<unknown>]));
@@ -55,4 +56,14 @@ export function nextAction(choice: StrategyChoice, input: StrategyInput): NextAc
   const strategy = findStrategy(choice.name, choice.version);
   if (!strategy) throw new Error(`unknown strategy ${key(choice.name, choice.version)}`);
   return strategy.next(strategy.params.parse(choice.params), input);
+}
+
+/**
+ * What the plan's strategy asks the answer-history activity to count before it decides, or
+ * null when it decides without the attempt rows (no I/O then).
+ */
+export function answerHistoryQuery(choice: StrategyChoice): AnswerHistoryQuery | null {
+  const strategy = findStrategy(choice.name, choice.version);
+  if (!strategy?.answerHistory) return null;
+  return strategy.answerHistory(strategy.params.parse(choice.params));
 }

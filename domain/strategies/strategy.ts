@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { CallingSchedule } from '../callingSchedule';
 import type { CallOutcome } from '../outcomes';
 import type { RetryStrategy } from '../types';
 
@@ -15,6 +16,35 @@ export type PhoneKind = (typeof PHONE_KINDS)[number];
 export interface StrategyNumber {
   position: number;
   kind: PhoneKind | null;
+  /** The subscriber's candidate zones (the first one reads the local hour); given since bestHour. */
+  zones?: readonly string[];
+}
+
+/** Attempts and answers by local hour of the day (index 0–23). */
+export interface HourCounts {
+  attempts: readonly number[];
+  answered: readonly number[];
+}
+
+/**
+ * What the attempt rows say about when one number's subscribers answer, by the local hour the
+ * call started: the number itself (in any campaign), numbers with the same prefix, and the
+ * whole campaign, within a look-back window. Counted by an activity (activities/answerRates.ts)
+ * and handed to the strategy, which blends them.
+ */
+export interface AnswerHistory {
+  position: number;
+  number: HourCounts;
+  prefix: HourCounts;
+  campaign: HourCounts;
+}
+
+/** What a strategy that learns from the attempt rows asks the activity to count. */
+export interface AnswerHistoryQuery {
+  /** Attempts older than this many days are not counted. */
+  lookbackDays: number;
+  /** Numbers sharing this many leading digits (after '+') count as the same prefix. */
+  prefixDigits: number;
 }
 
 /** One finished attempt (refusals of the gate are not attempts: nothing was dialled). */
@@ -39,6 +69,13 @@ export interface StrategyInput {
    * machine_action): what `simple` runs on, and what a machine got (a left message is done).
    */
   campaign: RetryStrategy;
+  /**
+   * When calls are allowed (the campaign's hours ∩ the legal window ∩ its dates), read in each
+   * number's zones: the strategy may aim at an allowed moment. Absent in older callers.
+   */
+  schedule?: CallingSchedule;
+  /** Answer counts per number, for strategies with `answerHistory` (absent otherwise). */
+  answerHistory?: readonly AnswerHistory[];
 }
 
 export type NextAction =
@@ -58,6 +95,11 @@ export interface Strategy<P = unknown> {
   /** Its parameters as a campaign stores them; defaults filled in by parsing. */
   params: z.ZodType<P, z.ZodTypeDef, unknown>;
   next(params: P, input: StrategyInput): NextAction;
+  /**
+   * Present when the strategy decides on the attempt rows: what the workflow asks the
+   * answer-history activity to count before each decision. Others decide without the I/O.
+   */
+  answerHistory?(params: P): AnswerHistoryQuery;
 }
 
 /** What a campaign (and the contact's plan) names: a registered strategy and its parameters. */

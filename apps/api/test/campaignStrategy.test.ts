@@ -33,7 +33,7 @@ test('byOutcome is chosen by a patch and read back with its defaults filled in',
 });
 
 test('an unknown strategy or a parameter out of range is refused with its path, and nothing is written', async () => {
-  const unknown = await graphql(world.url, UPDATE, { id: 'strategy-default', patch: { strategy: { name: 'bestHour', version: 1 } } }, world.keys.erp);
+  const unknown = await graphql(world.url, UPDATE, { id: 'strategy-default', patch: { strategy: { name: 'bestTime', version: 1 } } }, world.keys.erp);
   expect(unknown.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ path: 'strategy.name' }] });
   const outOfRange = await graphql(world.url, UPDATE, {
     id: 'strategy-default', patch: { strategy: { name: 'byOutcome', version: 1, params: { busy: { retries: 99 } } } },
