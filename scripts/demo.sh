@@ -22,6 +22,8 @@ done
 
 ensure_node_deps
 start_stack
+# The offline voice the demo's messages are spoken in, and sox to convert them.
+start_speech_tools
 migrate_database
 # Reference data the calling rules read, both idempotent: Russia's non-working days and the
 # example extract of the numbering plan registry (the subscriber's zone from the number).

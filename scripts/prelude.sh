@@ -39,3 +39,12 @@ start_asterisk() {
   eval "$(sed 's/^/export /' <<<"$asterisk_env")"
   npx tsx apps/cli/checkPrompts.ts >&2 || die "Asterisk lacks prompts that amounts are spoken with (named above)"
 }
+
+# start_speech_tools: espeak-ng (the offline voice) and sox (converting uploads and voices to
+# what Asterisk plays), unpacked into the cache when the host lacks them; ESPEAK_NG_BIN and
+# SOX_BIN exported for the worker, the fake SpeechKit server and the tests.
+start_speech_tools() {
+  local tools_env
+  tools_env="$(bash scripts/speech-tools.sh start)"
+  eval "$(sed 's/^/export /' <<<"$tools_env")"
+}

@@ -10,6 +10,8 @@ source scripts/prelude.sh
 
 ensure_node_deps
 start_stack
+# The offline voice and the audio converter (espeak-ng, sox) for the speech tests.
+start_speech_tools
 # Tests that wait days and weeks run on Temporal's time-skipping test server (Java, from Maven
 # Central), started per test file through the SDK's existing-path option.
 TEMPORAL_TEST_SERVER_PATH="$(bash scripts/temporal-test-server.sh)"
