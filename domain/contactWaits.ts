@@ -15,6 +15,7 @@ export const CONTACT_WAIT_REASONS = [
   // Reserved: the message could not be made into speech. No step sets it yet (prepare renders
   // text and Asterisk plays prompts; a text-to-speech step that can fail would write it).
   'speech_failure',
+  'trunk_down', // the call found its trunk down (detail: the trunk and why): until it is back
 ] as const;
 export type ContactWaitReason = (typeof CONTACT_WAIT_REASONS)[number];
 

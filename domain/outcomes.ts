@@ -6,6 +6,8 @@ export const CALL_OUTCOMES = [
   'operator',
   'machine',
   'busy',
+  // the subscriber rejected the call (SIP 603 Decline): an attempt that counts, like busy
+  'declined',
   'no_answer',
   'invalid_number',
   'congestion',

@@ -7,7 +7,7 @@ import type { ColumnType } from "kysely";
 
 export type ApiRole = "admin" | "erp" | "supervisor" | "viewer";
 
-export type CallOutcome = "answered" | "answered_short" | "busy" | "congestion" | "failed" | "invalid_number" | "machine" | "no_answer" | "operator" | "refused";
+export type CallOutcome = "answered" | "answered_short" | "busy" | "congestion" | "declined" | "failed" | "invalid_number" | "machine" | "no_answer" | "operator" | "refused";
 
 export type CampaignState = "cancelled" | "completed" | "draft" | "paused" | "running";
 
@@ -295,11 +295,48 @@ export interface TemplateVersion {
 }
 
 export interface Trunk {
+  auto_blacklist: Generated<Json>;
   caller_id: string | null;
   created_at: Generated<Timestamp>;
   endpoint_template: string;
   max_channels: number;
   name: string;
+}
+
+export interface TrunkBlacklistBreaker {
+  calls_now: number;
+  invalid_now: number;
+  open: boolean;
+  rate_now: number;
+  rate_usual: number | null;
+  since: Timestamp;
+  trunk: string;
+}
+
+export interface TrunkBlacklistDay {
+  added: Generated<number>;
+  day: Timestamp;
+  held: Generated<number>;
+  trunk: string;
+}
+
+export interface TrunkInvalidResult {
+  at: Generated<Timestamp>;
+  attempt_id: Int8;
+  cause: number | null;
+  day: Timestamp;
+  e164: string;
+  fate: string;
+  id: Generated<Int8>;
+  sip_code: number | null;
+  trunk: string;
+}
+
+export interface TrunkResultHour {
+  calls: Generated<number>;
+  hour: Timestamp;
+  invalid: Generated<number>;
+  trunk: string;
 }
 
 export interface UserSession {
@@ -334,5 +371,9 @@ export interface DB {
   template: Template;
   template_version: TemplateVersion;
   trunk: Trunk;
+  trunk_blacklist_breaker: TrunkBlacklistBreaker;
+  trunk_blacklist_day: TrunkBlacklistDay;
+  trunk_invalid_result: TrunkInvalidResult;
+  trunk_result_hour: TrunkResultHour;
   user_session: UserSession;
 }

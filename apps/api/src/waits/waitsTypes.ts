@@ -15,6 +15,7 @@ registerEnumType(WaitReasonEnum, {
     paused: { description: 'The campaign is paused: until it is resumed; written by the gate.' },
     retry_interval: { description: "The strategy's interval after an attempt (detail: its outcome); written by the record step." },
     speech_failure: { description: 'Reserved: the message could not be made into speech. No step sets it yet.' },
+    trunk_down: { description: 'The call found its trunk down (detail: the trunk and why): until it is back; nothing is charged.' },
     channel: { description: "A call waits for a free channel (detail: the campaign's or the trunk's limit)." },
     not_started: { description: 'Pending: no workflow yet (detail: why the campaign has not started them).' },
     no_callable_number: { description: 'Finished with no number left to call (detail: blacklisted or expired): never, unless the blacklist or the dates change.' },
