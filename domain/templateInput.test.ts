@@ -1,7 +1,7 @@
 import { refusal } from './testing/refusal';
 import { parseInput } from './parseInput';
 import {
-  newTemplateSchema, previewMessage, templateBodyProblem, templatePatchSchema, templatePreviewSchema, templateVariables,
+  newTemplateSchema, previewPieces, templateBodyProblem, templatePatchSchema, templatePreviewSchema, templateVariables,
 } from './templateInput';
 
 describe('a template body', () => {
@@ -35,7 +35,10 @@ describe('a template body', () => {
 
 describe('the template schemas', () => {
   it('accept a name and a body, trimming the name', () => {
-    expect(parseInput(newTemplateSchema, { name: ' Reminder ', body: 'Hi {{NAME}}' })).toEqual({ name: 'Reminder', body: 'Hi {{NAME}}' });
+    expect(parseInput(newTemplateSchema, { name: ' Reminder ', body: 'Hi {{NAME}}' }))
+      .toEqual({ name: 'Reminder', body: 'Hi {{NAME}}', speech: { provider: 'offline', speed: 1 } });
+    expect(parseInput(newTemplateSchema, { name: 'R', body: 'x', speech: { provider: 'speechkit-v3', voice: 'alena', speed: 1.2 } }).speech)
+      .toEqual({ provider: 'speechkit-v3', voice: 'alena', speed: 1.2 });
   });
 
   it('refuse a malformed body naming the problem under the path given', () => {
@@ -45,8 +48,15 @@ describe('the template schemas', () => {
   });
 
   it('refuse an empty name or body and unknown fields', () => {
-    const err = refusal(() => parseInput(newTemplateSchema, { name: '  ', body: ' ', speech: true }));
+    const err = refusal(() => parseInput(newTemplateSchema, { name: '  ', body: ' ', colour: true }));
     expect(err.issues.map((i) => i.path).sort()).toEqual(['', 'body', 'name']);
+  });
+
+  it('refuse speech settings naming the field', () => {
+    const err = refusal(() => parseInput(newTemplateSchema, { name: 'x', body: 'y', speech: { provider: 'google', speed: 9 } }));
+    expect(err.issues.map((i) => i.path).sort()).toEqual(['speech.provider', 'speech.speed']);
+    expect(refusal(() => parseInput(templatePatchSchema, { speech: { voice: 'a b' } }, 'patch')).issues)
+      .toEqual([{ path: 'patch.speech.voice', message: 'letters, digits, _ + - only' }]);
   });
 
   it('take a patch of either field', () => {
@@ -60,20 +70,41 @@ describe('the template schemas', () => {
     expect(refusal(() => parseInput(templatePreviewSchema, { templateId: 3, body: 'x' })).issues)
       .toEqual([{ path: 'templateId', message: 'give either templateId or body' }]);
     expect(refusal(() => parseInput(templatePreviewSchema, {})).issues[0].path).toBe('templateId');
+    expect(parseInput(templatePreviewSchema, { templateId: 3, version: 2, contactId: 9 })).toEqual({ templateId: 3, version: 2, contactId: 9, variables: {} });
+    expect(refusal(() => parseInput(templatePreviewSchema, { body: 'x', version: 2 })).issues).toEqual([
+      { path: 'version', message: 'a version is of a stored template: give templateId too' },
+    ]);
+    expect(refusal(() => parseInput(templatePreviewSchema, { templateId: 1, speech: {} })).issues[0].path).toBe('speech');
   });
 });
 
-describe('previewMessage', () => {
-  it('renders the text and the media', () => {
-    expect(previewMessage(5, 'Долг {{B|money}}.', { B: '-68' })).toEqual({
-      text: 'Долг 68 рублей.',
-      media: ['sound:dialer/t5-0', 'sound:digits/60', 'sound:digits/8', 'sound:dialer/money/rubley', 'sound:dialer/t5-2'],
+describe('previewPieces', () => {
+  it('renders the text and the pieces', () => {
+    expect(previewPieces('Долг {{B|money}}. {{audio:bye}}', { B: '-68' }, { bye: 'k1' })).toEqual({
+      text: 'Долг 68 рублей. [audio:bye]',
+      pieces: [
+        { kind: 'static', text: 'Долг' }, { kind: 'personal', text: 'шестьдесят восемь рублей' },
+        { kind: 'clip', name: 'bye', audioKey: 'k1' },
+      ],
     });
   });
 
-  it('names a missing variable and an amount that is not one by their path', () => {
-    expect(refusal(() => previewMessage(0, 'Hi {{NAME}}', {})).issues)
+  it('names a missing variable, a value its filter cannot say and an unknown clip by their path', () => {
+    expect(refusal(() => previewPieces('Hi {{NAME}}', {}, {})).issues)
       .toEqual([{ path: 'variables.NAME', message: 'missing (the template uses {{NAME}})' }]);
-    expect(refusal(() => previewMessage(0, '{{B|money}}', { B: 'lots' })).issues[0].path).toBe('variables.B');
+    expect(refusal(() => previewPieces('{{B|money}}', { B: 'lots' }, {})).issues).toEqual([{
+      path: 'variables.B', message: 'not an amount (digits, an optional sign and up to two decimals: -68.27) (the template says {{B|money}})',
+    }]);
+    expect(refusal(() => previewPieces('{{D|date}}', { D: '30.02.2026' }, {})).issues[0].path).toBe('variables.D');
+    expect(refusal(() => previewPieces('{{audio:x}}', {}, {}, 'templateId')).issues)
+      .toEqual([{ path: 'templateId', message: 'no audio clip named x (upload it first)' }]);
+  });
+});
+
+describe('the body grammar', () => {
+  it('knows the filters and clips', () => {
+    expect(templateBodyProblem('{{A|date}} {{B|number}} {{C|digits}} {{audio:hello.wav}} {{ audio : x-1 }}')).toBeNull();
+    expect(templateBodyProblem('{{audio:a b}}')).toBe('"a b" is not a clip name (letters, digits, _ . and -, at most 100) at {{audio:a b}}');
+    expect(templateBodyProblem('{{audio:}}')).toBe('a clip without a name at {{audio:}}');
   });
 });

@@ -38,9 +38,9 @@ test('a template is created, read, listed a page at a time and updated', async (
 test('a malformed body is refused naming the problem, and nothing is written', async () => {
   const bad = await create({ name: 'bad-filter', body: 'Долг {{BALANCE|foo}}.' });
   expect(bad.errors![0].extensions).toMatchObject({
-    code: 'BAD_USER_INPUT', issues: [{ path: 'body', message: 'unknown filter "foo" at {{BALANCE|foo}} (known: money)' }],
+    code: 'BAD_USER_INPUT', issues: [{ path: 'body', message: 'unknown filter "foo" at {{BALANCE|foo}} (known: money, date, number, digits)' }],
   });
-  expect(bad.errors![0].message).toBe('body: unknown filter "foo" at {{BALANCE|foo}} (known: money)');
+  expect(bad.errors![0].message).toBe('body: unknown filter "foo" at {{BALANCE|foo}} (known: money, date, number, digits)');
   expect(issuesOf(await create({ name: 'unclosed', body: 'Долг {{BALANCE' }))).toEqual([{ path: 'body', message: '"{{" is not closed at "{{BALANCE"' }]);
   expect(issuesOf(await create({ name: '', body: 'x' }))).toEqual([{ path: 'name', message: 'must not be empty' }]);
   const { rows } = await world.db.pool.query(`SELECT 1 FROM template WHERE name IN ('bad-filter', 'unclosed', '')`);
@@ -76,28 +76,39 @@ test('a template a campaign uses is not deleted: the refusal names the campaigns
   expect((await graphql(world.url, `query($id: Int!) { template(id: $id) { id } }`, { id: free.id }, world.keys.erp)).data).toEqual({ template: null });
 });
 
-const PREVIEW = `query($input: TemplatePreviewInput!) { previewTemplate(input: $input) { text media variables } }`;
+const PREVIEW = `query($input: TemplatePreviewInput!) { previewTemplate(input: $input) { text pieces { kind text clip } variables } }`;
 
 test('a preview renders a stored template or a body with the variables given', async () => {
-  const t = (await create({ name: 'Preview', body: 'Долг {{BALANCE|money}}, {{NAME}}.' })).data!.createTemplate;
-  const stored = await graphql(world.url, PREVIEW, { input: { templateId: t.id, variables: { NAME: 'Анна', BALANCE: -68.27 } } }, world.keys.viewer);
+  const t = (await create({ name: 'Preview', body: 'Долг {{BALANCE|money}}, {{NAME}}, до {{DUE|date}}.' })).data!.createTemplate;
+  const stored = await graphql(world.url, PREVIEW, {
+    input: { templateId: t.id, variables: { NAME: 'Анна', BALANCE: -68.27, DUE: '05.12.2026' } },
+  }, world.keys.viewer);
   expect(stored.data!.previewTemplate).toEqual({
-    text: 'Долг 68 рублей 27 копеек, Анна.',
-    media: [`sound:dialer/t${t.id}-0`, 'sound:digits/60', 'sound:digits/8', 'sound:dialer/money/rubley', 'sound:digits/20', 'sound:digits/7',
-      'sound:dialer/money/kopeek', `sound:dialer/t${t.id}-2`, `sound:dialer/t${t.id}-4`],
-    variables: ['BALANCE', 'NAME'],
+    text: 'Долг 68 рублей 27 копеек, Анна, до 05.12.2026.',
+    pieces: [
+      { kind: 'static', text: 'Долг', clip: null },
+      { kind: 'personal', text: 'шестьдесят восемь рублей двадцать семь копеек', clip: null },
+      { kind: 'personal', text: 'Анна', clip: null },
+      { kind: 'static', text: ', до', clip: null },
+      { kind: 'personal', text: 'пятое декабря две тысячи двадцать шестого года', clip: null },
+    ],
+    variables: ['BALANCE', 'NAME', 'DUE'],
   });
-  const body = await graphql(world.url, PREVIEW, { input: { body: 'Договор {{N}}', variables: { N: '42' } } }, world.keys.erp);
-  expect(body.data!.previewTemplate).toEqual({ text: 'Договор 42', media: ['sound:dialer/t0-0', 'number:42'], variables: ['N'] });
+  const body = await graphql(world.url, PREVIEW, { input: { body: 'Договор {{N|digits}}', variables: { N: '42' } } }, world.keys.erp);
+  expect(body.data!.previewTemplate).toEqual({
+    text: 'Договор 42', pieces: [{ kind: 'static', text: 'Договор', clip: null }, { kind: 'personal', text: 'четыре два', clip: null }], variables: ['N'],
+  });
 });
 
-test('a preview names a missing variable, a bad amount, a bad body and a missing template', async () => {
+test('a preview names a missing variable, a bad value, a bad body and a missing template', async () => {
   const issues = async (input: object) => issuesOf(await graphql(world.url, PREVIEW, { input }, world.keys.erp));
   expect(await issues({ body: 'Hi {{NAME}}', variables: {} })).toEqual([{ path: 'variables.NAME', message: 'missing (the template uses {{NAME}})' }]);
   expect(await issues({ body: '{{B|money}}', variables: { B: 'many' } })).toEqual([{ path: 'variables.B', message: expect.stringContaining('not an amount') }]);
+  expect(await issues({ body: '{{D|date}}', variables: { D: '31.02.2026' } })).toEqual([{ path: 'variables.D', message: expect.stringContaining('not a date') }]);
   expect(await issues({ body: '{{B|rub}}' })).toEqual([{ path: 'body', message: expect.stringContaining('unknown filter "rub"') }]);
   expect(await issues({ templateId: 999999 })).toEqual([{ path: 'templateId', message: 'no template with this id' }]);
   expect(await issues({ templateId: 1, body: 'x' })).toEqual([{ path: 'templateId', message: 'give either templateId or body' }]);
+  expect(await issues({ body: 'x', contactId: 999999 })).toEqual([{ path: 'contactId', message: 'no contact with this id' }]);
 });
 
 test('a viewer reads templates but changes none', async () => {

@@ -5,6 +5,11 @@ import { OPERATORS, READERS, Roles } from '../auth/roles';
 import { Campaign, CampaignCounters, CampaignPatchInput, CampaignStateChange, NewCampaignInput } from './campaignTypes';
 import { CampaignsService } from './campaignsService';
 
+const TEMPLATE_VERSION = {
+  type: () => Int, nullable: true,
+  description: 'A version of the campaign\'s template to pin (it must exist); without it a template given pins its latest version.',
+};
+
 @Resolver(() => Campaign)
 export class CampaignsResolver {
   constructor(private readonly service: CampaignsService) {}
@@ -24,6 +29,14 @@ export class CampaignsResolver {
     return this.service.list(after ?? null, Math.min(Math.max(first, 1), 500));
   }
 
+  @ResolveField(() => Int, {
+    nullable: true,
+    description: 'The version of its template the campaign says: pinned when the template was given (its latest then, or the one named), kept through later edits of the template.',
+  })
+  templateVersion(@Parent() campaign: Campaign): Promise<number | null> {
+    return this.service.templateVersion(campaign.id);
+  }
+
   @ResolveField(() => CampaignCounters)
   counters(@Parent() campaign: Campaign): Promise<CampaignCounters> {
     return this.service.counters(campaign.id);
@@ -34,23 +47,29 @@ export class CampaignsResolver {
   async createCampaign(
     @Args('input', { type: () => NewCampaignInput }) input: NewCampaignValue,
     @Context('dialer') request: RequestContext,
+    @Args('templateVersion', TEMPLATE_VERSION) templateVersion: number | null,
   ): Promise<Campaign | null> {
-    const id = await this.service.create(input, actorOf(request.principal!));
+    const id = await this.service.create(input, actorOf(request.principal!), templateVersion ?? null);
     return this.service.get(id);
   }
 
-  @Mutation(() => Campaign, { description: 'Changes settings; the others keep their values.' })
+  @Mutation(() => Campaign, {
+    description: 'Changes settings; the others keep their values. A template its contacts lack a variable of is refused, naming the variable and how many lack it.',
+  })
   @Roles(...OPERATORS)
   async updateCampaign(
     @Args('id') id: string,
     @Args('patch', { type: () => CampaignPatchInput }) patch: CampaignSettingsPatch,
     @Context('dialer') request: RequestContext,
+    @Args('templateVersion', TEMPLATE_VERSION) templateVersion: number | null,
   ): Promise<Campaign | null> {
-    await this.service.update(id, patch, actorOf(request.principal!));
+    await this.service.update(id, patch, actorOf(request.principal!), templateVersion ?? null);
     return this.service.get(id);
   }
 
-  @Mutation(() => CampaignStateChange, { description: 'Sets the campaign running and starts its workflow; a second start does nothing.' })
+  @Mutation(() => CampaignStateChange, {
+    description: 'Sets the campaign running and starts its workflow; a second start does nothing. Refused, naming the variable and how many contacts lack it, when contacts lack a variable the template uses.',
+  })
   @Roles(...OPERATORS)
   async startCampaign(@Args('id') id: string, @Context('dialer') request: RequestContext): Promise<CampaignStateChange> {
     const r = await this.service.start(id, actorOf(request.principal!));
@@ -64,7 +83,7 @@ export class CampaignsResolver {
     return { id, ...r, changed: r.from !== r.state };
   }
 
-  @Mutation(() => CampaignStateChange, { description: 'Resumes a paused campaign.' })
+  @Mutation(() => CampaignStateChange, { description: 'Resumes a paused campaign (refused as startCampaign is when contacts lack a variable).' })
   @Roles(...OPERATORS)
   async resumeCampaign(@Args('id') id: string, @Context('dialer') request: RequestContext): Promise<CampaignStateChange> {
     const r = await this.service.control(id, 'resume', actorOf(request.principal!));

@@ -1,6 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { createCampaign, readCampaignSettings } from '../../../../adapters/postgres/campaigns';
+import {
+  countContactsLacking, pinCampaignTemplateVersion, readCampaignTemplate,
+} from '../../../../adapters/postgres/campaignTemplates';
+import { readTemplate, readTemplateVersion } from '../../../../adapters/postgres/templates';
 import { countCampaign, listCampaignFacts, readCampaignFacts, type CampaignFacts } from '../../../../adapters/postgres/campaignViews';
 import type { TemporalClientHandle } from '../../../../adapters/temporal/connections';
 import { startCampaign } from '../../../../adapters/temporal/workflowStarters';
@@ -9,6 +13,7 @@ import {
 } from '../../../../adapters/temporal/campaignControl';
 import { CampaignInputError, type CampaignSettings, type CampaignSettingsPatch, type NewCampaignInput } from '../../../../domain/campaignSettings';
 import type { CampaignState } from '../../../../domain/outcomes';
+import { templateVariables } from '../../../../domain/templateInput';
 import type { ApiConfig } from '../apiConfig';
 import { withoutNulls } from '../graphql/withoutNulls';
 import { API_CONFIG, PG_POOL, TEMPORAL } from '../infra/tokens';
@@ -48,17 +53,47 @@ export class CampaignsService {
     };
   }
 
-  async create(input: NewCampaignInput, actor: string): Promise<string> {
-    return createCampaign(this.pool, withoutNulls(input), actor);
+  /**
+   * A draft campaign. It pins its template's latest version (the database's trigger), or the
+   * `templateVersion` given, which must exist.
+   */
+  async create(input: NewCampaignInput, actor: string, templateVersion: number | null = null): Promise<string> {
+    const settings = withoutNulls(input);
+    if (templateVersion !== null) await this.requireVersion(settings.templateId ?? null, templateVersion);
+    const id = await createCampaign(this.pool, settings, actor);
+    // A new campaign has no contacts yet: its variables are checked when it starts.
+    if (templateVersion !== null) await pinCampaignTemplateVersion(this.pool, id, templateVersion);
+    return id;
   }
 
-  /** Changes settings; the contacts in flight are woken to use them from their next attempt. */
-  async update(id: string, patch: CampaignSettingsPatch, actor: string): Promise<string[]> {
-    return (await changeCampaign(this.controlDeps(), id, stripUndefined(patch), actor)).changedFields;
+  /**
+   * Changes settings; the contacts in flight are woken to use them from their next attempt. A
+   * new template (or `templateVersion`, a version of the campaign's template to pin) is refused
+   * when the contacts still to call lack a variable it uses.
+   */
+  async update(id: string, patch: CampaignSettingsPatch, actor: string, templateVersion: number | null = null): Promise<string[]> {
+    const changes = stripUndefined(patch);
+    const pinned = await readCampaignTemplate(this.pool, id);
+    if (pinned && (changes.templateId !== undefined || templateVersion !== null)) {
+      const templateId = changes.templateId === undefined ? pinned.templateId : changes.templateId;
+      if (templateVersion !== null) await this.requireVersion(templateId, templateVersion);
+      // A template not given a version pins its latest (the trigger); the same template keeps its pin.
+      const version = templateVersion ?? (templateId === pinned.templateId ? pinned.templateVersion : null);
+      await this.requireVariables(id, { templateId, templateVersion: version });
+    }
+    const changed = (await changeCampaign(this.controlDeps(), id, changes, actor)).changedFields;
+    if (templateVersion !== null) await pinCampaignTemplateVersion(this.pool, id, templateVersion);
+    return changed;
+  }
+
+  /** The version of its template the campaign says (pinned when the template was given). */
+  async templateVersion(id: string): Promise<number | null> {
+    return (await readCampaignTemplate(this.pool, id))?.templateVersion ?? null;
   }
 
   async start(id: string, actor: string): Promise<{ from: CampaignState; state: CampaignState }> {
     const before = await this.requireFacts(id);
+    await this.requireVariables(id);
     await startCampaign({ pool: this.pool, temporal: this.temporal.client, taskQueue: this.config.TEMPORAL_TASK_QUEUE }, id, actor);
     return { from: before.state, state: 'running' };
   }
@@ -69,6 +104,7 @@ export class CampaignsService {
    */
   async control(id: string, action: 'pause' | 'resume' | 'stop', actor: string): Promise<{ from: CampaignState; state: CampaignState }> {
     const before = await this.requireFacts(id);
+    if (action === 'resume') await this.requireVariables(id);
     const run = { pause: pauseCampaign, resume: resumeCampaign, stop: stopCampaign }[action];
     const after = await run(this.controlDeps(), id, actor);
     return { from: before.state, state: after.state };
@@ -76,6 +112,39 @@ export class CampaignsService {
 
   private controlDeps(): CampaignControlDeps {
     return { pool: this.pool, temporal: this.temporal.client, taskQueue: this.config.TEMPORAL_TASK_QUEUE };
+  }
+
+  private async requireVersion(templateId: number | null, version: number): Promise<void> {
+    if (templateId === null) {
+      throw new CampaignInputError('templateVersion: the campaign has no template: give templateId too', [
+        { path: 'templateVersion', message: 'the campaign has no template: give templateId too' }]);
+    }
+    if (!await readTemplateVersion(this.pool, templateId, version)) {
+      throw new CampaignInputError(`templateVersion: template ${templateId} has no version ${version}`, [
+        { path: 'templateVersion', message: `template ${templateId} has no version ${version}` }]);
+    }
+  }
+
+  /**
+   * Refuses a campaign whose template (its pinned version, or the one given) uses a variable
+   * that contacts still to call lack, naming each variable and how many lack it: a call must
+   * never be placed with half a message.
+   */
+  private async requireVariables(
+    id: string, target?: { templateId: number | null; templateVersion: number | null },
+  ): Promise<void> {
+    const campaign = target ?? await readCampaignTemplate(this.pool, id);
+    if (!campaign || campaign.templateId === null) return;
+    const template = campaign.templateVersion === null
+      ? await readTemplate(this.pool, campaign.templateId)
+      : await readTemplateVersion(this.pool, campaign.templateId, campaign.templateVersion);
+    const lacking = template ? await countContactsLacking(this.pool, id, templateVariables(template.body)) : [];
+    if (lacking.length === 0) return;
+    const issues = lacking.map((l) => ({
+      path: 'templateId',
+      message: `${l.contacts} contact${l.contacts === 1 ? '' : 's'} lack${l.contacts === 1 ? 's' : ''} ${l.variable} (the template uses {{${l.variable}}})`,
+    }));
+    throw new CampaignInputError(issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
   }
 
   private async requireFacts(id: string): Promise<CampaignFacts> {

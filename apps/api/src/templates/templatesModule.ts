@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { TemplatesResolver } from './templatesResolver';
+import { AudioClipsResolver, TemplatesResolver } from './templatesResolver';
 import { TemplatesService } from './templatesService';
 
-@Module({ providers: [TemplatesService, TemplatesResolver] })
+@Module({ providers: [TemplatesService, TemplatesResolver, AudioClipsResolver] })
 export class TemplatesModule {}
