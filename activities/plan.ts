@@ -27,6 +27,7 @@ export async function plan(pool: Pool, contactId: number): Promise<ContactPlan> 
     schedule: rules.schedule,
     countUnanswered: rules.policy.countUnanswered,
     templateId: r.template_id === null ? null : Number(r.template_id),
+    templateVersion: r.template_version,
     callerId: r.caller_id,
     ringTimeoutSeconds: r.ring_timeout_seconds,
     strategy: {

@@ -1,9 +1,19 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
-import type { PreparedMessage } from '../domain/types';
-import { renderTemplate } from '../domain/messageTemplate';
+import type { PreparedAudio, PreparedMessage } from '../domain/types';
+import { renderPieces, renderTemplate } from '../domain/messageTemplate';
+import type { SpokenPiece } from '../domain/messagePieces';
+import type { SpeechSettings } from '../domain/speechSettings';
 import { readMessageInputs } from '../adapters/postgres/contacts';
+import { contactExists, readMessageSource, savePreparedMessage } from '../adapters/postgres/preparedMessages';
+import { setContactWait } from '../adapters/postgres/waits';
+import type { AudioRef, AudioStore } from '../adapters/speech/speechPort';
+import { ContactNotFoundError } from './plan';
 
-/** The "prepare" step: the contact's message, rendered from the campaign's template. */
+/**
+ * The "prepare" step of contacts recorded before the speech port ('speech-prepare'): a local
+ * activity whose result (with the text) is in their histories. Kept as it was, so they replay.
+ */
 export async function prepare(
   pool: Pool, contactId: number, templateId: number | null,
 ): Promise<PreparedMessage> {
@@ -13,4 +23,79 @@ export async function prepare(
   const { body, full_name, variables } = inputs;
   // NAME is the list's name column; a variable of the same name from the list wins.
   return renderTemplate(templateId, body, { ...(full_name ? { NAME: full_name } : {}), ...variables });
+}
+
+/** A clip the version pinned whose audio is not in the store (deleted, or another host's disk). */
+export class AudioClipMissingError extends Error {
+  override readonly name = 'AudioClipMissingError';
+  constructor(readonly clip: string) {
+    super(`template plays {{audio:${clip}}}, but the audio of clip ${clip} is not in the speech store`);
+  }
+}
+
+export interface PrepareRequest {
+  campaignId: string;
+  contactId: number;
+  templateId: number | null;
+  /** The campaign's pinned version; null: whatever the campaign pins now (plans read before versions). */
+  templateVersion: number | null;
+}
+
+/**
+ * The "prepare" step: the contact's message rendered from the pinned template version, each
+ * piece made audio through the store (static text and clips are usually there already, warmed
+ * by the campaign; personal pieces are synthesised once per distinct text), the pieces
+ * assembled into the one file the call plays, and the text kept in prepared_message. Returns
+ * references only. A failure is written as the contact's wait ('speech_failure', naming the
+ * error, never a value) and thrown as an ApplicationFailure of the error's type, which the
+ * workflow's retry policy retries (SpeechUnavailableError) or not.
+ */
+export async function prepareMessage(
+  deps: { pool: Pool; audio: AudioStore }, q: PrepareRequest, signal?: AbortSignal,
+): Promise<PreparedAudio> {
+  if (q.templateId === null) return { preparedId: null, media: [], durationMs: 0 };
+  try {
+    const source = await readMessageSource(deps.pool, q.contactId, q.templateId, q.templateVersion);
+    if (!source) {
+      if (!(await contactExists(deps.pool, q.contactId))) throw new ContactNotFoundError(`contact ${q.contactId} does not exist`);
+      throw new Error(`template ${q.templateId} has no version ${q.templateVersion ?? '(pinned)'}`);
+    }
+    const rendered = renderPieces(source.body, source.variables, source.clips);
+    const refs = await Promise.all(rendered.pieces.map((p) => pieceAudio(deps.audio, source.speech, p, signal)));
+    const audio = await deps.audio.assemble(refs);
+    const preparedId = await savePreparedMessage(deps.pool, {
+      contactId: q.contactId, templateId: source.templateId, templateVersion: source.templateVersion,
+      text: rendered.text, audioKey: audio.key, durationMs: audio.durationMs,
+    });
+    return { preparedId, media: [audio.media], durationMs: audio.durationMs };
+  } catch (err) {
+    const failure = describeFailure(err);
+    if (failure.type !== 'ContactNotFoundError') {
+      // Best effort: the failure itself is what the workflow must see.
+      await setContactWait(deps.pool, {
+        reason: 'speech_failure', detail: failure.detail, until: null,
+        contactId: q.contactId, campaignId: q.campaignId, atMs: Date.now(),
+      }).catch(() => undefined);
+    }
+    throw ApplicationFailure.create({ type: failure.type, message: failure.message, details: [{ detail: failure.detail }], cause: err as Error });
+  }
+}
+
+async function pieceAudio(audio: AudioStore, settings: SpeechSettings, piece: SpokenPiece, signal?: AbortSignal): Promise<AudioRef> {
+  if (piece.kind !== 'clip') return audio.speak(settings, piece.text, signal);
+  const ref = await audio.find(piece.audioKey);
+  if (!ref) throw new AudioClipMissingError(piece.name);
+  return ref;
+}
+
+/**
+ * An error as the workflow and "why is nothing dialing?" see it: its type, a message and a
+ * short detail (the type with an HTTP status or a variable's or clip's name). The renderer's and
+ * the speech port's messages name fields and statuses, never values.
+ */
+function describeFailure(err: unknown): { type: string; message: string; detail: string } {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const extra = e as { status?: number | null; variable?: string; clip?: string };
+  const what = extra.status ?? extra.variable ?? extra.clip;
+  return { type: e.name, message: e.message, detail: what === undefined || what === null ? e.name : `${e.name} ${what}` };
 }

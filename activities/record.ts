@@ -5,6 +5,7 @@ import { notifyCampaignChanged, notifyContactsCampaignChanged } from '../adapter
 import { readUnreachableRule } from '../adapters/postgres/campaignRules';
 import { settleCapSlot } from '../adapters/postgres/caps';
 import { countContactAttempt, markContactFinished } from '../adapters/postgres/contacts';
+import { readPreparedText } from '../adapters/postgres/preparedMessages';
 import { inTransaction, type Queryable } from '../adapters/postgres/transaction';
 import { clearContactWait, readRetryStrategy, setContactWait } from '../adapters/postgres/waits';
 import { waitOfRefusal } from '../domain/contactWaits';
@@ -31,7 +32,10 @@ export async function record(pool: Pool, a: AttemptRecord): Promise<number> {
   let inserted = false; // counted after the commit, once: a rerun finds the row there
   const id = await inTransaction(pool, async (client) => {
     const r = a.result;
-    const attempt = await insertAttempt(client, a);
+    // The text said comes from the prepared message (the workflow holds only its id); contacts
+    // recorded before 'speech-prepare' still pass the text itself.
+    const messageText = a.messageText ?? (a.preparedId ? await readPreparedText(client, a.preparedId) : null);
+    const attempt = await insertAttempt(client, { ...a, messageText });
     if (!attempt.inserted) return attempt.id;
     inserted = true;
     if (r.outcome !== 'refused') await countContactAttempt(client, a.contactId);
@@ -84,6 +88,18 @@ async function blacklistIfUnreachable(db: Queryable, a: AttemptRecord, attemptId
   if (await lastCallsAllIn(db, a.e164, n, UNREACHABLE)) {
     await addAutomaticEntry(db, a.e164, `unreachable ${n} times in a row`, attemptId);
   }
+}
+
+/**
+ * The contact's message could not be prepared (the speech service refused or is down, or the
+ * template cannot be said for it): it waits, and nothing is dialled. `detail` names the error
+ * type and status or field, never a value.
+ */
+export async function speechFailed(pool: Pool, q: { campaignId: string; contactId: number; detail: string }): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await setContactWait(client, { reason: 'speech_failure', detail: q.detail, until: null, contactId: q.contactId, campaignId: q.campaignId, atMs: Date.now() });
+    await notifyCampaignChanged(client, q.campaignId);
+  });
 }
 
 /** The end of the contact: its state and last outcome; it waits for nothing any more. */

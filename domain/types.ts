@@ -31,6 +31,8 @@ export interface ContactPlan {
   /** Whether a call nobody answered uses a cap slot (the legal policy's explicit choice). */
   countUnanswered: boolean;
   templateId: number | null;
+  /** The template version the campaign pinned; missing in plans recorded before versions existed. */
+  templateVersion?: number | null;
   callerId: string;
   ringTimeoutSeconds: number;
   strategy: RetryStrategy;
@@ -75,10 +77,27 @@ export type GateDecision =
   | { allowed: true; checks: GateCheck[]; checkedAt: string }
   | { allowed: false; refusal: GateRefusal; checks: GateCheck[]; checkedAt: string; retryAt?: string };
 
+/**
+ * What the local prepare step returned before the speech port: the text rides in the history.
+ * Only contacts recorded before 'speech-prepare' still get it (their histories replay with it).
+ */
 export interface PreparedMessage {
   text: string;
   /** Asterisk media URIs in playing order (sound:, number:, digits:). */
   media: string[];
+}
+
+/**
+ * What the prepare step returns now: references only. The rendered text stays in Postgres
+ * (prepared_message, by `preparedId`) and reaches the attempt row from there, so no name,
+ * amount or text enters a workflow's history.
+ */
+export interface PreparedAudio {
+  /** The prepared_message row; null when the campaign has no template (nothing is said). */
+  preparedId: number | null;
+  /** Asterisk media URIs in playing order: one assembled file (`sound:<dir>/<key>`), or none. */
+  media: string[];
+  durationMs: number;
 }
 
 export interface CallRequest {
@@ -122,7 +141,10 @@ export interface AttemptRecord {
   e164: string;
   numberAttempt: number;
   result: CallResult;
+  /** The text said, as the workflow knew it (contacts recorded before 'speech-prepare'); else null. */
   messageText: string | null;
+  /** The prepared message whose text the record step copies onto the attempt (the text never crosses the history). */
+  preparedId?: number | null;
   countUnanswered: boolean;
   zones: string[];
 }

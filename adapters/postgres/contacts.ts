@@ -9,7 +9,7 @@ import type { Queryable } from './transaction';
 
 /** What the plan step reads of a contact and its campaign, in one query. */
 export type ContactPlanRow = Pick<Row<'contact'>, 'id' | 'campaign_id' | 'time_zone'> &
-  Pick<Row<'campaign'>, 'template_id' | 'caller_id' | 'ring_timeout_seconds' | 'max_attempts_per_number' |
+  Pick<Row<'campaign'>, 'template_id' | 'template_version' | 'caller_id' | 'ring_timeout_seconds' | 'max_attempts_per_number' |
     'retry_interval_seconds' | 'operator_key' | 'operator_wait_seconds' | 'detect_machines' | 'min_listen_seconds'> & {
     campaign_zone: Row<'campaign'>['time_zone'];
     machine_action: 'hang_up' | 'leave_message' | 'retry';
@@ -19,7 +19,7 @@ export type ContactPlanRow = Pick<Row<'contact'>, 'id' | 'campaign_id' | 'time_z
 
 export async function readContactPlanRow(db: Queryable, contactId: number): Promise<ContactPlanRow | null> {
   const { rows } = await db.query<ContactPlanRow>(
-    `SELECT c.id, c.campaign_id, c.time_zone, k.time_zone AS campaign_zone, k.template_id, k.caller_id,
+    `SELECT c.id, c.campaign_id, c.time_zone, k.time_zone AS campaign_zone, k.template_id, k.template_version, k.caller_id,
             k.ring_timeout_seconds, k.max_attempts_per_number, k.retry_interval_seconds,
             k.operator_key, k.operator_wait_seconds, k.detect_machines, k.machine_action, k.min_listen_seconds, k.strategy,
             coalesce((SELECT json_agg(json_build_object('position', p.position, 'e164', p.e164) ORDER BY p.position)
