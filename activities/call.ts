@@ -1,10 +1,13 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { CallRequest, CallResult } from '../domain/types';
 import { releaseChannel, renewChannel, waitForChannel } from '../adapters/postgres/channelLeases';
 import { admitOriginate } from '../adapters/postgres/campaignAdmission';
 import { gate as checkGate } from './gate';
-import type { CallHooks, Telephony } from '../adapters/ari/telephony';
+import { TrunkDownError, type CallHooks, type Telephony } from '../adapters/ari/telephony';
 import { meterOriginate } from '../adapters/metrics/dialerMetrics';
+import { noteTrunkDownWait, releaseUnplacedCall } from '../adapters/postgres/trunkDown';
+import { inTransaction } from '../adapters/postgres/transaction';
 
 export interface CallDeps {
   pool: Pool;
@@ -36,6 +39,8 @@ export async function call(deps: CallDeps, req: CallRequest, hooks: CallHooks): 
   // A call that never returns (a hung telephony) must not keep the process from exiting.
   renew.unref();
   try {
+    // A trunk known to be down is not dialled, and nothing is reserved for the call.
+    await deps.telephony.ensureTrunkUp?.(slot.trunk?.endpointTemplate);
     // Asked after the slot: waiting for a channel may have taken a while.
     const nowMs = await deps.clock();
     const gate = await checkGate(deps.pool, {
@@ -75,8 +80,37 @@ export async function call(deps: CallDeps, req: CallRequest, hooks: CallHooks): 
       endedAt: onGateClock(report.endedAt),
       gate,
     };
+  } catch (err) {
+    if (err instanceof TrunkDownError) throw await trunkWasDown(deps, req, err);
+    throw err;
   } finally {
     clearInterval(renew);
     await releaseChannel(deps.pool, req.channelId);
   }
+}
+
+/** What the workflow reads from a TrunkDownError (ApplicationFailure details[0]). */
+export interface TrunkDownDetails {
+  trunk: string;
+  reason: TrunkDownError['reason'];
+  retryAfterMs: number;
+  sipCode: number | null;
+}
+
+/**
+ * The trunk did not carry the call (down before it, no channel for it, or the carrier refused
+ * it): no attempt. The cap slot the gate reserved is given back and the contact is shown
+ * waiting for the trunk; the failure, typed TrunkDownError and not retried by Temporal, tells
+ * the workflow to wait and ask again without recording anything.
+ */
+async function trunkWasDown(deps: CallDeps, req: CallRequest, err: TrunkDownError): Promise<ApplicationFailure> {
+  const atMs = await deps.clock();
+  await inTransaction(deps.pool, async (db) => {
+    await releaseUnplacedCall(db, req.channelId);
+    await noteTrunkDownWait(db, {
+      contactId: req.contactId, campaignId: req.campaignId, trunk: err.trunk, reason: err.reason, atMs, untilMs: atMs + err.retryAfterMs,
+    });
+  });
+  const details: TrunkDownDetails = { trunk: err.trunk, reason: err.reason, retryAfterMs: err.retryAfterMs, sipCode: err.sipCode };
+  return ApplicationFailure.create({ type: 'TrunkDownError', message: err.message, nonRetryable: true, details: [details], cause: err });
 }

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { AriChannel, AriEvent, AriHangupReason, AriPlayback, AriSound } from './ariTypes';
+import type { AriChannel, AriEndpoint, AriEvent, AriHangupReason, AriPlayback, AriSound } from './ariTypes';
 
 // A small ARI client over Node's fetch and `ws`, in place of the `ari-client` package (no HTTP
 // timeout, per-channel listeners that leak, unmaintained). It speaks the REST and events
@@ -187,6 +187,21 @@ export class AriClient {
   /** GET /sounds?lang=: every prompt Asterisk's media index has in that language. */
   async sounds(lang: string): Promise<AriSound[]> {
     return (await this.request<AriSound[]>('GET', '/sounds', { lang })).data ?? [];
+  }
+
+  /** GET /endpoints/{tech}/{resource}: the endpoint and its state ('online', 'offline', 'unknown'); null when none. */
+  async getEndpoint(tech: string, resource: string): Promise<AriEndpoint | null> {
+    const r = await this.request<AriEndpoint>('GET', `/endpoints/${enc(tech)}/${enc(resource)}`, undefined, undefined, true);
+    return r.status === 404 ? null : (r.data as AriEndpoint);
+  }
+
+  /**
+   * POST /applications/{app}/subscription: this app also receives the events of `eventSource`
+   * (e.g. 'endpoint:PJSIP/carrier' for EndpointStateChange), which subscribeAll=false leaves out.
+   * A subscription lives as long as the app's WebSocket: subscribe again after a reconnect.
+   */
+  async subscribe(eventSource: string): Promise<void> {
+    await this.request('POST', `/applications/${enc(this.opts.app)}/subscription`, { eventSource });
   }
 
   async asteriskInfo(): Promise<unknown> {

@@ -1,8 +1,10 @@
-import type { AriClient } from './ariClient';
+import { AriHttpError, type AriClient } from './ariClient';
 import { ChannelEventLog } from './channelEventLog';
 import { amdVerdict, listenedEnough } from './answeredCall';
-import { outcomeForUnansweredCall } from './hangupCauses';
+import { causeOfAnsweredCall, outcomeForUnansweredCall, verdictForUnansweredCall } from './hangupCauses';
 import type { CallHooks, CallReport, CallSpec, PlacedCall, Telephony } from './telephony';
+import { TrunkHealth } from './trunkHealth';
+import { createLogger } from '../../common/logger';
 
 export interface AriTelephonyOptions {
   /** ARI endpoint with `{number}` for the digits of the E.164 number, e.g. `PJSIP/{number}@carrier`. */
@@ -13,6 +15,15 @@ export interface AriTelephonyOptions {
   maxMessageMs: number;
   /** The channel's language, which picks the folder of Asterisk's prompts (sound:digits/1 → ru/digits/1). */
   language: string;
+  /** What this telephony knows of its trunks' health; by default one of its own on the same client. */
+  trunkHealth?: TrunkHealth;
+}
+
+const trunkLog = createLogger('trunk');
+
+/** ARI's answer to an originate whose channel the trunk could not give (e.g. an unreachable PJSIP endpoint). */
+function isAllocationFailure(err: unknown): boolean {
+  return err instanceof AriHttpError && err.status === 500 && /allocation failed/i.test(err.ariMessage ?? '');
 }
 
 // Events can be lost (about 2 % of ChannelDestroyed at 50 concurrent originates against a
@@ -33,15 +44,29 @@ const OPERATOR_CONVERSATION_MAX_MS = 90 * 60_000;
 const NO_OPERATOR_MEDIA = ['sound:im-sorry', 'sound:all-circuits-busy-now', 'sound:pls-try-call-later'];
 
 export class AriTelephony implements Telephony {
-  constructor(private readonly client: AriClient, private readonly options: AriTelephonyOptions) {}
+  private readonly trunks: TrunkHealth;
+
+  constructor(private readonly client: AriClient, private readonly options: AriTelephonyOptions) {
+    // Said once per change of a trunk's state, whatever the number of contacts it stops.
+    this.trunks = options.trunkHealth ?? new TrunkHealth(client, {
+      onChange: (c) => (c.up ? trunkLog.info({ trunk: c.trunk }, 'trunk up: calls go out on it again')
+        : trunkLog.warn({ trunk: c.trunk, reason: c.reason }, 'trunk down: no call goes out on it, and nobody is charged for it')),
+    });
+  }
+
+  async ensureTrunkUp(endpointTemplate?: string): Promise<void> {
+    await this.trunks.ensureUp(endpointTemplate ?? this.options.endpointTemplate);
+  }
 
   async originate(spec: CallSpec, hooks: CallHooks): Promise<PlacedCall> {
+    const template = spec.endpointTemplate ?? this.options.endpointTemplate;
+    await this.trunks.ensureUp(template);
     // Listening before the request: Asterisk may send StasisStart before its HTTP answer.
     const log = new ChannelEventLog(this.client, spec.channelId);
     const startedAt = new Date();
     try {
       await this.client.originate({
-        endpoint: (spec.endpointTemplate ?? this.options.endpointTemplate).replace('{number}', spec.e164.replace(/^\+/, '')),
+        endpoint: template.replace('{number}', spec.e164.replace(/^\+/, '')),
         channelId: spec.channelId,
         callerId: spec.callerId,
         timeoutSec: spec.ringTimeoutSeconds,
@@ -56,6 +81,8 @@ export class AriTelephony implements Telephony {
       // A request that timed out may still have created the channel: never leave it up.
       await this.client.hangup(spec.channelId).catch(() => false);
       log.dispose();
+      // The trunk could not give a channel (a dead carrier): not an attempt on this number.
+      if (isAllocationFailure(err)) throw this.trunks.allocationFailed(template);
       throw err;
     }
     return { follow: () => this.follow(log, spec, hooks, startedAt) };
@@ -79,13 +106,23 @@ export class AriTelephony implements Telephony {
     const report = (r: Omit<CallReport, 'channelId' | 'startedAt' | 'endedAt'>): CallReport => ({
       ...r, channelId: spec.channelId, startedAt: startedAt.toISOString(), endedAt: new Date().toISOString(),
     });
+    const template = spec.endpointTemplate ?? this.options.endpointTemplate;
     try {
       const first = await log.next(['StasisStart', 'ChannelDestroyed'], spec.ringTimeoutSeconds * 1000 + ANSWER_GRACE_MS, wait);
       if (first?.type === 'ChannelDestroyed') {
+        // A PJSIP channel carries the carrier's SIP response as tech_cause (Asterisk 22).
+        const sipCode = first.tech_cause ?? null;
+        const verdict = verdictForUnansweredCall({
+          sipCode, destroyedCause: first.cause, hangupRequestCause: log.hangupRequestCause, dialStatus: log.dialStatus,
+        });
+        // The carrier refused us (403): no subscriber was asked, so this is no attempt.
+        if (verdict.kind === 'trunk_refused') throw this.trunks.refused(template, verdict.sipCode);
+        this.trunks.carried(template);
         return report({
-          outcome: outcomeForUnansweredCall(first.cause, log.hangupRequestCause, log.dialStatus),
+          outcome: verdict.outcome,
           // Cause 0 on the originated half of a Local channel: the far end's request says more.
           hangupCause: !first.cause && log.hangupRequestCause ? log.hangupRequestCause : first.cause, dtmf: null, listenedMs: null, answeredAt: null,
+          ...(sipCode !== null ? { sipCode } : {}),
         });
       }
       if (!first && !(await this.isUp(spec.channelId))) {
@@ -103,10 +140,12 @@ export class AriTelephony implements Telephony {
       }
 
       const answeredAt = new Date();
+      this.trunks.carried(template);
       const { handling } = spec;
       const answered = (outcome: CallReport['outcome']): CallReport => report({
         outcome,
-        hangupCause: log.destroyed?.cause ?? log.hangupRequestCause,
+        // A subscriber's BYE on a real trunk comes as cause 0, through a Local channel as 16.
+        hangupCause: causeOfAnsweredCall(log.destroyed?.cause ?? log.hangupRequestCause),
         dtmf: log.digits.length > 0 ? log.digits.join('') : null,
         listenedMs: Date.now() - answeredAt.getTime(),
         answeredAt: answeredAt.toISOString(),

@@ -41,6 +41,14 @@ export interface AriChannel {
 
 export type AriPlaybackState = 'queued' | 'playing' | 'continuing' | 'done' | 'failed';
 
+/** endpoints.json Endpoint: a trunk's state follows its qualify (OPTIONS) answers. */
+export interface AriEndpoint {
+  technology: string;
+  resource: string;
+  state?: 'unknown' | 'offline' | 'online' | string;
+  channel_ids: string[];
+}
+
 /** GET /sounds: a prompt Asterisk can play, with the languages and formats it has it in. */
 export interface AriSound {
   id: string;
@@ -145,7 +153,7 @@ export type AriOtherEventType =
   | 'ChannelEnteredBridge' | 'ChannelHold' | 'ChannelLeftBridge' | 'ChannelTalkingFinished'
   | 'ChannelTalkingStarted' | 'ChannelToneDetected' | 'ChannelTransfer' | 'ChannelUnhold'
   | 'ChannelUserevent' | 'ContactStatusChange' | 'DeviceStateChanged' | 'Dial'
-  | 'EndpointStateChange' | 'MissingParams' | 'PeerStatusChange' | 'RESTResponse'
+  | 'MissingParams' | 'PeerStatusChange' | 'RESTResponse'
   | 'RecordingFailed' | 'RecordingFinished' | 'RecordingStarted' | 'TextMessageReceived';
 
 /**
@@ -161,8 +169,14 @@ export interface AriOtherEvent extends Partial<AriEventBase> {
   [field: string]: unknown;
 }
 
+export interface EndpointStateChangeEvent extends AriEventBase {
+  type: 'EndpointStateChange';
+  endpoint: AriEndpoint;
+}
+
 export type AriEvent =
   | StasisStartEvent
+  | EndpointStateChangeEvent
   | StasisEndEvent
   | ChannelStateChangeEvent
   | ChannelDtmfReceivedEvent

@@ -27,6 +27,37 @@ export interface CallHooks {
 export interface CallReport extends CallFacts {
   outcome: Exclude<CallOutcome, 'refused'>;
   channelId: string;
+  /**
+   * The carrier's SIP final response to an unanswered call on a PJSIP trunk; absent otherwise.
+   * It rides along in the call's result to the record step (the per-trunk blacklisting rule).
+   */
+  sipCode?: number | null;
+}
+
+/**
+ * Why a trunk carries no call now: its endpoint is offline or unknown (qualify, ARI's endpoint
+ * state), Asterisk could not allocate a channel on it ("Allocation failed"), or the carrier
+ * refused our call (403, a failed authentication).
+ */
+export type TrunkDownReason = 'offline' | 'unknown' | 'allocation_failed' | 'refused';
+
+/**
+ * The call was not placed, or was refused by the carrier before any subscriber was asked,
+ * because of the trunk: not an attempt. Nothing is charged to the contact (no attempt, no cap
+ * slot); the contact waits and tries again after `retryAfterMs`.
+ */
+export class TrunkDownError extends Error {
+  override readonly name = 'TrunkDownError';
+  constructor(
+    /** The ARI endpoint of the trunk, e.g. 'PJSIP/carrier'. */
+    readonly trunk: string,
+    readonly reason: TrunkDownReason,
+    readonly retryAfterMs: number,
+    /** The carrier's SIP response, for 'refused'. */
+    readonly sipCode: number | null = null,
+  ) {
+    super(`trunk ${trunk} is down (${reason}${sipCode ? ` ${sipCode}` : ''}): the call was not placed`);
+  }
 }
 
 /**
@@ -48,5 +79,11 @@ export interface Telephony {
    * timeout. When it throws, no channel of this id is left up.
    */
   originate(spec: CallSpec, hooks: CallHooks): Promise<PlacedCall>;
+  /**
+   * Throws TrunkDownError when the trunk of `endpointTemplate` (the telephony's default when
+   * absent) is known to be down, before anything is reserved for the call. Telephonies without
+   * trunks (a simulator, a test double) may leave it out.
+   */
+  ensureTrunkUp?(endpointTemplate?: string): Promise<void>;
   close(): Promise<void>;
 }
