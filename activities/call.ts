@@ -7,6 +7,7 @@ import { gate as checkGate } from './gate';
 import { TrunkDownError, type CallHooks, type Telephony } from '../adapters/ari/telephony';
 import { meterOriginate } from '../adapters/metrics/dialerMetrics';
 import { noteTrunkDownWait, releaseUnplacedCall } from '../adapters/postgres/trunkDown';
+import { countTrunkCall } from '../adapters/postgres/autoBlacklist';
 import { inTransaction } from '../adapters/postgres/transaction';
 
 export interface CallDeps {
@@ -72,6 +73,9 @@ export async function call(deps: CallDeps, req: CallRequest, hooks: CallHooks): 
       };
     }
     const report = await admission.value.follow();
+    // Every call a trunk carried counts toward its rate of invalid results (the breaker of its
+    // automatic blacklisting, adapters/postgres/autoBlacklist.ts); a lost count is no reason to fail the call.
+    await countTrunkCall(deps.pool, slot.trunk?.name ?? null, Date.now() + skew).catch(() => undefined);
     const onGateClock = (iso: string): string => new Date(Date.parse(iso) + skew).toISOString();
     return {
       ...report,

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { insertAttempt, lastCallsAllIn } from '../adapters/postgres/attempts';
 import { addAutomaticEntry } from '../adapters/postgres/blacklist';
+import { blacklistInvalidNumber } from '../adapters/postgres/autoBlacklist';
 import { notifyCampaignChanged, notifyContactsCampaignChanged } from '../adapters/postgres/campaignChanges';
 import { readUnreachableRule } from '../adapters/postgres/campaignRules';
 import { settleCapSlot } from '../adapters/postgres/caps';
@@ -17,7 +18,7 @@ import { countRecordedAttempt } from '../adapters/metrics/dialerMetrics';
 /** Outcomes that prove no conversation took place: their cap slot is given back when the
  * policy does not count unanswered calls. A 'failed' call (the worker may have died mid-call)
  * keeps its slot: nobody can prove it was not answered. */
-const UNANSWERED: ReadonlySet<CallOutcome> = new Set(['busy', 'no_answer', 'invalid_number', 'congestion']);
+const UNANSWERED: ReadonlySet<CallOutcome> = new Set(['busy', 'declined', 'no_answer', 'invalid_number', 'congestion']);
 
 /** Outcomes that say the subscriber could not be reached, for "unreachable N times in a row". */
 const UNREACHABLE: readonly CallOutcome[] = ['no_answer', 'failed'];
@@ -43,7 +44,7 @@ export async function record(pool: Pool, a: AttemptRecord): Promise<number> {
       await settleCapSlot(client, r.channelId, !a.countUnanswered && UNANSWERED.has(r.outcome), attempt.id);
     }
     if (r.outcome === 'invalid_number') {
-      await addAutomaticEntry(client, a.e164, `invalid number: hangup cause ${r.hangupCause ?? 'unknown'}`, attempt.id);
+      await blacklistInvalidNumber(client, a, attempt.id); // as the trunk's rule and breaker allow
     } else if (UNREACHABLE.includes(r.outcome)) {
       await blacklistIfUnreachable(client, a, attempt.id);
     }
