@@ -4,7 +4,7 @@ import { call, type CallDeps } from '../../activities/call';
 import { record } from '../../activities/record';
 import { AriClient } from '../../adapters/ari/ariClient';
 import { AriTelephony } from '../../adapters/ari/ariTelephony';
-import { readTrunkBlacklistStatus } from '../../adapters/postgres/autoBlacklist';
+import { readSuspendedTrunkOfCampaign, readTrunkBlacklistStatus } from '../../adapters/postgres/autoBlacklist';
 import { registry } from '../../adapters/metrics/registry';
 import type { CallRequest, CallResult } from '../../domain/types';
 import { createTestCampaign, insertContact } from '../fixtures';
@@ -130,6 +130,8 @@ suite('the call and record steps through the SIP trunk', () => {
     const fates = await db.pool.query<{ fate: string; n: number }>(
       'SELECT fate, count(*)::int AS n FROM trunk_invalid_result WHERE trunk = $1 GROUP BY fate ORDER BY fate', [trunk]);
     expect(fates.rows).toEqual([{ fate: 'added', n: 4 }, { fate: 'held', n: 8 }]);
+    // The campaign's "why" view (GraphQL campaignWaits.autoBlacklistSuspended) names the trunk.
+    expect(await readSuspendedTrunkOfCampaign(db.pool, campaignId)).toBe(trunk);
     const metrics = await registry.metrics();
     expect(metrics).toContain(`dialer_auto_blacklist_suspended{trunk="${trunk}"} 1`);
     expect(metrics).toContain(`dialer_auto_blacklist_results_total{trunk="${trunk}",fate="held"} 8`);

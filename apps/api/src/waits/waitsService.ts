@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { readCampaignWaits, type CampaignWaitRows } from '../../../../adapters/postgres/waits';
+import { readSuspendedTrunkOfCampaign } from '../../../../adapters/postgres/autoBlacklist';
 import { CONTACT_WAIT_REASONS, type WaitGroup } from '../../../../domain/contactWaits';
 import { InputError } from '../../../../domain/inputError';
 import { PG_POOL } from '../infra/tokens';
@@ -15,12 +16,12 @@ export class WaitsService {
   async campaignWaits(campaignId: string): Promise<CampaignWaits> {
     const w = await readCampaignWaits(this.pool, campaignId);
     if (!w) throw new InputError(`campaign ${campaignId} does not exist`, [{ path: 'campaignId', message: 'does not exist' }]);
-    return describeWaits(campaignId, w, new Date());
+    return describeWaits(campaignId, w, new Date(), await readSuspendedTrunkOfCampaign(this.pool, campaignId));
   }
 }
 
 /** The rows as the API answers them: the campaign's hold, why pending rows wait, the contacts busy. */
-export function describeWaits(campaignId: string, w: CampaignWaitRows, at: Date): CampaignWaits {
+export function describeWaits(campaignId: string, w: CampaignWaitRows, at: Date, autoBlacklistSuspended: string | null = null): CampaignWaits {
   const groups: WaitGroupCount[] = w.groups.map((g) => ({
     reason: g.group as WaitGroup, detail: g.group === 'not_started' ? notStartedBecause(w) : g.detail,
     contacts: g.contacts, nextAt: g.nextAt, overdue: g.overdue,
@@ -30,7 +31,7 @@ export function describeWaits(campaignId: string, w: CampaignWaitRows, at: Date)
   const waiting = groups.filter((g) => OWN_WAITS.has(g.reason) || g.reason === 'channel').reduce((s, g) => s + g.contacts, 0);
   return {
     campaignId, state: w.state, hold: holdOf(w.state), inFlight: w.inProgress,
-    busy: Math.max(0, w.inProgress - waiting), groups, at,
+    busy: Math.max(0, w.inProgress - waiting), groups, at, autoBlacklistSuspended,
   };
 }
 

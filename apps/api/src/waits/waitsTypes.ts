@@ -66,6 +66,12 @@ export class CampaignWaits {
   @Field(() => [WaitGroupCount], { description: 'Non-empty groups, the largest first.' })
   groups!: WaitGroupCount[];
 
+  @Field(() => String, {
+    nullable: true,
+    description: "The trunk of the campaign's calls whose automatic blacklisting is suspended (its rate of invalid-number results jumped far above its usual rate: numbers are held, not blacklisted); null while it adds as its rule says.",
+  })
+  autoBlacklistSuspended!: string | null;
+
   @Field(() => GraphQLISODateTime)
   at!: Date;
 }
