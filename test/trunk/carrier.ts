@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 // The SIP carrier of the trunk tests: SIPp behind the production PJSIP trunk of the sandbox
@@ -14,6 +16,40 @@ export function carrierUnavailable(): string | null {
   if (process.env.ASTERISK_ARI_URL.replace(/\/$/, '') !== MANAGED_ARI) return 'ASTERISK_ARI_URL is not the sandbox Asterisk of scripts/asterisk.sh';
   if (process.getuid?.() !== 0) return 'scripts/sipp.sh renders the trunk into the Asterisk chroot: run as root';
   return null;
+}
+
+const LOCK_DIR = path.join(process.env.DIALER_CACHE ?? path.join(os.homedir(), '.cache/dialer'), 'run/sipp-carrier.lock.d');
+
+const alive = (pid: number): boolean => {
+  try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
+};
+
+/**
+ * The carrier is one SIPp behind one trunk, and a test file may silence it: jest runs test files
+ * in parallel processes, so each file that uses it holds it until it is done. Returns the release.
+ * A holder that died leaves its lock behind: a lock whose process is gone is taken over.
+ */
+export async function holdCarrier(timeoutMs = 10 * 60_000): Promise<() => void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR, { recursive: false });
+      writeFileSync(path.join(LOCK_DIR, 'pid'), String(process.pid));
+      return () => rmSync(LOCK_DIR, { recursive: true, force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let holder = NaN;
+    try { holder = Number(readFileSync(path.join(LOCK_DIR, 'pid'), 'utf8')); } catch { /* being written, or gone */ }
+    const stale = Number.isInteger(holder) ? !alive(holder) : ageMs(LOCK_DIR) > 10_000;
+    if (stale) rmSync(LOCK_DIR, { recursive: true, force: true });
+    else if (Date.now() > deadline) throw new Error(`the SIP carrier is held by process ${holder} for over ${timeoutMs} ms (${LOCK_DIR})`);
+    else await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function ageMs(p: string): number {
+  try { return Date.now() - statSync(p).mtimeMs; } catch { return 0; }
 }
 
 export interface Carrier {

@@ -3,7 +3,7 @@ import { AriClient } from '../../adapters/ari/ariClient';
 import { AriTelephony } from '../../adapters/ari/ariTelephony';
 import { TrunkDownError, type CallReport, type CallSpec } from '../../adapters/ari/telephony';
 import { TrunkHealth } from '../../adapters/ari/trunkHealth';
-import { carrierNumber, carrierUnavailable, rtpReceived, startCarrier, untilEndpoint, type Carrier } from './carrier';
+import { carrierNumber, carrierUnavailable, holdCarrier, rtpReceived, startCarrier, untilEndpoint, type Carrier } from './carrier';
 
 // The production trunk (asterisk/production/pjsip.conf, rendered by scripts/sipp.sh) to a SIP
 // carrier played by SIPp, driven by the product's own AriClient and AriTelephony: every answer a
@@ -14,7 +14,8 @@ const unavailable = carrierUnavailable();
 const suite = unavailable ? describe.skip : describe;
 if (unavailable) test.todo(`calls through the SIP trunk: ${unavailable}`);
 
-jest.setTimeout(120_000);
+// A file waits for another to give the carrier back (holdCarrier) before its own work.
+jest.setTimeout(300_000);
 
 const handling = { detectMachines: false, machineAction: 'hang_up', operatorKey: null, operatorWaitSeconds: 0, minListenSeconds: null } as unknown as CallSpec['handling'];
 
@@ -24,7 +25,10 @@ suite('the SIP trunk to a carrier (SIPp)', () => {
   let carrier: Carrier;
   const changes: string[] = [];
 
+  let release: (() => void) | undefined;
+
   beforeAll(async () => {
+    release = await holdCarrier();
     carrier = startCarrier('answering');
     await untilEndpoint(carrier.endpoint, 'online');
     client = await AriClient.connect({
@@ -42,6 +46,7 @@ suite('the SIP trunk to a carrier (SIPp)', () => {
     // The carrier answers again for whoever comes next.
     if (carrier) startCarrier('answering');
     await client?.close();
+    release?.();
   });
 
   const place = async (answer: string, opts: Partial<CallSpec> = {}): Promise<CallReport> => {

@@ -9,7 +9,7 @@ import { registry } from '../../adapters/metrics/registry';
 import type { CallRequest, CallResult } from '../../domain/types';
 import { createTestCampaign, insertContact } from '../fixtures';
 import { createTestDatabase, type TestDatabase } from '../testDatabase';
-import { carrierNumber, carrierUnavailable, startCarrier, untilEndpoint, type Carrier } from './carrier';
+import { carrierNumber, carrierUnavailable, holdCarrier, startCarrier, untilEndpoint, type Carrier } from './carrier';
 
 // The call and record steps through the production trunk to SIPp: what a carrier's answer
 // charges a contact (an attempt, a cap slot) and what it does to the blacklist, per trunk.
@@ -18,7 +18,8 @@ const unavailable = carrierUnavailable();
 const suite = unavailable ? describe.skip : describe;
 if (unavailable) test.todo(`the call step through the SIP trunk: ${unavailable}`);
 
-jest.setTimeout(120_000);
+// A file waits for another to give the carrier back (holdCarrier) before its own work.
+jest.setTimeout(300_000);
 
 const hooks = { heartbeat: () => undefined };
 
@@ -28,7 +29,10 @@ suite('the call and record steps through the SIP trunk', () => {
   let carrier: Carrier;
   let deps: CallDeps;
 
+  let release: (() => void) | undefined;
+
   beforeAll(async () => {
+    release = await holdCarrier();
     carrier = startCarrier('answering');
     await untilEndpoint(carrier.endpoint, 'online');
     db = await createTestDatabase();
@@ -42,6 +46,7 @@ suite('the call and record steps through the SIP trunk', () => {
   afterAll(async () => {
     await client?.close();
     await db?.drop();
+    release?.();
   });
 
   /** A trunk row for the carrier, and a campaign on it. */
