@@ -4,6 +4,9 @@
 # campaign on examples/accounting-demo.csv through the API, with a key made for the run.
 # npm run demo -- --asterisk: the same calls through a real Asterisk 22 (scripts/asterisk.sh)
 # and its sandbox's simulated carrier instead of the ARI simulator.
+# npm run demo -- --trunk: through the real Asterisk and the production SIP trunk
+# (asterisk/production/pjsip.conf) to a carrier played by SIPp (scripts/sipp.sh), which answers
+# each number by its last three digits (test/trunk/README.md): most answer.
 # Postgres and Temporal stay up afterwards so the Temporal UI can be browsed; stop them with
 # `bash scripts/stack.sh stop`.
 set -euo pipefail
@@ -13,10 +16,12 @@ source scripts/env.sh
 source scripts/prelude.sh
 
 use_asterisk=false
+use_trunk=false
 for arg in "$@"; do
   case "$arg" in
     --asterisk) use_asterisk=true ;;
-    *) die "unknown option $arg (the only option is --asterisk)" ;;
+    --trunk) use_asterisk=true use_trunk=true ;;
+    *) die "unknown option $arg (the options are --asterisk and --trunk)" ;;
   esac
 done
 
@@ -48,9 +53,15 @@ trap cleanup EXIT
 
 if $use_asterisk; then
   start_asterisk
-  # The sandbox's simulated carrier picks the subscriber's behaviour from the number, as the
-  # simulator does (asterisk/README.md).
-  export ARI_ENDPOINT_TEMPLATE='Local/{number}@sim-carrier/n' DEMO_TELEPHONY="Asterisk 22 at $ASTERISK_ARI_URL"
+  if $use_trunk; then
+    trunk_env="$(bash scripts/sipp.sh start answering)" || die "starting the SIP carrier (scripts/sipp.sh) failed: see above"
+    ARI_ENDPOINT_TEMPLATE="$(sed -n 's/^TRUNK_ENDPOINT_TEMPLATE=//p' <<<"$trunk_env")"
+    export ARI_ENDPOINT_TEMPLATE DEMO_TELEPHONY="Asterisk 22 at $ASTERISK_ARI_URL, through the SIP trunk to SIPp"
+  else
+    # The sandbox's simulated carrier picks the subscriber's behaviour from the number, as the
+    # simulator does (asterisk/README.md).
+    export ARI_ENDPOINT_TEMPLATE='Local/{number}@sim-carrier/n' DEMO_TELEPHONY="Asterisk 22 at $ASTERISK_ARI_URL"
+  fi
 else
   # A password of this run's own for the simulator's ARI user: nothing secret lives in the repo.
   ARI_PASSWORD="$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
