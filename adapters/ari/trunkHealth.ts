@@ -22,8 +22,13 @@ export interface TrunkHealthOptions {
   refusalsToHold?: number;
   /** ... and calls wait this long before one tries again. */
   refusedHoldMs?: number;
-  /** How long a contact waits before asking again while the endpoint is offline. */
+  /**
+   * How long a contact waits before asking again while the endpoint is offline: this at first,
+   * then half the time the trunk has been down, up to maxRetryMs (a long outage is not polled by
+   * every contact every few seconds; a short one is noticed soon after it ends).
+   */
   offlineRetryMs?: number;
+  maxRetryMs?: number;
   /** Called once per change of a trunk's state (the worker logs it). */
   onChange?: (change: TrunkStateChange) => void;
   now?: () => number;
@@ -32,6 +37,8 @@ export interface TrunkHealthOptions {
 interface TrunkState {
   up: boolean;
   reason: TrunkDownReason | null;
+  /** Since when it is in this state (up or down). */
+  since: number;
   /** Down for a reason no event will clear (an allocation failure, a refusal): until this moment. */
   holdUntil: number | null;
 }
@@ -56,13 +63,15 @@ export class TrunkHealth {
   private readonly allocationHoldMs: number;
   private readonly refusedHoldMs: number;
   private readonly offlineRetryMs: number;
+  private readonly maxRetryMs: number;
   private readonly now: () => number;
 
   constructor(private readonly client: AriClient, private readonly opts: TrunkHealthOptions = {}) {
     this.allocationHoldMs = opts.allocationHoldMs ?? 15_000;
     this.refusedHoldMs = opts.refusedHoldMs ?? 60_000;
     this.refusalsToHold = opts.refusalsToHold ?? 3;
-    this.offlineRetryMs = opts.offlineRetryMs ?? 30_000;
+    this.offlineRetryMs = opts.offlineRetryMs ?? 20_000;
+    this.maxRetryMs = Math.max(this.offlineRetryMs, opts.maxRetryMs ?? 120_000);
     this.now = opts.now ?? Date.now;
     client.onEvent((e) => {
       if (e.type !== 'EndpointStateChange') return;
@@ -95,7 +104,8 @@ export class TrunkHealth {
     const now = this.now();
     // A hold that passed lets calls try the trunk again; the first to get through brings it up.
     if (s.holdUntil !== null && now >= s.holdUntil) return;
-    const retryAfterMs = s.holdUntil !== null ? s.holdUntil - now : this.offlineRetryMs;
+    const retryAfterMs = s.holdUntil !== null ? s.holdUntil - now
+      : Math.min(this.maxRetryMs, Math.max(this.offlineRetryMs, Math.round((now - s.since) / 2)));
     throw new TrunkDownError(trunk, s.reason ?? 'unknown', retryAfterMs);
   }
 
@@ -126,7 +136,7 @@ export class TrunkHealth {
     this.refusals.delete(trunk);
     const s = this.states.get(trunk);
     // An offline endpoint comes back by its event, not by one call that slipped through.
-    if (s && !s.up && s.holdUntil !== null) this.set(trunk, { up: true, reason: null, holdUntil: null });
+    if (s && !s.up && s.holdUntil !== null) this.set(trunk, { up: true, reason: null, holdUntil: null, since: this.now() });
   }
 
   /** What this worker knows of each trunk it has dialled through. */
@@ -137,7 +147,7 @@ export class TrunkHealth {
   private holdDown(template: string, reason: TrunkDownReason, holdMs: number, sipCode: number | null): TrunkDownError {
     const endpoint = trunkOfEndpoint(template);
     const trunk = endpoint ? `${endpoint.tech}/${endpoint.resource}` : template;
-    if (endpoint) this.set(trunk, { up: false, reason, holdUntil: this.now() + holdMs });
+    if (endpoint) this.set(trunk, { up: false, reason, holdUntil: this.now() + holdMs, since: this.now() });
     return new TrunkDownError(trunk, reason, holdMs, sipCode);
   }
 
@@ -154,19 +164,21 @@ export class TrunkHealth {
 
   private onEndpointState(trunk: string, state: string | undefined): void {
     if (state === 'online') {
-      this.set(trunk, { up: true, reason: null, holdUntil: null });
+      this.set(trunk, { up: true, reason: null, holdUntil: null, since: this.now() });
     } else if (state === 'offline' || state === 'unknown') {
-      this.set(trunk, { up: false, reason: state, holdUntil: null });
+      this.set(trunk, { up: false, reason: state, holdUntil: null, since: this.now() });
     }
   }
 
   private set(trunk: string, next: TrunkState): void {
     const before = this.states.get(trunk);
-    this.states.set(trunk, next);
+    // The same state again keeps the moment it began (a renewed hold, a repeated event).
+    const same = before !== undefined && before.up === next.up && before.reason === next.reason;
+    this.states.set(trunk, same ? { ...next, since: before.since } : next);
     trunkUp.set({ trunk }, next.up ? 1 : 0);
     // Once per change: a hold renewed by the next refusal, or an offline trunk staying offline,
     // is no news.
-    if (before && before.up === next.up && before.reason === next.reason) return;
+    if (same) return;
     if (!before && next.up) return; // first sight of a healthy trunk
     trunkStateChangesTotal.inc({ trunk, state: next.up ? 'up' : 'down', reason: next.reason ?? 'online' });
     this.opts.onChange?.({ trunk, up: next.up, reason: next.reason, at: new Date(this.now()) });
