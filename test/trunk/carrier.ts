@@ -104,3 +104,22 @@ export async function rtpReceived(channelId: string): Promise<number | null> {
     { headers: { authorization: ariAuth() } });
   return res.ok ? ((await res.json()) as { rxcount: number }).rxcount : null;
 }
+
+const ASTERISK_ROOT = path.join(process.env.DIALER_CACHE ?? path.join(os.homedir(), '.cache/dialer'), 'asterisk/root');
+
+/** An Asterisk CLI command in the sandbox's root (what scripts/asterisk.sh runs). */
+export function asteriskCli(command: string): string {
+  return execFileSync('chroot', [ASTERISK_ROOT, '/usr/sbin/asterisk', '-rx', command], { encoding: 'utf8', timeout: 10_000 });
+}
+
+/** Sends the trunk's REGISTER now and waits (up to `ms`) until Asterisk shows it Registered. */
+export async function untilRegistered(ms = 15_000): Promise<string> {
+  asteriskCli('pjsip send register carrier');
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const line = asteriskCli('pjsip show registrations').split('\n').find((l) => l.includes('carrier/')) ?? '';
+    if (/\bRegistered\b/.test(line)) return line.trim();
+    if (Date.now() > deadline) throw new Error(`the trunk's registration is not Registered after ${ms} ms: ${line.trim()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

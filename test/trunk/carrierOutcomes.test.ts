@@ -3,7 +3,9 @@ import { AriClient } from '../../adapters/ari/ariClient';
 import { AriTelephony } from '../../adapters/ari/ariTelephony';
 import { TrunkDownError, type CallReport, type CallSpec } from '../../adapters/ari/telephony';
 import { TrunkHealth } from '../../adapters/ari/trunkHealth';
-import { carrierNumber, carrierUnavailable, holdCarrier, rtpReceived, startCarrier, untilEndpoint, type Carrier } from './carrier';
+import {
+  asteriskCli, carrierNumber, carrierUnavailable, holdCarrier, rtpReceived, startCarrier, untilEndpoint, untilRegistered, type Carrier,
+} from './carrier';
 
 // The production trunk (asterisk/production/pjsip.conf, rendered by scripts/sipp.sh) to a SIP
 // carrier played by SIPp, driven by the product's own AriClient and AriTelephony: every answer a
@@ -56,6 +58,11 @@ suite('the SIP trunk to a carrier (SIPp)', () => {
     }, { heartbeat: () => undefined });
     return placed.follow();
   };
+
+  it('registers with the carrier and qualifies it (OPTIONS answered: the contact is available)', async () => {
+    expect(await untilRegistered()).toMatch(/carrier\/sip:127\.0\.0\.1:\d+ .* Registered/);
+    expect(asteriskCli('pjsip show aor carrier')).toMatch(/Contact:\s+carrier\/sip:127\.0\.0\.1:\d+\s+\S+\s+Avail/);
+  });
 
   // What Asterisk 22.10.1 made of each answer: the SIP code (tech_cause) and the Q.850 cause.
   it.each([
