@@ -31,8 +31,35 @@ export const logEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+// Speech: Yandex SpeechKit's key (an API key of a service account, or a user's IAM token: never
+// logged, never in an error), the cache Asterisk plays from, and the offline voice's programs.
+// The cache's folder defaults to $DIALER_CACHE/speech-cache and its media prefix to that
+// absolute path (adapters/speech/speechProviders.ts fills both in).
+export const speechEnv = z.object({
+  SPEECHKIT_API_KEY: z.string().min(1).optional(),
+  SPEECHKIT_IAM_TOKEN: z.string().min(1).optional(),
+  // The folder a user's IAM token bills (v1 `folderId`, v3 `x-folder-id`); a service account's
+  // key needs none.
+  SPEECHKIT_FOLDER_ID: z.string().min(1).max(50).optional(),
+  // The service's base URL (the fake SpeechKit's in tests and the demo); v1 and v3 may differ.
+  SPEECHKIT_URL: z.string().url().default('https://tts.api.cloud.yandex.net'),
+  SPEECHKIT_V1_URL: z.string().url().optional(),
+  SPEECHKIT_V3_URL: z.string().url().optional(),
+  SPEECHKIT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  SPEECH_CACHE_DIR: z.string().min(1).optional(),
+  // What the call plays: sound:<prefix>/<key>. A path relative to Asterisk's sounds folder, or
+  // absolute when Asterisk reads SPEECH_CACHE_DIR under the same path.
+  SPEECH_MEDIA_PREFIX: z.string().min(1).regex(/^[^\s:]+$/, 'no spaces or colons').optional(),
+  SPEECH_CACHE_MAX_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
+  // A file used this recently is never evicted: a message prepared for a call outlives the call.
+  SPEECH_CACHE_MIN_AGE_MS: z.coerce.number().int().nonnegative().default(60 * 60 * 1000),
+  ESPEAK_NG_BIN: z.string().min(1).optional(),
+  SOX_BIN: z.string().min(1).optional(),
+  DIALER_CACHE: z.string().min(1).optional(),
+});
+
 /** The worker: every part. */
-export const workerEnv = databaseEnv.merge(temporalEnv).merge(ariEnv).merge(logEnv).extend({
+export const workerEnv = databaseEnv.merge(temporalEnv).merge(ariEnv).merge(logEnv).merge(speechEnv).extend({
   // How long a subscriber has to press a key after the message ends.
   CALL_DTMF_WAIT_MS: z.coerce.number().int().nonnegative().default(5000),
   WORKER_MAX_CONCURRENT_CALLS: z.coerce.number().int().positive().default(200),
@@ -47,6 +74,7 @@ export const workerEnv = databaseEnv.merge(temporalEnv).merge(ariEnv).merge(logE
 
 export type Config = z.infer<typeof workerEnv>;
 export type DatabaseConfig = z.infer<typeof databaseEnv>;
+export type SpeechConfig = z.infer<typeof speechEnv>;
 
 export class ConfigError extends Error {}
 

@@ -46,11 +46,11 @@ describe('the fake SpeechKit, API v1', () => {
     expect(await badKey.json()).toEqual({ error_code: 'UNAUTHORIZED', error_message: 'rpc error: code = Unauthenticated desc = Unknown api key' });
     const noFolder = await v1({ text: 'Тест', format: 'lpcm' }, `Bearer ${IAM_TOKEN}`);
     expect(noFolder.status).toBe(401);
-    expect((await noFolder.json()).error_message).toMatch(/You have to specify folder ID for user account/);
+    expect(((await noFolder.json()) as any).error_message).toMatch(/You have to specify folder ID for user account/);
     expect((await v1({ text: 'Тест', format: 'lpcm', folderId: FOLDER }, `Bearer ${IAM_TOKEN}`)).status).toBe(200);
     const badSpeed = await v1({ text: 'Тест', format: 'lpcm', speed: '7' });
     expect(badSpeed.status).toBe(400);
-    expect((await badSpeed.json()).error_code).toBe('BAD_REQUEST');
+    expect(((await badSpeed.json()) as any).error_code).toBe('BAD_REQUEST');
     expect(fake.stats()).toMatchObject({ total: 4, rejected: 3, byStatus: { 200: 1, 400: 1, 401: 2 } });
   });
 });
@@ -110,7 +110,7 @@ describe('the fake SpeechKit\'s switches and counts', () => {
     await v1({ text: 'Один', format: 'lpcm' });
     await v1({ text: 'Один', format: 'lpcm' });
     await v3({ text: 'Два', outputAudioSpec: { rawAudio: { audioEncoding: 'LINEAR16_PCM', sampleRateHertz: '8000' } } });
-    const stats = await (await fetch(`${fake.url}/_fake/stats`)).json();
+    const stats = (await (await fetch(`${fake.url}/_fake/stats`)).json()) as any;
     expect(stats).toMatchObject({ total: 3, byPath: { [V1_PATH]: 2, [V3_PATH]: 1 }, distinctTexts: 2, characters: 11 });
     expect(Object.values(stats.byText).sort()).toEqual([1, 2]);
     expect(JSON.stringify(stats)).not.toMatch(/Один|Два/);
