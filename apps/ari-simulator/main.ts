@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { createLogger } from '../../common/logger';
-import { BEHAVIOURS, startAriSimulator, type Behaviour, type NumberRule } from './simulator';
+import { BEHAVIOURS, startAriSimulator, type Behaviour, type HourProfile, type NumberRule } from './simulator';
 
 const log = createLogger('ari-simulator');
 
@@ -26,7 +26,29 @@ const envSchema = z.object({
   // JSON object of behaviour weights for probability mode, e.g. {"answer":3,"busy":1}.
   ARI_SIM_PROBABILITIES: z.string().min(1).optional(),
   ARI_SIM_SEED: z.coerce.number().int().optional(),
+  // JSON array of hour profiles, e.g. [{"match":"^7916","zone":"Europe/Moscow","hours":{"18-21":0.8},"otherwise":0.1}].
+  ARI_SIM_HOUR_PROFILES: z.string().min(1).optional(),
 });
+
+const hourProfilesSchema = z.array(z.object({
+  match: z.string().min(1),
+  zone: z.string().min(1),
+  hours: z.record(z.string(), z.number().min(0).max(1)),
+  otherwise: z.number().min(0).max(1),
+  unanswered: z.enum(['no_answer', 'busy', 'machine']).optional(),
+}).strict());
+
+function readHourProfiles(json: string): HourProfile[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (err) {
+    fail(`ARI_SIM_HOUR_PROFILES: ${(err as Error).message}`);
+  }
+  const parsed = hourProfilesSchema.safeParse(raw);
+  if (!parsed.success) fail(`ARI_SIM_HOUR_PROFILES: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
 
 function fail(message: string): never {
   log.fatal(message);
@@ -76,6 +98,7 @@ async function main(): Promise<void> {
     rules: env.ARI_SIM_RULES_FILE ? readRules(env.ARI_SIM_RULES_FILE) : undefined,
     probabilities: env.ARI_SIM_PROBABILITIES ? readProbabilities(env.ARI_SIM_PROBABILITIES) : undefined,
     seed: env.ARI_SIM_SEED,
+    hourProfiles: env.ARI_SIM_HOUR_PROFILES ? readHourProfiles(env.ARI_SIM_HOUR_PROFILES) : undefined,
   });
   // Scripts wait for this exact line.
   console.log(`ARI simulator listening on ${sim.url}`);

@@ -10,6 +10,7 @@
  *   playbacks.ts            playbacks queued per channel, their events and lengths
  *   dialplan.ts             continue into the dialplan: dialer-amd, dialer-operators, anything else
  *   subscriberBehaviour.ts  what a dialled number does (by rule or probability) and its durations
+ *   hourProfiles.ts         subscribers who answer by their local hour (deterministic per seed)
  *   timeScale.ts            the one factor every simulated duration goes through
  *   channelModel.ts         the state they share: a channel, ids, counters
  *   asteriskFormats.ts      Asterisk's cause texts, timestamps, caller ids, ids
@@ -30,11 +31,13 @@ import { EventHub } from './eventHub';
 import { HttpServer } from './httpServer';
 import { logOriginates, OriginateLog, type OriginateEntry } from './originateLog';
 import { Playbacks } from './playbacks';
+import type { HourProfile } from './hourProfiles';
 import { BehaviourPicker, type Behaviour, type NumberRule } from './subscriberBehaviour';
 import { TimeScale } from './timeScale';
 
 export { causeText, numberFromEndpoint } from './asteriskFormats';
 export type { OriginateEntry } from './originateLog';
+export type { HourProfile } from './hourProfiles';
 export {
   BEHAVIOURS, defaultNumberRules, defaultProbabilities, type Behaviour, type NumberRule,
 } from './subscriberBehaviour';
@@ -50,8 +53,12 @@ export interface SimulatorOptions {
   mode?: 'rules' | 'probability';
   rules?: NumberRule[];
   probabilities?: Partial<Record<Behaviour, number>>;
-  /** Seed of the probability mode's PRNG; default 1, so runs repeat. */
+  /** Seed of the probability mode's PRNG and of the hour profiles' draws; default 1, so runs repeat. */
   seed?: number;
+  /** Numbers that answer by their local hour (hourProfiles.ts), before the rules or probabilities. */
+  hourProfiles?: readonly HourProfile[];
+  /** The clock the hour profiles read: the wall clock by default, a test server's under time skipping. */
+  clock?: () => number;
   /** Members of the operators' queue (context dialer-operators); default 2, 0 = nobody answers. */
   operators?: number;
   /**

@@ -1,3 +1,5 @@
+import { compileHourProfiles, hourProfileBehaviour, profileOf, type HourProfile } from './hourProfiles';
+
 /**
  * What the simulated subscriber does: which behaviour a dialled number gets, and how long each
  * step of it takes (before the time scale).
@@ -18,6 +20,9 @@
  *
  * Probability mode draws each call's behaviour from weights with a seeded PRNG, so a run with
  * the same seed and the same order of originates repeats exactly.
+ *
+ * Hour profiles (hourProfiles.ts), in either mode, come first: a matching number answers with
+ * the probability of the local hour on the simulator's clock.
  *
  * A listener hangs up by itself (cause 16) after 10 minutes, but never sooner than 5 s of real
  * time: it is a safety net, and at time scale 0 it would otherwise end each call before the
@@ -75,8 +80,12 @@ export interface BehaviourOptions {
   mode?: 'rules' | 'probability';
   rules?: NumberRule[];
   probabilities?: Partial<Record<Behaviour, number>>;
-  /** Seed of the probability mode's PRNG; default 1, so runs repeat. */
+  /** Seed of the probability mode's PRNG and of the hour profiles' draws; default 1, so runs repeat. */
   seed?: number;
+  /** Numbers that answer by their local hour; checked before the rules or the probabilities. */
+  hourProfiles?: readonly HourProfile[];
+  /** The clock the hour profiles read (default the wall clock; a bench under time skipping passes the test server's). */
+  clock?: () => number;
 }
 
 /** Picks the behaviour of each dialled number, by rule or by probability. */
@@ -86,6 +95,9 @@ export class BehaviourPicker {
   private readonly weights: [Behaviour, number][];
   private readonly weightTotal: number;
   private readonly random: () => number;
+  private readonly profiles: ReturnType<typeof compileHourProfiles>;
+  private readonly clock: () => number;
+  private readonly seed: number;
   /** Calls made so far per number, kept only for rules with several behaviours. */
   private readonly callsPerNumber = new Map<string, number>();
 
@@ -105,9 +117,18 @@ export class BehaviourPicker {
       throw new Error('probability mode needs at least one positive probability');
     }
     this.random = mulberry32(opts.seed ?? 1);
+    this.seed = opts.seed ?? 1;
+    this.profiles = compileHourProfiles(opts.hourProfiles ?? []);
+    this.clock = opts.clock ?? Date.now;
   }
 
   pick(number: string): Behaviour {
+    const profile = profileOf(this.profiles, number);
+    if (profile) {
+      const n = this.callsPerNumber.get(number) ?? 0;
+      this.callsPerNumber.set(number, n + 1);
+      return hourProfileBehaviour(profile, number, n, this.clock(), this.seed);
+    }
     if (this.mode === 'probability') {
       let r = this.random() * this.weightTotal;
       for (const [b, w] of this.weights) {
