@@ -1,5 +1,5 @@
 import type { PlacedCall } from '../ari/telephony';
-import { callsInFlight, countGateRefusal, countImportedRows, countRecordedAttempt, meterOriginate } from './dialerMetrics';
+import { callsInFlight, countGateRefusal, countImportedRows, countRecordedAttempt, countSpeechRequest, meterOriginate, speechCacheBytes, speechCacheEvictionsTotal, speechCacheHitsTotal, speechCacheMissesTotal } from './dialerMetrics';
 import { startMetricsServer } from './metricsServer';
 import { registry } from './registry';
 
@@ -9,6 +9,11 @@ const DIALER_METRICS = {
   dialer_gate_refusals_total: ['rule'],
   dialer_originate_seconds: ['le'],
   dialer_imported_rows_total: ['result'],
+  dialer_speech_cache_hits_total: [],
+  dialer_speech_cache_misses_total: [],
+  dialer_speech_requests_total: ['provider', 'result'],
+  dialer_speech_cache_evictions_total: [],
+  dialer_speech_cache_bytes: [],
 };
 
 /** Label names that would carry personal data or unbounded ids. */
@@ -30,6 +35,11 @@ describe('the dialer metrics', () => {
     countGateRefusal('blacklisted');
     countImportedRows({ imported: 2, unchanged: 0, rejected: 1 });
     await meterOriginate(async () => placed(async () => ({})));
+    countSpeechRequest('offline', 'ok');
+    speechCacheHitsTotal.inc();
+    speechCacheMissesTotal.inc();
+    speechCacheEvictionsTotal.inc();
+    speechCacheBytes.set(1);
     const metrics = await registry.getMetricsAsJSON();
     for (const [name, labels] of Object.entries(DIALER_METRICS)) {
       const metric = metrics.find((m) => m.name === name);

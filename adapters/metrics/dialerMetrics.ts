@@ -83,3 +83,43 @@ export async function meterOriginate(originate: () => Promise<PlacedCall>): Prom
     }),
   };
 }
+
+// Speech: the cache of synthesised and uploaded audio (adapters/speech/audioStore.ts) and the
+// requests it makes to the providers. Labels: the provider's name and the result, closed sets.
+
+export const speechCacheHitsTotal = new Counter({
+  name: 'dialer_speech_cache_hits_total',
+  help: 'Speech asked of the cache and found there (no synthesis request)',
+  registers: [registry],
+});
+
+export const speechCacheMissesTotal = new Counter({
+  name: 'dialer_speech_cache_misses_total',
+  help: 'Speech asked of the cache and not found: one synthesis request (shared by concurrent asks)',
+  registers: [registry],
+});
+
+export const speechRequestsTotal = new Counter({
+  name: 'dialer_speech_requests_total',
+  help: 'Synthesis requests to the speech providers, by provider and result (ok, unavailable: retried later, rejected: failed for good)',
+  labelNames: ['provider', 'result'] as const,
+  registers: [registry],
+});
+
+export const speechCacheEvictionsTotal = new Counter({
+  name: 'dialer_speech_cache_evictions_total',
+  help: 'Audio files removed from the speech cache to keep it under its size limit',
+  registers: [registry],
+});
+
+export const speechCacheBytes = new Gauge({
+  name: 'dialer_speech_cache_bytes',
+  help: 'Bytes of audio in the speech cache folder, as this process last counted them',
+  registers: [registry],
+});
+
+export type SpeechRequestResult = 'ok' | 'unavailable' | 'rejected';
+
+export function countSpeechRequest(provider: string, result: SpeechRequestResult): void {
+  speechRequestsTotal.inc({ provider, result });
+}
