@@ -3,7 +3,11 @@
 #
 #   scripts/asterisk.sh start    install if needed, write the sandbox config, start, wait for ARI;
 #                                prints ASTERISK_ARI_URL=http://127.0.0.1:8089, ARI_USERNAME=dialer,
-#                                ARI_PASSWORD=<generated once> (one per line, ready for `export`)
+#                                ARI_PASSWORD=<generated once>, and where the worker writes the
+#                                speech it plays: SPEECH_CACHE_DIR=<root>/var/lib/asterisk/sounds/
+#                                dialer-speech, SPEECH_MEDIA_PREFIX=/var/lib/asterisk/sounds/
+#                                dialer-speech (the same folder as Asterisk sees it in its root)
+#                                (one per line, ready for `export`)
 #   scripts/asterisk.sh stop     `core stop now` (then TERM, then KILL) and unmount /proc and /dev
 #   scripts/asterisk.sh status   prints "running ..." (exit 0), "stopped ..." (exit 3), or what is
 #                                broken in the root's sound layout or prompts (exit 1)
@@ -49,6 +53,10 @@ ARI_USER=dialer
 MANAGED_URL="http://127.0.0.1:$ARI_PORT"
 PACKAGES=(asterisk asterisk-modules asterisk-core-sounds-en-gsm)
 OPTIONAL_PACKAGES=(asterisk-core-sounds-ru-gsm)
+# The speech cache (adapters/speech/audioStore.ts): the worker writes <key>.sln files here and
+# calls play sound:<this path>/<key>. Absolute: Debian's sounds folder is /usr/share/asterisk/
+# sounds (package data), not this one, so a relative name would not find it.
+SPEECH_DIR_REL=/var/lib/asterisk/sounds/dialer-speech
 # The root's state folders, owned by the user Asterisk runs as.
 STATE_DIRS=(/run/asterisk /var/lib/asterisk /var/spool/asterisk /var/spool/asterisk/sandbox /var/log/asterisk)
 
@@ -520,6 +528,18 @@ managed_start() {
   echo "ASTERISK_ARI_URL=$MANAGED_URL"
   echo "ARI_USERNAME=$ARI_USER"
   echo "ARI_PASSWORD=$ARI_PASS"
+  ensure_speech_dir
+  echo "SPEECH_CACHE_DIR=$ROOT$SPEECH_DIR_REL"
+  echo "SPEECH_MEDIA_PREFIX=$SPEECH_DIR_REL"
+}
+
+# ensure_speech_dir — the speech cache's folder, readable by Asterisk's user (the worker writes
+# its files, mode 0644, as whoever it runs as).
+ensure_speech_dir() {
+  local uid gid
+  mkdir -p "$ROOT$SPEECH_DIR_REL"
+  uid="$(id_in_root asterisk)" && gid="$(in_root id -g asterisk)" && chown "$uid:$gid" "$ROOT$SPEECH_DIR_REL"
+  chmod 0755 "$ROOT$SPEECH_DIR_REL"
 }
 
 managed_stop() {
