@@ -1,9 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startFakeSpeechKit, V1_PATH, V3_PATH, type FakeSpeechKit } from '../../apps/fake-speechkit/fakeSpeechKit';
 import { speechEnv } from '../../common/config';
 import { DEFAULT_SPEECH, type SpeechSettings } from '../../domain/speechSettings';
 import { rms } from './audioTesting';
-import { createSpeechProviders } from './speechProviders';
+import { createSpeechAudioStore, createSpeechProviders, speechCacheSettings } from './speechProviders';
 import { BYTES_PER_MS, SpeechRejectedError, SpeechUnavailableError, type SpeechProvider } from './speechPort';
 import { parseJsonStream } from './speechKitV3';
 
@@ -121,5 +124,30 @@ describe('parseJsonStream', () => {
     expect(parseJsonStream('{"a":1}\n{"b":"}{"}\n')).toEqual([{ a: 1 }, { b: '}{' }]);
     expect(parseJsonStream('{"a":1}{"b":2}')).toEqual([{ a: 1 }, { b: 2 }]);
     expect(() => parseJsonStream('{"a":1}{"b":')).toThrow(SpeechUnavailableError);
+  });
+});
+
+describe('the configured speech cache', () => {
+  it('defaults to $DIALER_CACHE/speech-cache, played by its absolute path', () => {
+    const settings = speechCacheSettings(configFor({}), { DIALER_CACHE: '/srv/dialer' });
+    expect(settings).toEqual({ dir: '/srv/dialer/speech-cache', mediaPrefix: '/srv/dialer/speech-cache', maxBytes: 2 * 1024 ** 3, minAgeMs: 3_600_000 });
+    const shared = speechCacheSettings(configFor({ SPEECH_CACHE_DIR: '/root/ast/var/lib/asterisk/sounds/dialer-speech', SPEECH_MEDIA_PREFIX: '/var/lib/asterisk/sounds/dialer-speech/' }));
+    expect(shared.mediaPrefix).toBe('/var/lib/asterisk/sounds/dialer-speech');
+  });
+
+  it('speaks through the fake SpeechKit into the folder, once per text', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'speech-cache-'));
+    try {
+      const store = createSpeechAudioStore(configFor({ SPEECHKIT_API_KEY: API_KEY, SPEECHKIT_URL: fake.url, SPEECH_CACHE_DIR: dir }));
+      const before = fake.stats().total;
+      const settings: SpeechSettings = { ...DEFAULT_SPEECH, provider: 'speechkit-v3' };
+      const [a, b] = await Promise.all([store.speak(settings, 'Добрый день'), store.speak(settings, 'Добрый день')]);
+      await store.speak(settings, 'Добрый день');
+      expect(a).toEqual(b);
+      expect(fake.stats().total - before).toBe(1);
+      expect(store.media(a.key)).toBe(`sound:${dir}/${a.key}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

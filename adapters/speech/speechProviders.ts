@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { readEnv, speechEnv, type SpeechConfig } from '../../common/config';
 import type { SpeechProviderName } from '../../domain/speechSettings';
+import { createAudioStore, type FileAudioStore } from './audioStore';
 import { createOfflineVoice } from './offlineVoice';
 import { speechKitCredentials, speechKitMissing } from './speechKitHttp';
 import { createSpeechKitV1 } from './speechKitV1';
@@ -60,4 +61,9 @@ export function speechCacheSettings(config: SpeechConfig, env: NodeJS.ProcessEnv
 /** speechEnv read from an environment (the worker merges it into its own Config). */
 export function readSpeechConfig(env: NodeJS.ProcessEnv = process.env): SpeechConfig {
   return readEnv(speechEnv, env);
+}
+
+/** The worker's speech cache with every provider, from its configuration: one call to wire it. */
+export function createSpeechAudioStore(config: SpeechConfig, env: NodeJS.ProcessEnv = process.env): FileAudioStore {
+  return createAudioStore({ ...speechCacheSettings(config, env), providers: createSpeechProviders(config, env) });
 }
