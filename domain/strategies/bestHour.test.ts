@@ -60,7 +60,7 @@ describe('bestHour v1', () => {
     // 100 calls at every hour; at 19:00 half were answered, elsewhere one in ten.
     const campaign = counts(100, { ...Object.fromEntries(Array.from({ length: 24 }, (_, h) => [h, 10])), 19: 50 });
     expect(retryAt(quiet, input(campaign))).toBe(local(0, 19));
-    // The same with the default exploration: every hour was tried as often.
+    // The same with the default exploration: every hour was tried often, 19:00 is far ahead.
     expect(retryAt(params(), input(campaign))).toBe(local(0, 19));
   });
 
@@ -99,7 +99,7 @@ describe('bestHour v1', () => {
     const number = counts(0, { 15: 3 }, { 15: 3, 18: 3 });
     expect(retryAt(quiet, input({ campaign, prefix, number }))).toBe(local(0, 15));
     // Nothing known at all: the first moment allowed after the interval.
-    expect(retryAt(params(), input({}))).toBe(NOW + HOUR);
+    expect(retryAt(quiet, input({}))).toBe(NOW + HOUR);
   });
 
   it('blends the levels as Beta posteriors', () => {
@@ -110,14 +110,28 @@ describe('bestHour v1', () => {
     expect(hourlyAnswerRates(undefined, 4).rate).toEqual(Array(24).fill(0.5));
   });
 
-  it('explores: an hour seldom tried gets a bonus, so estimates do not freeze', () => {
-    // 19:00 looks best after many calls; 13:00 was tried twice by the prefix and never answered.
-    const prefix = counts(200, { ...Object.fromEntries(Array.from({ length: 24 }, (_, h) => [h, 40])), 19: 80, 13: 0 }, { 13: 2 });
-    expect(retryAt(quiet, input({ prefix }))).toBe(local(0, 19));
-    expect(retryAt(params({ explorationWeight: 0.5 }), input({ prefix }))).toBe(local(0, 13));
-    // Once 13:00 has been tried as often as the rest, the estimate wins again.
-    const tried = counts(200, { ...Object.fromEntries(Array.from({ length: 24 }, (_, h) => [h, 40])), 19: 80 });
-    expect(retryAt(params({ explorationWeight: 0.5 }), input({ prefix: tried }))).toBe(local(0, 19));
+  it('explores: hours seldom tried are tried by some contacts, hours known to be bad never', () => {
+    // Every hour tried 200 times by the prefix and the campaign: 19:00 answers 40 %, the rest
+    // 10 %, 15:00 5 %; 13:00 never tried, so its estimate is the campaign's 11 %, but uncertain.
+    const answered = { ...Object.fromEntries(Array.from({ length: 24 }, (_, h) => [h, 20])), 19: 80, 15: 10, 13: 0 };
+    const prefix = counts(200, answered, { 13: 0 });
+    const campaign = prefix;
+    expect(retryAt(quiet, input({ prefix, campaign }))).toBe(local(0, 19));
+    // Contacts deciding on the same counts (their attempts at other moments) spread out.
+    const picks = new Map<number, number>();
+    for (let i = 0; i < 400; i += 1) {
+      const at = retryAt(params(), input({ prefix, campaign }, { nowMs: NOW + i * 1000 }));
+      const hour = new Date(at).getUTCHours() + 3;
+      picks.set(hour, (picks.get(hour) ?? 0) + 1);
+    }
+    expect(picks.get(19)).toBeGreaterThan(300); // mostly the best hour known
+    expect(picks.get(13)).toBeGreaterThan(0); // now and then the hour never tried
+    expect([...picks.keys()].sort()).toEqual([13, 19]); // never an hour known to be worse
+    // Once 13:00 has been tried as often as the rest and found like them, it is left alone.
+    const tried = counts(200, { ...answered, 13: 20 });
+    let thirteen = 0;
+    for (let i = 0; i < 100; i++) if (retryAt(params(), input({ prefix: tried, campaign: tried }, { nowMs: NOW + i * 1000 })) === local(0, 13)) thirteen++;
+    expect(thirteen).toBe(0);
   });
 
   it('retries a busy line soon, and keeps its limits', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nextAllowedMomentIn } from '../callingSchedule';
+import { isAllowedAt, nextAllowedMomentIn } from '../callingSchedule';
 import { zoned } from '../timeWindow';
 import { REACHED, attemptsOn, type AnswerHistory, type HourCounts, type Strategy, type StrategyInput } from './strategy';
 
@@ -9,9 +9,13 @@ import { REACHED, attemptsOn, type AnswerHistory, type HourCounts, type Strategy
 // each local hour of the day for the number, shrunk towards its prefix's and then the
 // campaign's rate (Beta priors: a hunch from a few calls weighs little against many), and
 // puts each retry at the allowed moment with the best expected rate within the next days.
-// An upper confidence bound adds a bonus to hours the prefix has rarely been called at, so
-// the estimates keep learning instead of freezing on the first good hour. Pure and
-// deterministic: no clock but input.nowMs, no randomness.
+//
+// It explores by Thompson sampling made deterministic: each hour's score is a draw from its
+// estimate's uncertainty (wide for hours seldom tried, narrow for hours tried often), the
+// draw's randomness a hash of the contact's own attempt times. Hours nobody has tried get
+// tried, by some contacts and not all at once (contacts deciding together on the same counts
+// spread out instead of herding to one hour), and the estimates do not freeze. No clock but
+// input.nowMs, no Math.random: a replay decides the same.
 
 const HOUR_MS = 3_600_000;
 const DAY_SECONDS = 86_400;
@@ -24,8 +28,8 @@ const bestHourParams = z.object({
     .describe('No retry of a number sooner than this after its last attempt.'),
   busyIntervalSeconds: z.number().int('must be a whole number').min(0).max(DAY_SECONDS).default(900)
     .describe('A busy line means someone is there: it is retried after this, not at the best hour.'),
-  explorationWeight: z.number().min(0).max(5).default(0.1)
-    .describe('Weight of the bonus for hours seldom tried (0: always the best estimate so far).'),
+  explorationWeight: z.number().min(0).max(5).default(1)
+    .describe('Width of the exploring draw in standard deviations of the estimate (0: always the best estimate so far; 1: Thompson sampling).'),
   priorStrength: z.number().min(0.5).max(100).default(4)
     .describe('How many calls a level\'s rate is worth as the prior of the level below it.'),
   maxAttemptsPerNumber: z.number().int('must be a whole number').min(1).max(50).default(4),
@@ -38,10 +42,11 @@ const bestHourParams = z.object({
 
 export type BestHourParams = z.output<typeof bestHourParams>;
 
-/** The blended answer rate of each local hour, and how often the number's prefix was tried then. */
+/** The blended answer rate of each local hour, and how many calls it stands on. */
 export interface HourRates {
   rate: number[];
-  prefixAttempts: number[];
+  /** Calls of the number and its prefix at that hour, plus the prior's weight. */
+  weight: number[];
 }
 
 const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0);
@@ -60,12 +65,12 @@ export function hourlyAnswerRates(history: AnswerHistory | undefined, strength: 
   const shrink = (c: HourCounts, h: number, prior: number): number =>
     (at(c.answered, h) + strength * prior) / (at(c.attempts, h) + strength);
   const rate: number[] = [];
-  const prefixAttempts: number[] = [];
+  const weight: number[] = [];
   for (let h = 0; h < HOURS; h++) {
     rate.push(shrink(number, h, shrink(prefix, h, shrink(campaign, h, overall))));
-    prefixAttempts.push(at(prefix.attempts, h));
+    weight.push(at(number.attempts, h) + at(prefix.attempts, h) + strength);
   }
-  return { rate, prefixAttempts };
+  return { rate, weight };
 }
 
 /**
@@ -76,12 +81,15 @@ export function hourlyAnswerRates(history: AnswerHistory | undefined, strength: 
 export function candidateMoments(input: StrategyInput, zones: readonly string[], fromMs: number, untilMs: number): number[] {
   const out: number[] = [];
   const zone = zones[0] ?? 'UTC';
+  const schedule = zones.length > 0 ? input.schedule : undefined;
   let t = fromMs;
   // At most one candidate per hour: the loop ends within the horizon's hours.
   for (let i = 0; i <= (untilMs - fromMs) / HOUR_MS + 1 && t <= untilMs; i++) {
-    const m = input.schedule && zones.length > 0
-      ? nextAllowedMomentIn(input.schedule, zones, t, Math.ceil((untilMs - t) / (24 * HOUR_MS)) + 1)
-      : t;
+    // An hour inside an allowed stretch is read off one day's hours; the search for the next
+    // stretch (days ahead) runs only where one ends.
+    const m = !schedule || isAllowedAt(schedule, zones, t)
+      ? t
+      : nextAllowedMomentIn(schedule, zones, t, Math.ceil((untilMs - t) / (24 * HOUR_MS)) + 1);
     if (m === null || m > untilMs) break;
     out.push(m);
     t = zoned(m, zone).startOf('hour').plus({ hours: 1 }).toMillis();
@@ -95,23 +103,52 @@ export function localHour(ms: number, zone: string): number {
 }
 
 /**
- * The retry moment: the candidate whose hour scores best (the blended rate plus the
- * exploration bonus of an upper confidence bound on the prefix's calls at that hour), the
- * earliest of equals.
+ * A deterministic uniform number in (0, 1) for a key: FNV-1a, then a finalising mix. The
+ * strategy's only source of variety, so a replay draws the same.
  */
+function uniform(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h ^= h >>> 16;
+  return ((h >>> 0) + 0.5) / 4294967296;
+}
+
+/** A standard normal draw from two uniforms (Box–Muller). */
+function normal(key: string): number {
+  return Math.sqrt(-2 * Math.log(uniform(`${key}:a`))) * Math.cos(2 * Math.PI * uniform(`${key}:b`));
+}
+
+/**
+ * Each hour's score: its rate plus `explorationWeight` standard deviations of the estimate
+ * (as a Beta of that weight) times a normal draw seeded by the contact's attempts and the hour.
+ */
+export function hourScores(params: BestHourParams, input: StrategyInput, position: number): number[] {
+  const { rate, weight } = hourlyAnswerRates(input.answerHistory?.find((h) => h.position === position), params.priorStrength);
+  const seed = `${position}:${input.attempts.map((a) => a.atMs).join(',')}`;
+  return rate.map((m, h) => {
+    if (params.explorationWeight === 0) return m;
+    const sd = Math.sqrt((m * (1 - m)) / (weight[h] + 1));
+    return m + params.explorationWeight * sd * normal(`${seed}:${h}`);
+  });
+}
+
+/** The retry moment: the candidate whose local hour scores best, the earliest of equals. */
 export function bestMoment(params: BestHourParams, input: StrategyInput, position: number): number {
   const from = input.nowMs + params.minIntervalSeconds * 1000;
   const zones = input.numbers.find((n) => n.position === position)?.zones ?? [];
   const zone = zones[0] ?? 'UTC';
   const candidates = candidateMoments(input, zones, from, from + params.horizonDays * DAY_SECONDS * 1000);
   if (candidates.length === 0) return from; // no allowed moment in the horizon: the wait step decides
-  const { rate, prefixAttempts } = hourlyAnswerRates(input.answerHistory?.find((h) => h.position === position), params.priorStrength);
-  const tried = Math.log(1 + sum(prefixAttempts));
-  const score = (h: number): number => rate[h] + params.explorationWeight * Math.sqrt(tried / (1 + prefixAttempts[h]));
+  const score = hourScores(params, input, position);
   let best = candidates[0];
-  let bestScore = score(localHour(best, zone));
+  let bestScore = score[localHour(best, zone)];
   for (const m of candidates.slice(1)) {
-    const s = score(localHour(m, zone));
+    const s = score[localHour(m, zone)];
     if (s > bestScore + 1e-12) {
       best = m;
       bestScore = s;
