@@ -9,9 +9,11 @@ import {
 import { call } from './call';
 import { gate } from './gate';
 import { plan } from './plan';
-import { prepare } from './prepare';
-import { finish, record } from './record';
+import { prepare, prepareMessage, type PrepareRequest } from './prepare';
+import { finish, record, speechFailed } from './record';
+import { warmTemplate } from './warmTemplate';
 import type { Telephony } from '../adapters/ari/telephony';
+import type { AudioStore } from '../adapters/speech/speechPort';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -25,6 +27,8 @@ export interface ActivityDeps {
   clock: () => Promise<number>;
   /** This worker's identity, the holder of its channel leases. */
   holder: string;
+  /** Where messages are made into audio: the speech cache in front of the template's provider. */
+  audio: AudioStore;
 }
 
 /**
@@ -36,8 +40,12 @@ export function createActivities(deps: ActivityDeps) {
     plan: (contactId: number) => plan(deps.pool, contactId),
     gate: async (q: { campaignId: string; contactId: number; e164: string; zones: string[] }) =>
       gate(deps.pool, { ...q, nowMs: await deps.clock(), checkWindow: false }),
+    /** The local prepare of contacts recorded before 'speech-prepare' (its result holds the text). */
     prepare: (q: { contactId: number; templateId: number | null }) =>
       prepare(deps.pool, q.contactId, q.templateId),
+    prepareMessage: (q: PrepareRequest) => prepareMessage(deps, q, Context.current().cancellationSignal),
+    speechFailed: (q: { campaignId: string; contactId: number; detail: string }) => speechFailed(deps.pool, q),
+    warmTemplate: (campaignId: string) => warmTemplate(deps, campaignId, Context.current().cancellationSignal),
     call: (req: CallRequest) => {
       const ctx = Context.current();
       return call(deps, req, {

@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { createActivities } from '../activities';
+import { createSpeechAudioStore } from '../adapters/speech/speechProviders';
 import { AriClient } from '../adapters/ari/ariClient';
 import { AriTelephony } from '../adapters/ari/ariTelephony';
 import { createCampaign } from '../adapters/postgres/campaigns';
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
   const asks: GateAsk[] = [];
   const activities = createActivities({
     pool, telephony, temporal: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE, clock: async () => Date.now(), holder: ari.app,
+    audio: createSpeechAudioStore(config),
   });
   const gate = activities.gate;
   activities.gate = async (q) => {

@@ -12,8 +12,8 @@ export const CONTACT_WAIT_REASONS = [
   'cap', // a cap per person or per number is full (detail: the rules), until a slot frees
   'paused', // the campaign is paused (or not started): until it is resumed
   'retry_interval', // the strategy's interval after an attempt (detail: that attempt's outcome)
-  // Reserved: the message could not be made into speech. No step sets it yet (prepare renders
-  // text and Asterisk plays prompts; a text-to-speech step that can fail would write it).
+  // The message could not be made into speech (detail: the error type with its HTTP status, or
+  // the variable or clip it lacks): nothing is dialled until prepare succeeds.
   'speech_failure',
   'trunk_down', // the call found its trunk down (detail: the trunk and why): until it is back
 ] as const;

@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import { createCampaign, setCampaignState, upsertTemplate } from '../adapters/postgres/campaigns';
 import type { NewCampaignInput } from '../domain/campaignSettings';
+import { speechSettingsSchema, type SpeechSettings } from '../domain/speechSettings';
 
 export interface TestCampaign extends Partial<NewCampaignInput> {
   /** A template body: stored under the campaign's id and set as its template. */
   template?: string;
+  /** How the template is spoken (default: the offline voice). */
+  speech?: Partial<SpeechSettings>;
   /** The state it is left in: running (the default, as the gate and contact workflows need) or draft. */
   state?: 'running' | 'draft';
 }
@@ -16,9 +19,13 @@ export interface TestCampaign extends Partial<NewCampaignInput> {
  * day (tests do not depend on the hour) and running. Returns its id.
  */
 export async function createTestCampaign(pool: Pool, campaign: TestCampaign = {}): Promise<string> {
-  const { template, state = 'running', ...settings } = campaign;
+  const { template, speech, state = 'running', ...settings } = campaign;
   const id = settings.id ?? `t-${randomBytes(4).toString('hex')}`;
   const templateId = template === undefined ? settings.templateId : await upsertTemplate(pool, `test-${id}`, template);
+  if (templateId !== undefined && templateId !== null && speech) {
+    // A new version of the template, which the campaign created next pins.
+    await pool.query('UPDATE template SET speech = $2::jsonb WHERE id = $1', [templateId, JSON.stringify(speechSettingsSchema.parse(speech))]);
+  }
   await createCampaign(pool, {
     name: id, callerId: '+74950000000', windowStart: '00:00', windowEnd: '24:00', ...settings, id, templateId,
   }, 'test');

@@ -23,7 +23,7 @@ type WorkerOverrides = NonNullable<Parameters<typeof createDialerWorker>[1]>;
 
 export async function startSkippingWorld(sim: Partial<SimulatorOptions> = {}): Promise<SkippingWorld> {
   // The parts first: they install the quiet SDK runtime, which the test server's client then uses.
-  const { db, sim: simulator, config } = await startWorldParts(sim, { queuePrefix: 'skip' });
+  const { db, sim: simulator, config, removeSpeechCache } = await startWorldParts(sim, { queuePrefix: 'skip' });
   const env = await createTimeSkippingEnv();
   const workers: { dialer: DialerWorker; running: Promise<void> }[] = [];
   return {
@@ -44,6 +44,7 @@ export async function startSkippingWorld(sim: Partial<SimulatorOptions> = {}): P
       await simulator.close();
       await env.teardown();
       await db.drop();
+      removeSpeechCache();
     },
   };
 }

@@ -20,8 +20,10 @@ export interface StackWorld {
 }
 
 /** With `asterisk: true` the calls go to the real Asterisk (see startWorldParts). */
-export async function startWorld(sim: Partial<SimulatorOptions> = {}, opts: { asterisk?: boolean } = {}): Promise<StackWorld> {
-  const { db, sim: simulator, config } = await startWorldParts(sim, { ...opts, queuePrefix: 'test' });
+export async function startWorld(
+  sim: Partial<SimulatorOptions> = {}, opts: { asterisk?: boolean; env?: Record<string, string> } = {},
+): Promise<StackWorld> {
+  const { db, sim: simulator, config, removeSpeechCache } = await startWorldParts(sim, { ...opts, queuePrefix: 'test' });
   const dialer = await createDialerWorker(config, { dtmfWaitMs: 200 });
   const running = dialer.run();
   const temporal = await connectClient(config);
@@ -33,6 +35,7 @@ export async function startWorld(sim: Partial<SimulatorOptions> = {}, opts: { as
       await temporal.close();
       await simulator.close();
       await db.drop();
+      removeSpeechCache();
     },
   };
 }

@@ -1,11 +1,16 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startAriSimulator, type AriSimulator, type SimulatorOptions } from '../apps/ari-simulator/simulator';
 import { loadConfig, type Config } from '../common/config';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
 
-// What every test world starts with: a database of its own, an ARI simulator, and the
-// worker's configuration pointing at them (or at the real Asterisk of scripts/asterisk.sh).
+// What every test world starts with: a database of its own, an ARI simulator, a speech cache
+// folder of its own, and the worker's configuration pointing at them (or at the real Asterisk
+// of scripts/asterisk.sh). Templates speak in the offline voice unless the test points SpeechKit
+// at a fake server (env).
 
 let runtimeInstalled = false;
 
@@ -20,6 +25,8 @@ export interface WorldParts {
   db: TestDatabase;
   sim: AriSimulator;
   config: Config;
+  /** Removes the world's speech cache folder. */
+  removeSpeechCache(): void;
 }
 
 /**
@@ -28,10 +35,12 @@ export interface WorldParts {
  * then still started but receives no calls.
  */
 export async function startWorldParts(
-  sim: Partial<SimulatorOptions>, opts: { asterisk?: boolean; queuePrefix: string },
+  sim: Partial<SimulatorOptions>,
+  opts: { asterisk?: boolean; queuePrefix: string; env?: Record<string, string> },
 ): Promise<WorldParts> {
   quietTemporalRuntime();
   const db = await createTestDatabase();
+  const speechDir = mkdtempSync(path.join(tmpdir(), 'dialer-speech-'));
   const password = randomBytes(8).toString('hex');
   const simulator = await startAriSimulator({ username: 'dialer', password, timeScale: 0.01, ...sim });
   const config = loadConfig({
@@ -42,6 +51,9 @@ export async function startWorldParts(
       : { ASTERISK_ARI_URL: simulator.url, ARI_USERNAME: 'dialer', ARI_PASSWORD: password }),
     TEMPORAL_TASK_QUEUE: `${opts.queuePrefix}-${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: 'warn',
+    // The real Asterisk reads the speech cache where the sandbox's script puts it: leave it be.
+    ...(opts.asterisk ? {} : { SPEECH_CACHE_DIR: speechDir }),
+    ...opts.env,
   });
-  return { db, sim: simulator, config };
+  return { db, sim: simulator, config, removeSpeechCache: () => rmSync(speechDir, { recursive: true, force: true }) };
 }

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import { useSkippingWorld } from './testing/skippingWorld';
@@ -154,5 +155,26 @@ describe('the campaign workflow with fake activities', () => {
     } finally {
       await world.env.client.workflow.getHandle(workflowId).terminate('test over').catch(() => undefined);
     }
+  });
+
+  test('warms the template once, before the first page, and not again in later runs', async () => {
+    const { result, seen } = await runCampaign(
+      { contacts: 6, maxInFlight: 2, contactRunsMs: 60_000 },
+      { pageSize: 2, iterationsPerRun: 2 },
+    );
+    expect(result.runs).toBeGreaterThan(1);
+    expect(seen.warmed.map((w) => w.args)).toEqual(['c-unit']);
+    expect(seen.warmed[0].atMs).toBeLessThanOrEqual(seen.pages[0].atMs);
+    expect([...seen.starts.values()]).toEqual([1, 1, 1, 1, 1, 1]);
+  });
+
+  test('a template that cannot be warmed (the speech service refuses) still dials: each contact prepares on its own', async () => {
+    const refused = ApplicationFailure.create({ type: 'SpeechRejectedError', message: 'SpeechKit answered 401' });
+    const { result, seen } = await runCampaign(
+      { contacts: 3, maxInFlight: 3, contactRunsMs: 60_000, warm: () => refused },
+      { pageSize: 10 },
+    );
+    expect(seen.warmed).toHaveLength(1); // not retried: a refused key stays refused
+    expect(result).toMatchObject({ state: 'completed', contactsStarted: 3 });
   });
 });

@@ -1,5 +1,5 @@
 import {
-  condition, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler, sleep, workflowInfo,
+  ActivityFailure, condition, continueAsNew, isCancellation, patched, proxyActivities, proxyLocalActivities, setHandler, sleep, workflowInfo,
 } from '@temporalio/workflow';
 import type { DialerActivities } from '../activities';
 import { campaignChangedSignal, campaignProgressQuery, type CampaignProgress } from './signals';
@@ -29,6 +29,24 @@ const { wakeContacts, cancelPendingContacts } = proxyActivities<DialerActivities
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
+const { warmTemplate } = proxyActivities<DialerActivities>({
+  // The template's static pieces, one synthesis request each at most.
+  startToCloseTimeout: '5 minutes',
+  // Warming only saves requests: after a few tries the campaign dials anyway, and each
+  // contact's prepare step retries (or waits) on its own.
+  retry: {
+    initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 4,
+    nonRetryableErrorTypes: ['SpeechRejectedError', 'TemplateClipError', 'AudioClipMissingError'],
+  },
+});
+
+/**
+ * Versioning of warming: the template version's static pieces are made audio before the first
+ * page is started, so the first contacts do not all ask the speech service for the same
+ * greeting at once. Runs started before it replay without it.
+ */
+const WARM_PATCH = 'warm-speech';
+
 /**
  * Versioning of the campaign's changes: the poll's sleep ends at a campaignChanged signal, which
  * is passed on to every contact in flight; a stopped campaign tells its contacts and cancels
@@ -47,6 +65,8 @@ export interface CampaignInput {
   iterationsPerRun?: number;
   /** A campaignChanged signal the previous run had not passed on yet. */
   changePending?: boolean;
+  /** An earlier run warmed the template's static pieces ('warm-speech'). */
+  warmed?: boolean;
 }
 
 export interface CampaignSummary {
@@ -71,6 +91,17 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
   let changes = input.changePending ? 1 : 0;
   let passedOn = 0;
   setHandler(campaignChangedSignal, () => void changes++);
+
+  let warmed = input.warmed ?? false;
+  if (!warmed && patched(WARM_PATCH)) {
+    try {
+      await warmTemplate(input.campaignId);
+    } catch (err) {
+      // A speech outage: the contacts' own prepare steps wait for it and say so.
+      if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
+    }
+    warmed = true;
+  }
 
   for (let i = 0; i < (input.iterationsPerRun ?? ITERATIONS_PER_RUN); i++) {
     if (changes > passedOn && patched(WAKE_PATCH)) {
@@ -115,5 +146,6 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
   }
   return continueAsNew<typeof campaignWorkflow>({
     ...input, cursor: progress.cursor, runs: progress.runs + 1, changePending: changes > passedOn,
+    ...(warmed ? { warmed } : {}),
   });
 }

@@ -7,7 +7,7 @@ import { ContactNotFoundError } from '../activities/plan';
 import { contactWorkflow } from './contactWorkflow';
 import { campaignChangedSignal, campaignResumedSignal, contactProgressQuery, type ContactProgress } from './signals';
 import {
-  ALWAYS_OPEN, MESSAGE, allow, allowedAt, answered, contactPlan, ended, lastCheckRefuses, phone, refuse, refusedAt,
+  ALWAYS_OPEN, PREPARED, allow, prepareFails, allowedAt, answered, contactPlan, ended, lastCheckRefuses, phone, refuse, refusedAt,
   scriptedContactActivities,
   type ContactScript, type ContactSeen,
 } from './testing/fakeActivities';
@@ -90,11 +90,11 @@ function applicationFailureIn(err: unknown): ApplicationFailure | undefined {
 }
 
 describe('the contact workflow with fake activities', () => {
-  test('the happy path runs plan, gate, prepare, call, record, finish once each', async () => {
+  test('the happy path runs plan, gate, prepareMessage, call, record, finish once each', async () => {
     const { result, seen } = await runContact({});
-    expect(seen.order).toEqual(['plan', 'gate', 'prepare', 'call', 'record', 'finish']);
-    expect(seen.call[0].args).toMatchObject({ seq: 1, e164: '+79160000001', media: MESSAGE.media, callerId: '+74950000000' });
-    expect(seen.record[0].args).toMatchObject({ seq: 1, numberAttempt: 1, messageText: MESSAGE.text, result: { outcome: 'answered' } });
+    expect(seen.order).toEqual(['plan', 'gate', 'prepareMessage', 'call', 'record', 'finish']);
+    expect(seen.call[0].args).toMatchObject({ seq: 1, e164: '+79160000001', media: PREPARED.media, callerId: '+74950000000' });
+    expect(seen.record[0].args).toMatchObject({ seq: 1, numberAttempt: 1, messageText: null, preparedId: PREPARED.preparedId, result: { outcome: 'answered' } });
     expect(seen.finish.map((f) => f.args)).toEqual([{ contactId: 42, state: 'done', outcome: 'answered' }]);
     expect(result).toEqual({
       contactId: 42, state: 'done', outcome: 'answered', attempts: 1,
@@ -119,7 +119,7 @@ describe('the contact workflow with fake activities', () => {
         await handle.signal(campaignResumedSignal);
         const result = await handle.result();
 
-        expect(seen.order).toEqual(['plan', 'gate', 'gate', 'prepare', 'call', 'record', 'finish']);
+        expect(seen.order).toEqual(['plan', 'gate', 'gate', 'prepareMessage', 'call', 'record', 'finish']);
         // Woken by the signal, not by the re-check timer.
         expect(seen.gate[1].atMs - seen.gate[0].atMs).toBeLessThan(PAUSE_RECHECK_MS);
         // The only row is the call's: a pause leaves none.
@@ -130,7 +130,7 @@ describe('the contact workflow with fake activities', () => {
 
     test('without a resume signal it asks the gate again after the re-check interval', async () => {
       const { result, seen } = await runContact({ gate: [refuse('campaign_paused'), refuse('campaign_paused'), allow] });
-      expect(seen.order).toEqual(['plan', 'gate', 'gate', 'gate', 'prepare', 'call', 'record', 'finish']);
+      expect(seen.order).toEqual(['plan', 'gate', 'gate', 'gate', 'prepareMessage', 'call', 'record', 'finish']);
       for (const [a, b] of [[0, 1], [1, 2]]) {
         const waited = seen.gate[b].atMs - seen.gate[a].atMs;
         expect(waited).toBeGreaterThanOrEqual(PAUSE_RECHECK_MS);
@@ -183,11 +183,11 @@ describe('the contact workflow with fake activities', () => {
       call: [new Error('ARI is not answering'), answered],
     });
     // The retry waits after a gate, like every wait, and the gate speaks again when it ends.
-    expect(seen.order).toEqual(['plan', 'gate', 'prepare', 'call', 'record', 'gate', 'gate', 'call', 'record', 'finish']);
+    expect(seen.order).toEqual(['plan', 'gate', 'prepareMessage', 'call', 'record', 'gate', 'gate', 'prepareMessage', 'call', 'record', 'finish']);
     expect(seen.gate[1].atMs - seen.call[0].atMs).toBeLessThan(MINUTE);
     const [failed, second] = seen.record.map((r) => r.args);
     expect(failed).toMatchObject({
-      seq: 1, numberAttempt: 1, messageText: MESSAGE.text,
+      seq: 1, numberAttempt: 1, messageText: null, preparedId: PREPARED.preparedId,
       result: { outcome: 'failed', channelId: seen.call[0].args.channelId, hangupCause: null, answeredAt: null },
     });
     expect(failed.result.gate).toMatchObject({ allowed: true });
@@ -201,7 +201,10 @@ describe('the contact workflow with fake activities', () => {
     const retriedAfter = seen.call[1].atMs - seen.call[0].atMs;
     expect(retriedAfter).toBeGreaterThanOrEqual(1800_000);
     expect(retriedAfter).toBeLessThan(1800_000 + MINUTE);
-    expect(seen.prepare).toHaveLength(1); // the message is rendered once per contact
+    // The message is prepared before every attempt (its audio may have left the cache since);
+    // the old local prepare is never asked.
+    expect(seen.prepareMessage).toHaveLength(2);
+    expect(seen.prepare).toHaveLength(0);
     expect(result).toEqual({
       contactId: 42, state: 'done', outcome: 'answered', attempts: 2,
       perNumber: [{ position: 1, attempts: 2, lastOutcome: 'answered' }],
@@ -242,7 +245,7 @@ describe('the contact workflow with fake activities', () => {
         plan: [contactPlan({ phones: two })],
         gate: [(q, atMs) => (q.e164 === '+79160000001' ? refusedAt('blacklisted', atMs) : allowedAt(atMs))],
       });
-      expect(seen.order).toEqual(['plan', 'gate', 'record', 'gate', 'prepare', 'call', 'record', 'finish']);
+      expect(seen.order).toEqual(['plan', 'gate', 'record', 'gate', 'prepareMessage', 'call', 'record', 'finish']);
       expect(seen.call.map((c) => c.args.e164)).toEqual(['+79160000002']);
       expect(seen.record.map((r) => [r.args.seq, r.args.phonePosition, r.args.numberAttempt, r.args.result.outcome])).toEqual([
         [1, 1, 0, 'refused'], [2, 2, 1, 'answered'],
@@ -261,13 +264,13 @@ describe('the contact workflow with fake activities', () => {
 
   test("the call's last check refuses: recorded, not an attempt, and the gate is asked again at retryAt", async () => {
     const { result, seen } = await runContact({ call: [lastCheckRefuses('cap_reached', 2 * HOUR), answered] });
-    expect(seen.order).toEqual(['plan', 'gate', 'prepare', 'call', 'record', 'gate', 'call', 'record', 'finish']);
+    expect(seen.order).toEqual(['plan', 'gate', 'prepareMessage', 'call', 'record', 'gate', 'prepareMessage', 'call', 'record', 'finish']);
     const [refused, reached] = seen.record.map((r) => r.args);
     expect(refused).toMatchObject({
       seq: 1, numberAttempt: 0, messageText: null,
       result: { outcome: 'refused', channelId: null, gate: { allowed: false, refusal: 'cap_reached' } },
     });
-    expect(reached).toMatchObject({ seq: 2, numberAttempt: 1, messageText: MESSAGE.text, result: { outcome: 'answered' } });
+    expect(reached).toMatchObject({ seq: 2, numberAttempt: 1, messageText: null, preparedId: PREPARED.preparedId, result: { outcome: 'answered' } });
 
     const retryAt = Date.parse((refused.result.gate as { retryAt: string }).retryAt);
     expect(seen.gate[1].atMs).toBeGreaterThanOrEqual(retryAt);
@@ -300,7 +303,7 @@ describe('the contact workflow with fake activities', () => {
         await handle.signal(campaignChangedSignal);
         const result = await handle.result();
 
-        expect(seen.order).toEqual(['plan', 'gate', 'plan', 'gate', 'prepare', 'call', 'record', 'finish']);
+        expect(seen.order).toEqual(['plan', 'gate', 'plan', 'gate', 'prepareMessage', 'call', 'record', 'finish']);
         // Called without waiting for the old opening.
         expect(seen.call[0].atMs - seen.gate[0].atMs).toBeLessThan(MINUTE);
         expect(result).toMatchObject({ state: 'done', outcome: 'answered', attempts: 1 });
@@ -316,7 +319,7 @@ describe('the contact workflow with fake activities', () => {
         await handle.signal(campaignChangedSignal);
         const result = await handle.result();
 
-        expect(seen.order).toEqual(['plan', 'gate', 'plan', 'gate', 'prepare', 'call', 'record', 'finish']);
+        expect(seen.order).toEqual(['plan', 'gate', 'plan', 'gate', 'prepareMessage', 'call', 'record', 'finish']);
         expect(seen.gate[1].atMs - seen.gate[0].atMs).toBeLessThan(MINUTE);
         expect(result).toMatchObject({ state: 'done', attempts: 1 });
       });
@@ -336,7 +339,7 @@ describe('the contact workflow with fake activities', () => {
         await handle.signal(campaignChangedSignal);
         const result = await handle.result();
 
-        expect(seen.order).toEqual(['plan', 'gate', 'prepare', 'call', 'record', 'gate', 'plan', 'gate', 'record', 'finish']);
+        expect(seen.order).toEqual(['plan', 'gate', 'prepareMessage', 'call', 'record', 'gate', 'plan', 'gate', 'record', 'finish']);
         expect(seen.record[1].args.result).toMatchObject({ outcome: 'refused', gate: { refusal: 'campaign_stopped' } });
         expect(seen.finish.map((f) => f.args)).toEqual([{ contactId: 42, state: 'cancelled', outcome: null }]);
         expect(seen.finish[0].atMs - seen.call[0].atMs).toBeLessThan(MINUTE);
@@ -380,6 +383,94 @@ describe('the contact workflow with fake activities', () => {
         expect(seen.finish[0].atMs - seen.call[0].atMs).toBeLessThan(MINUTE);
         expect(result).toMatchObject({ state: 'failed', outcome: 'no_answer', attempts: 1 });
       });
+    });
+  });
+
+  // The prepare step makes the message into audio before every attempt; a speech outage or a
+  // refused request must never become a call without its message.
+  describe('the prepare step', () => {
+    test('runs before the call activity (which takes the channel) and hands it media references only', async () => {
+      const { seen } = await runContact({});
+      expect(seen.prepareMessage.map((p) => p.args)).toEqual([{ campaignId: 'c-unit', contactId: 42, templateId: 7, templateVersion: 1 }]);
+      expect(seen.order.indexOf('prepareMessage')).toBeLessThan(seen.order.indexOf('call'));
+      expect(seen.call[0].args.media).toEqual(PREPARED.media);
+    });
+
+    test('a refused request (401) places no call and spends no attempt: the contact waits, names it, and tries again', async () => {
+      const { result, seen } = await runContact({
+        prepared: [prepareFails('SpeechRejectedError', 'SpeechRejectedError 401'), PREPARED],
+      });
+      expect(seen.order).toEqual(['plan', 'gate', 'prepareMessage', 'speechFailed', 'gate', 'prepareMessage', 'call', 'record', 'finish']);
+      expect(seen.speechFailed.map((f) => f.args)).toEqual([{ campaignId: 'c-unit', contactId: 42, detail: 'SpeechRejectedError 401' }]);
+      // Not retried by Temporal: the second prepare comes after the re-check wait.
+      const waited = seen.prepareMessage[1].atMs - seen.prepareMessage[0].atMs;
+      expect(waited).toBeGreaterThanOrEqual(PAUSE_RECHECK_MS);
+      expect(waited).toBeLessThan(PAUSE_RECHECK_MS + MINUTE);
+      expect(seen.record.map((r) => [r.args.seq, r.args.numberAttempt, r.args.result.outcome])).toEqual([[1, 1, 'answered']]);
+      expect(result).toMatchObject({ state: 'done', outcome: 'answered', attempts: 1 });
+    });
+
+    test('while the key stays refused, nothing is ever dialled; a change of the campaign wakes the wait at once', async () => {
+      await withWorker({ prepared: [prepareFails('SpeechRejectedError', 'SpeechRejectedError 401'), prepareFails('SpeechRejectedError', 'SpeechRejectedError 401'), PREPARED] }, async (start, seen) => {
+        const handle = await start();
+        expect((await progressUntil(handle, (p) => p.step === 'wait' && seen.speechFailed.length === 1)).step).toBe('wait');
+        expect(seen.call).toHaveLength(0);
+        await handle.signal(campaignChangedSignal);
+        const result = await handle.result();
+        // Woken by the change: the plan is read again, the gate asked, prepare tried (refused once more, then a re-check later).
+        expect(seen.order).toEqual([
+          'plan', 'gate', 'prepareMessage', 'speechFailed', 'plan', 'gate', 'prepareMessage', 'speechFailed', 'gate', 'prepareMessage', 'call', 'record', 'finish',
+        ]);
+        expect(seen.prepareMessage[1].atMs - seen.prepareMessage[0].atMs).toBeLessThan(MINUTE);
+        expect(result).toMatchObject({ state: 'done', attempts: 1 });
+      });
+    });
+
+    test('a contact lacking a variable waits too (named in the wait), and is not retried by Temporal', async () => {
+      const { seen } = await runContact({ prepared: [prepareFails('TemplateVariableError', 'TemplateVariableError BALANCE'), PREPARED] });
+      expect(seen.speechFailed.map((f) => f.args.detail)).toEqual(['TemplateVariableError BALANCE']);
+      expect(seen.prepareMessage[1].atMs - seen.prepareMessage[0].atMs).toBeGreaterThanOrEqual(PAUSE_RECHECK_MS);
+    });
+
+    test('an unavailable service (429, 5xx) is retried by Temporal with backoff, and the contact is called', async () => {
+      const { result, seen } = await runContact({
+        prepared: [prepareFails('SpeechUnavailableError', 'SpeechUnavailableError 429'), prepareFails('SpeechUnavailableError', 'SpeechUnavailableError 503'), PREPARED],
+      });
+      expect(seen.order).toEqual(['plan', 'gate', 'prepareMessage', 'prepareMessage', 'prepareMessage', 'call', 'record', 'finish']);
+      const [a, b, c] = seen.prepareMessage.map((p) => p.atMs);
+      // initialInterval 1 s, backoff 2
+      expect(b - a).toBeGreaterThanOrEqual(1000);
+      expect(c - b).toBeGreaterThanOrEqual(2000);
+      expect(c - a).toBeLessThan(MINUTE);
+      expect(seen.speechFailed).toHaveLength(0);
+      expect(result).toMatchObject({ state: 'done', attempts: 1 });
+    });
+
+    test('an outage longer than the retries makes the contact wait (named), then it tries again', async () => {
+      const down = prepareFails('SpeechUnavailableError', 'SpeechUnavailableError 503');
+      const { result, seen } = await runContact({ prepared: [...Array(10).fill(down), PREPARED] });
+      expect(seen.prepareMessage).toHaveLength(11);
+      expect(seen.speechFailed.map((f) => f.args.detail)).toEqual(['SpeechUnavailableError 503']);
+      expect(seen.call).toHaveLength(1);
+      expect(seen.call[0].atMs).toBeGreaterThan(seen.prepareMessage[9].atMs + PAUSE_RECHECK_MS - 1);
+      expect(result).toMatchObject({ state: 'done', attempts: 1 });
+    });
+
+    test('a contact deleted meanwhile fails the workflow, as the plan step does', async () => {
+      await withWorker({ prepared: [prepareFails('ContactNotFoundError')] }, async (start, seen) => {
+        const err = await settledWithin(10_000, (await start()).result());
+        expect(err).toBeInstanceOf(WorkflowFailedError);
+        expect(applicationFailureIn(err)).toMatchObject({ type: 'ContactNotFoundError' });
+        expect(seen.prepareMessage).toHaveLength(1);
+        expect(seen.call).toHaveLength(0);
+      });
+    });
+
+    test('a campaign without a template says nothing and asks no speech', async () => {
+      const { seen } = await runContact({ plan: [contactPlan({ templateId: null, templateVersion: null })] });
+      expect(seen.prepareMessage).toHaveLength(0);
+      expect(seen.call[0].args.media).toEqual([]);
+      expect(seen.record[0].args).toMatchObject({ messageText: null });
     });
   });
 

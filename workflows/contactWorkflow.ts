@@ -1,6 +1,8 @@
 import {
   ActivityFailure,
+  ApplicationFailure,
   condition,
+  isCancellation,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -16,13 +18,13 @@ import { nextAction } from '../domain/strategies/registry';
 import { DEFAULT_STRATEGY, type NextAction, type StrategyAttempt } from '../domain/strategies/strategy';
 import { campaignChangedSignal, campaignResumedSignal, contactProgressQuery, type ContactProgress } from './signals';
 import { nextAllowedMomentIn } from '../domain/callingSchedule';
-import type { CallResult, ContactPhone, ContactPlan, ContactResult, GateDecision, PreparedMessage } from '../domain/types';
+import type { CallResult, ContactPhone, ContactPlan, ContactResult, GateDecision, PreparedAudio, PreparedMessage } from '../domain/types';
 
 // The flow of one contact, as in docs/architecture.md: plan, then gate → wait → prepare → call → record → decide,
 // for each of the contact's numbers in order. Short Postgres steps are local activities (no
 // extra server round trip each); the call is one normal activity that heartbeats.
 
-const { plan: loadPlan, gate: checkGate, prepare, record, finish: finishContact } =
+const { plan: loadPlan, gate: checkGate, prepare, record, finish: finishContact, speechFailed } =
   proxyLocalActivities<DialerActivities>({
     startToCloseTimeout: '15 seconds',
     retry: {
@@ -42,6 +44,23 @@ const { call: placeCall } = proxyActivities<DialerActivities>({
   retry: { maximumAttempts: 1 },
 });
 
+const { prepareMessage } = proxyActivities<DialerActivities>({
+  // A few synthesis requests (usually none: the pieces are cached) and an assembly; a slow
+  // speech service holds no channel, because the call takes its channel only after this.
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    // A network error, 429 or 5xx (SpeechUnavailableError) is retried with backoff, about eight
+    // minutes in all; then the contact waits like after any other failure and tries again.
+    initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10,
+    // Retrying the same request cannot help: a refused key or request, a variable the contact
+    // lacks or cannot have said, a clip whose audio is gone, a deleted contact.
+    nonRetryableErrorTypes: [
+      'SpeechRejectedError', 'TemplateVariableError', 'TemplateValueError', 'TemplateClipError',
+      'AudioClipMissingError', 'ContactNotFoundError',
+    ],
+  },
+});
+
 /** How long a paused contact waits before it asks the gate again without a resume signal. */
 const PAUSE_RECHECK = '5 minutes';
 const PAUSE_RECHECK_MS = 5 * 60_000;
@@ -59,6 +78,14 @@ const WAKE_PATCH = 'campaign-changes-wake';
  * (domain/strategies) instead of decide(). Contacts that decided before it replay with decide().
  */
 const STRATEGY_PATCH = 'strategy-registry';
+
+/**
+ * Versioning of the prepare step: a normal activity before every attempt that makes the message
+ * into audio through the speech port and returns media references only (the text stays in
+ * Postgres); a failure makes the contact wait ('speech_failure') and try again, never call.
+ * Contacts that prepared before it replay with the local prepare, whose result held the text.
+ */
+const SPEECH_PATCH = 'speech-prepare';
 
 export interface ContactInput {
   campaignId: string;
@@ -132,13 +159,23 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
 
       // prepare
       progress.step = 'prepare';
-      message ??= await prepare({ contactId: plan.contactId, templateId: plan.templateId });
+      let media: string[];
+      let messageText: string | null = null;
+      let preparedId: number | null = null;
+      if (patched(SPEECH_PATCH)) {
+        const prepared = await prepareSpeech();
+        if (prepared === 'waited') continue; // the gate speaks again first
+        ({ media, preparedId } = prepared);
+      } else {
+        message ??= await prepare({ contactId: plan.contactId, templateId: plan.templateId });
+        ({ media, text: messageText } = message);
+      }
 
       // call
       progress.step = 'call';
       retry = null;
       seq++;
-      const result = await attemptCall(plan, phone, seq, message, gate);
+      const result = await attemptCall(plan, phone, seq, media, gate);
 
       // record
       progress.step = 'record';
@@ -147,7 +184,8 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
         workflowId, seq, campaignId: plan.campaignId, contactId: plan.contactId,
         phonePosition: phone.position, e164: phone.e164, zones: phone.zones,
         numberAttempt: refused ? 0 : tally.attempts + 1,
-        result, messageText: refused ? null : message.text, countUnanswered: plan.countUnanswered,
+        result, messageText: refused ? null : messageText, countUnanswered: plan.countUnanswered,
+        ...(preparedId === null ? {} : { preparedId: refused ? null : preparedId }),
       });
       if (!result.gate.allowed) {
         // The call activity's last look, with the real clock and the caps in one transaction,
@@ -236,6 +274,32 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
   }
 
   /**
+   * The message made into audio for this attempt (cheap when its pieces are cached: the store
+   * keeps every file touched within the hour, so the media exist when the call plays them).
+   * When it cannot be made (after the retry policy's retries, or at once for what retrying
+   * cannot mend) nothing is dialled and no attempt is spent: the contact's wait names the
+   * error, and it waits until the campaign changes or PAUSE_RECHECK has passed: 'waited'.
+   */
+  async function prepareSpeech(): Promise<PreparedAudio | 'waited'> {
+    if (plan.templateId === null) return { preparedId: null, media: [], durationMs: 0 };
+    try {
+      return await prepareMessage({
+        campaignId: plan.campaignId, contactId: plan.contactId, templateId: plan.templateId,
+        templateVersion: plan.templateVersion ?? null,
+      });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
+      const cause = err.cause;
+      // A deleted contact ends the workflow, as the plan step's does.
+      if (cause instanceof ApplicationFailure && cause.type === 'ContactNotFoundError') throw err;
+      await speechFailed({ campaignId: plan.campaignId, contactId: plan.contactId, detail: failureDetail(err) });
+      progress.step = 'wait';
+      await condition(() => changes > planned, PAUSE_RECHECK);
+      return 'waited';
+    }
+  }
+
+  /**
    * Sleeps until the number's calling hours, not before `notBeforeMs` (a retry's moment);
    * 'never' when the schedule has none left. 'slept' also when a change of the campaign woke it.
    */
@@ -309,7 +373,7 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
   }
 
   async function attemptCall(
-    p: ContactPlan, phone: ContactPhone, n: number, msg: PreparedMessage, gate: GateDecision,
+    p: ContactPlan, phone: ContactPhone, n: number, media: string[], gate: GateDecision,
   ): Promise<CallResult> {
     // Fixed-width channel ids: Asterisk refuses an id that is a prefix of a live one.
     const channelId = uuid4();
@@ -318,7 +382,7 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
       return await placeCall({
         workflowId, seq: n, channelId, campaignId: p.campaignId, contactId: p.contactId,
         e164: phone.e164, callerId: p.callerId, ringTimeoutSeconds: p.ringTimeoutSeconds,
-        media: msg.media, zones: phone.zones, handling: p.handling,
+        media, zones: phone.zones, handling: p.handling,
       });
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
@@ -332,4 +396,18 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
       };
     }
   }
+}
+
+/**
+ * What a failed prepare is called in the contact's wait: the activity's own detail (the error
+ * type with a status, a variable's or a clip's name), else the failure's type ('timeout').
+ */
+function failureDetail(err: ActivityFailure): string {
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure) {
+    const [first] = cause.details ?? [];
+    const detail = (first as { detail?: unknown } | undefined)?.detail;
+    return typeof detail === 'string' ? detail : cause.type ?? 'ApplicationFailure';
+  }
+  return cause?.name === 'TimeoutFailure' ? 'timeout' : (cause?.name ?? 'unknown');
 }

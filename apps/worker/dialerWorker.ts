@@ -10,6 +10,7 @@ import { createActivities } from '../../activities';
 import { AriClient } from '../../adapters/ari/ariClient';
 import { AriTelephony } from '../../adapters/ari/ariTelephony';
 import type { Telephony } from '../../adapters/ari/telephony';
+import { createSpeechAudioStore } from '../../adapters/speech/speechProviders';
 import type { Config } from '../../common/config';
 
 // Builds the worker from its real parts. The worker process (main.ts), the demo, the tests
@@ -77,6 +78,8 @@ export async function createDialerWorker(
       connection = ownConnection;
     }
 
+    // The speech cache and its providers (SpeechKit v1/v3, the offline voice), from SPEECH_*.
+    const audio = createSpeechAudioStore(config);
     const { workflowBundle, dtmfWaitMs: _dtmf, connection: _connection, client: _client, telephony: _telephony, clock = async () => Date.now(), ...limits } = overrides;
     const worker = await Worker.create({
       connection,
@@ -85,7 +88,7 @@ export async function createDialerWorker(
       ...(workflowBundle ? { workflowBundle }
         : config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } }
         : { workflowsPath: require.resolve('../../workflows') }),
-      activities: createActivities({ pool, telephony, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, clock, holder: ari.app }),
+      activities: createActivities({ pool, telephony, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, clock, holder: ari.app, audio }),
       maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_CALLS,
       maxConcurrentLocalActivityExecutions: 100,
       ...limits,

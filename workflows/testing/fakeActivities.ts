@@ -1,8 +1,9 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { DialerActivities } from '../../activities';
 import type { CallingSchedule } from '../../domain/callingSchedule';
 import type { CallOutcome, CampaignState } from '../../domain/outcomes';
 import type {
-  AttemptRecord, CallRequest, CallResult, ContactPhone, ContactPlan, GateDecision, GateRefusal, PreparedMessage,
+  AttemptRecord, CallRequest, CallResult, ContactPhone, ContactPlan, GateDecision, GateRefusal, PreparedAudio, PreparedMessage,
 } from '../../domain/types';
 
 // Fake activities for the workflow unit tests (workflows/*.test.ts): plain functions that answer
@@ -56,6 +57,7 @@ export function contactPlan(overrides: Partial<ContactPlan> = {}): ContactPlan {
     schedule: ALWAYS_OPEN,
     countUnanswered: false,
     templateId: 7,
+    templateVersion: 1,
     callerId: '+74950000000',
     ringTimeoutSeconds: 30,
     strategy: { maxAttemptsPerNumber: 2, retryIntervalSeconds: 3600, machineAction: 'hang_up' },
@@ -111,10 +113,18 @@ export interface ContactScript {
   plan?: Reply<number, ContactPlan>[];
   gate?: Reply<GateQuery, GateDecision>[];
   call?: Reply<CallRequest, CallResult>[];
+  /** What the local prepare of contacts recorded before 'speech-prepare' returns. */
   message?: PreparedMessage;
+  /** What prepareMessage answers, attempt after attempt (an Error fails it as the activity would). */
+  prepared?: Reply<PrepareQuery, PreparedAudio>[];
 }
 
-export type ContactActivities = Pick<DialerActivities, 'plan' | 'gate' | 'prepare' | 'call' | 'record' | 'finish'>;
+export type PrepareQuery = Parameters<DialerActivities['prepareMessage']>[0];
+export type SpeechFailedArgs = Parameters<DialerActivities['speechFailed']>[0];
+
+export type ContactActivities = Pick<
+  DialerActivities, 'plan' | 'gate' | 'prepare' | 'prepareMessage' | 'speechFailed' | 'call' | 'record' | 'finish'
+>;
 
 export interface ContactSeen {
   /** Activity names in the order they ran. */
@@ -122,12 +132,25 @@ export interface ContactSeen {
   plan: Seen<number>[];
   gate: Seen<GateQuery>[];
   prepare: Seen<Parameters<DialerActivities['prepare']>[0]>[];
+  prepareMessage: Seen<PrepareQuery>[];
+  speechFailed: Seen<SpeechFailedArgs>[];
   call: Seen<CallRequest>[];
   record: Seen<AttemptRecord>[];
   finish: Seen<FinishArgs>[];
 }
 
 export const MESSAGE: PreparedMessage = { text: 'Здравствуйте! Это тест.', media: ['sound:hello'] };
+
+/** The prepared message's references, as prepareMessage returns them (no text). */
+export const PREPARED: PreparedAudio = { preparedId: 900, media: ['sound:dialer/speech/0123abcd'], durationMs: 4200 };
+
+/**
+ * A failure of prepareMessage as the real activity throws it: an ApplicationFailure of the
+ * error's type, with the detail the contact's wait shows.
+ */
+export function prepareFails(type: string, detail: string = type): Error {
+  return ApplicationFailure.create({ type, message: `${type} (test)`, details: [{ detail }] });
+}
 
 /**
  * The contact workflow's activities, answering from `script` (defaults: the plan of
@@ -137,7 +160,9 @@ export function scriptedContactActivities(clock: Clock, script: ContactScript = 
   activities: ContactActivities;
   seen: ContactSeen;
 } {
-  const seen: ContactSeen = { order: [], plan: [], gate: [], prepare: [], call: [], record: [], finish: [] };
+  const seen: ContactSeen = {
+    order: [], plan: [], gate: [], prepare: [], prepareMessage: [], speechFailed: [], call: [], record: [], finish: [],
+  };
   const note = async <K extends keyof ContactActivities>(name: K, args: ContactSeen[K][number]['args']): Promise<number> => {
     const atMs = await clock();
     seen.order.push(name);
@@ -159,6 +184,14 @@ export function scriptedContactActivities(clock: Clock, script: ContactScript = 
       await note('prepare', q);
       return script.message ?? MESSAGE;
     },
+    async prepareMessage(q) {
+      const n = seen.prepareMessage.length;
+      const atMs = await note('prepareMessage', q);
+      return answer(script.prepared ?? [PREPARED], n, q, atMs);
+    },
+    async speechFailed(q) {
+      await note('speechFailed', q);
+    },
     async call(req) {
       const n = seen.call.length;
       const atMs = await note('call', req);
@@ -179,7 +212,7 @@ export function scriptedContactActivities(clock: Clock, script: ContactScript = 
 // The campaign workflow
 
 export type CampaignActivities = Pick<
-  DialerActivities, 'campaignStatus' | 'startContactPage' | 'completeCampaign' | 'wakeContacts' | 'cancelPendingContacts'
+  DialerActivities, 'campaignStatus' | 'startContactPage' | 'completeCampaign' | 'wakeContacts' | 'cancelPendingContacts' | 'warmTemplate'
 >;
 type CampaignStatus = Awaited<ReturnType<DialerActivities['campaignStatus']>>;
 type PageRequest = Parameters<DialerActivities['startContactPage']>[0];
@@ -195,6 +228,8 @@ export interface FakeCampaignOptions {
   state?: (n: number) => CampaignState;
   /** Contacts added (pending, with the next ids) at the n-th status read, before it counts. */
   added?: (n: number) => number;
+  /** The n-th warmTemplate call's answer (default: two static pieces warmed). */
+  warm?: (n: number) => Awaited<ReturnType<DialerActivities['warmTemplate']>> | Error;
 }
 
 export interface CampaignSeen {
@@ -209,6 +244,8 @@ export interface CampaignSeen {
   starts: Map<number, number>;
   /** The most contacts in progress at once. */
   maxInProgress: number;
+  /** Each warmTemplate call. */
+  warmed: Seen<string>[];
 }
 
 /**
@@ -218,7 +255,7 @@ export interface CampaignSeen {
 export function fakeCampaign(clock: Clock, opts: FakeCampaignOptions): { activities: CampaignActivities; seen: CampaignSeen } {
   type FakeContact = { id: number; state: 'pending' | 'in_progress' | 'done' | 'cancelled'; startedAtMs: number };
   const contacts: FakeContact[] = Array.from({ length: opts.contacts }, (_, i) => ({ id: i + 1, state: 'pending', startedAtMs: 0 }));
-  const seen: CampaignSeen = { status: [], pages: [], completed: [], woken: [], cancelled: [], starts: new Map(), maxInProgress: 0 };
+  const seen: CampaignSeen = { status: [], pages: [], completed: [], woken: [], cancelled: [], starts: new Map(), maxInProgress: 0, warmed: [] };
   const settle = (atMs: number): void => {
     for (const c of contacts) if (c.state === 'in_progress' && atMs >= c.startedAtMs + opts.contactRunsMs) c.state = 'done';
   };
@@ -261,6 +298,13 @@ export function fakeCampaign(clock: Clock, opts: FakeCampaignOptions): { activit
       const inProgress = contacts.filter((c) => c.state === 'in_progress').map((c) => c.id);
       seen.woken.push({ args: inProgress, atMs });
       return { told: inProgress.length, notRunning: 0 };
+    },
+    async warmTemplate(campaignId) {
+      const n = seen.warmed.length;
+      seen.warmed.push({ args: campaignId, atMs: await clock() });
+      const reply = opts.warm?.(n) ?? { spoken: 2, clips: 0 };
+      if (reply instanceof Error) throw reply;
+      return reply;
     },
     async cancelPendingContacts(_campaignId) {
       const pending = contacts.filter((c) => c.state === 'pending');
