@@ -16,16 +16,16 @@ import path from 'node:path';
 //   contact-by-outcome.json (855da2f)         byOutcome from the registry (patched 'strategy-registry'):
 //     busy on the mobile, a campaignChanged during the retry's wait (the plan read again), busy,
 //     no answer, then the home number answered
-//   contact-speech-prepare.json (speech)     prepareMessage (patched 'speech-prepare'): refused
+//   contact-speech-prepare.json (f951ebe)    prepareMessage (patched 'speech-prepare'): refused
 //     (SpeechRejectedError 401), the speech_failure wait woken by a campaignChanged, a 429 retried by
 //     Temporal, prepared; busy, a retry an hour later prepared again, answered
-//   campaign-warm-speech.json (speech)       warmTemplate first (patched 'warm-speech'), then
+//   campaign-warm-speech.json (f951ebe)      warmTemplate first (patched 'warm-speech'), then
 //     pages of two into two slots, completed
 //
 // Recorded by running each scenario on a checkout of the commit it names (workflows/testing/fakeActivities.ts
 // of that commit for the activities) and saving `JSON.stringify(await handle.fetchHistory())`; the
-// "speech" ones by workflows/testing/recordHistories.ts on the commit that added them (the one
-// that brought the speech port's prepare step into the contact workflow).
+// f951ebe ones by workflows/testing/recordHistories.ts (the scenarios are kept there to be read;
+// a fixture is never recorded again: a new scenario gets a new file).
 
 const DIR = path.join(__dirname, 'testing/histories');
 
