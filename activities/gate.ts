@@ -1,21 +1,25 @@
-import type { Pool } from 'pg';
-import { inTransaction, type Queryable } from '../adapters/postgres/transaction';
-import { isAllowedAt, localDate, nextAllowedMomentIn, type CallingSchedule } from '../domain/callingSchedule';
+import type { Queryable } from '../adapters/postgres/transaction';
+import { isAllowedAt, nextAllowedMomentIn, type CallingSchedule } from '../domain/callingSchedule';
 import type { GateCheck, GateDecision, GateRefusal } from '../domain/types';
-import { findBlacklistEntry } from '../adapters/postgres/blacklist';
 import { readCampaignRules } from '../adapters/postgres/campaignRules';
-import { countCaps, lockPersonAndNumber, reserveCapSlot } from '../adapters/postgres/caps';
-import { readPersonKey } from '../adapters/postgres/contacts';
-import { clearContactWait, readContactWait, setContactWait } from '../adapters/postgres/waits';
-import { waitOfRefusal } from '../domain/contactWaits';
+import { capChecks, capSlotFreesAt } from '../adapters/postgres/caps';
+import { runGateCheck, type GateFacts } from '../adapters/postgres/gateCheck';
+import { clearContactWait, setContactWait } from '../adapters/postgres/waits';
+import { waitOfRefusal, type ContactWait } from '../domain/contactWaits';
 import { countGateRefusal } from '../adapters/metrics/dialerMetrics';
+import { GATE_CALENDAR_DAYS, gateRulesFor, hoursAllowedAt, type GateRules } from './gateRules';
 
 // The "gate" step: may this number be called now? The workflow asks before it waits and
 // prepares (a read); the call activity asks again with the wall clock right before the
-// originate, in one transaction that also reserves the cap slot, because a timer can fire
+// originate, in one statement that also reserves the cap slot, because a timer can fire
 // late and another campaign's worker may be calling the same person (docs/architecture.md, "The last
 // word before a call is the real clock's"). Every rule checked goes into the decision, which
 // the attempt row keeps as the proof of why the call was or was not placed.
+//
+// One round trip: the worker checks the calling hours against its kept copy of the campaign's
+// rules (activities/gateRules.ts), and gate_check (adapters/postgres/gateCheck.ts) does the rest
+// under the advisory locks, after making sure that copy is still the campaign's. A refusal that
+// changes the contact's wait costs a second statement.
 
 export interface GateQuestion {
   campaignId: string;
@@ -30,26 +34,46 @@ export interface GateQuestion {
   reserve?: { channelId: string };
 }
 
-export async function gate(pool: Pool, q: GateQuestion): Promise<GateDecision> {
-  return q.reserve ? inTransaction(pool, (client) => checkRules(client, q)) : checkRules(pool, q);
+/** Checks in a row that may find the campaign's rules changed before the gate gives up. */
+const RULE_READS = 3;
+
+/**
+ * Answers on `db`: a pool (the check and the reservation are one statement and its own
+ * transaction) or a client in the caller's transaction (the locks are held until it ends).
+ */
+export async function gate(db: Queryable, q: GateQuestion): Promise<GateDecision> {
+  for (let read = 1; ; read++) {
+    const rules = await gateRulesFor(db, q.campaignId, q.zones, q.nowMs, { reread: read > 1 });
+    const hoursAllowed = !q.checkWindow || hoursAllowedAt(rules, q.nowMs);
+    const facts = await runGateCheck(db, {
+      campaignId: q.campaignId, contactId: q.contactId, e164: q.e164, nowMs: q.nowMs,
+      rulesDigest: rules.digest, calendarFrom: rules.calendarFrom, calendarDays: GATE_CALENDAR_DAYS, hoursAllowed,
+      personCaps: rules.rules.personCaps, numberCaps: rules.rules.numberCaps, rolling: rules.rules.policy.period === 'rolling',
+      day: rules.calendarFrom, weekStart: rules.weekStart, monthStart: rules.monthStart,
+      reserve: q.reserve ? { channelId: q.reserve.channelId, kind: rules.rules.policy.callKind } : null,
+    });
+    if (!facts.contactFound) throw new Error(`contact ${q.contactId} does not exist`);
+    if (facts.rulesCurrent) return decide(db, q, rules, hoursAllowed, facts);
+    // The campaign's schedule, policy, caps or calendar changed since the copy was read.
+    if (read === RULE_READS) throw new Error(`campaign ${q.campaignId}: its rules changed during ${RULE_READS} checks in a row`);
+  }
 }
 
-async function checkRules(db: Queryable, q: GateQuestion): Promise<GateDecision> {
-  const personKey = await readPersonKey(db, q.contactId);
-  if (personKey === null) throw new Error(`contact ${q.contactId} does not exist`);
-  if (q.reserve) await lockPersonAndNumber(db, personKey, q.e164);
-  const zone = q.zones[0];
-  const rules = await readCampaignRules(db, q.campaignId, localDate(q.nowMs, zone), 2);
+async function decide(
+  db: Queryable, q: GateQuestion, g: GateRules, hoursAllowed: boolean, facts: Extract<GateFacts, { rulesCurrent: true }>,
+): Promise<GateDecision> {
+  const { rules } = g;
   const checks: GateCheck[] = [];
   let refusal: GateRefusal | null = null;
   let retryAtMs: number | null = null;
   const refuse = (r: GateRefusal): void => { refusal ??= r; };
 
-  checks.push({ rule: 'campaign_running', passed: rules.state === 'running', detail: rules.state });
-  if (rules.state === 'cancelled' || rules.state === 'completed') refuse('campaign_stopped');
-  else if (rules.state !== 'running') refuse('campaign_paused'); // draft or paused: wait for a start
+  const state = facts.campaignState;
+  checks.push({ rule: 'campaign_running', passed: state === 'running', detail: state });
+  if (state === 'cancelled' || state === 'completed') refuse('campaign_stopped');
+  else if (state !== 'running') refuse('campaign_paused'); // draft or paused: wait for a start
 
-  const hit = await findBlacklistEntry(db, q.e164, rules.ignoredBlacklistGroups, q.nowMs);
+  const hit = facts.blacklistHit;
   checks.push({
     rule: 'not_blacklisted', passed: hit === null,
     detail: hit ? `entry ${hit.id} (${hit.kind}, group ${hit.groupName}): ${hit.reason}` : undefined,
@@ -57,44 +81,44 @@ async function checkRules(db: Queryable, q: GateQuestion): Promise<GateDecision>
   if (hit) refuse('blacklisted');
 
   if (q.checkWindow) {
-    const allowed = isAllowedAt(rules.schedule, q.zones, q.nowMs);
-    checks.push({ rule: 'calling_hours', passed: allowed, detail: `${rules.policy.name} policy, zones ${q.zones.join(', ')}` });
-    if (!allowed) {
+    checks.push({ rule: 'calling_hours', passed: hoursAllowed, detail: `${rules.policy.name} policy, zones ${q.zones.join(', ')}` });
+    if (!hoursAllowed) {
       refuse('outside_window');
       retryAtMs ??= nextAllowedMomentIn(rules.schedule, q.zones, q.nowMs);
     }
   }
 
-  const caps = await countCaps(db, {
-    personKey, e164: q.e164, zone, nowMs: q.nowMs,
-    personCaps: rules.personCaps, numberCaps: rules.numberCaps, period: rules.policy.period,
-  });
-  for (const c of caps.checks) {
+  const caps = capChecks(facts.used, rules.personCaps, rules.numberCaps);
+  for (const c of caps) {
     checks.push({ rule: `cap_${c.scope}_${c.period}`, passed: c.used < c.cap, detail: `${c.used} of ${c.cap} (${rules.policy.period})` });
   }
-  if (!caps.allowed) {
+  const full = caps.filter((c) => c.used >= c.cap);
+  if (full.length > 0) {
     refuse('cap_reached');
-    retryAtMs = Math.max(retryAtMs ?? 0, caps.retryAtMs ?? 0);
+    const freesAt = capSlotFreesAt(full, rules.policy.period, g.localDays[0], q.nowMs, facts.rollingFreeAtMs);
+    retryAtMs = Math.max(retryAtMs ?? 0, freesAt);
   }
 
+  // gate_check decided (and reserved) on the same facts; a disagreement is a bug in one of them.
+  if ((refusal === null) !== facts.allowed) {
+    throw new Error(`gate: the statement ${facts.allowed ? 'allowed' : 'refused'} a call its checks ${refusal ? `refuse (${refusal})` : 'allow'}`);
+  }
   const checkedAt = new Date(q.nowMs).toISOString();
   if (refusal) {
     countGateRefusal(refusal);
     const refused: GateDecision = { allowed: false, refusal, checks, checkedAt, ...(retryAtMs ? { retryAt: new Date(retryAtMs).toISOString() } : {}) };
     const wait = waitOfRefusal(refused, q.zones);
-    if (wait) await setContactWait(db, { ...wait, contactId: q.contactId, campaignId: q.campaignId, atMs: q.nowMs });
-    else await clearContactWait(db, q.contactId);
+    if (wait && !sameWait(wait, facts.wait)) await setContactWait(db, { ...wait, contactId: q.contactId, campaignId: q.campaignId, atMs: q.nowMs });
+    else if (!wait && facts.wait) await clearContactWait(db, q.contactId);
     return refused;
   }
-  if (!q.checkWindow) await noteWaitForHours(db, q, rules.schedule);
-  if (q.reserve) {
-    await reserveCapSlot(db, {
-      channelId: q.reserve.channelId, personKey, e164: q.e164, campaignId: q.campaignId, contactId: q.contactId,
-      kind: rules.policy.callKind, reservedAt: checkedAt, localDate: localDate(q.nowMs, zone),
-    });
-  }
+  if (!q.checkWindow) await noteWaitForHours(db, q, g, facts.wait);
   return { allowed: true, checks, checkedAt };
 }
+
+/** The wait row already says this: writing it again would change nothing. */
+const sameWait = (w: ContactWait, current: ContactWait | null): boolean =>
+  current !== null && current.reason === w.reason && current.detail === w.detail && current.until === w.until;
 
 /** Calendar days read when the hours are closed: the contact's timer may span a long holiday. */
 const HOURS_LOOKAHEAD_DAYS = 400;
@@ -105,15 +129,15 @@ const HOURS_LOOKAHEAD_DAYS = 400;
  * waitForCallingHours). That wait is written down here, for campaignWaits; an open window with
  * no interval left clears it (the contact goes on to call).
  */
-async function noteWaitForHours(db: Queryable, q: GateQuestion, schedule: CallingSchedule): Promise<void> {
-  const current = await readContactWait(db, q.contactId);
+async function noteWaitForHours(db: Queryable, q: GateQuestion, g: GateRules, current: ContactWait | null): Promise<void> {
   const retryUntilMs = current?.reason === 'retry_interval' && current.until ? Date.parse(current.until) : 0;
   const fromMs = Math.max(q.nowMs, retryUntilMs);
-  if (isAllowedAt(schedule, q.zones, fromMs)) {
+  const schedule: CallingSchedule = g.rules.schedule;
+  if (fromMs === q.nowMs ? hoursAllowedAt(g, fromMs) : isAllowedAt(schedule, q.zones, fromMs)) {
     if (retryUntilMs <= q.nowMs && current) await clearContactWait(db, q.contactId);
     return;
   }
-  const rules = await readCampaignRules(db, q.campaignId, localDate(q.nowMs, q.zones[0]), HOURS_LOOKAHEAD_DAYS);
+  const rules = await readCampaignRules(db, q.campaignId, g.calendarFrom, HOURS_LOOKAHEAD_DAYS);
   const next = nextAllowedMomentIn(rules.schedule, q.zones, fromMs);
   await setContactWait(db, {
     reason: 'calling_hours', detail: q.zones.join(','), until: next === null ? null : new Date(next).toISOString(),

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
+import type { Queryable } from '../adapters/postgres/transaction';
 import { gate } from '../activities/gate';
 import { createCampaign, setCampaignState } from '../adapters/postgres/campaigns';
 
 // The gate's cost per call: the last check before an originate (campaign state, blacklist of
 // exact/prefix/range entries, 230-FZ hours in the subscriber's zone, caps per person and per
-// number counted under advisory locks, and the reservation insert, in one transaction),
-// beside a bare single-row INSERT on the same Postgres in the same run.
+// number counted under advisory locks, and the reservation insert, in one statement), beside
+// two bare single-row INSERTs on the same Postgres in the same run: into a temporary table (no
+// WAL, so its commit waits for no disk), and into a plain table (its commit waits for the WAL
+// flush, as the reservation's must). The statements each gate sent are counted.
 //
 //   npm run bench:gate -- [calls=2000]
 
@@ -55,30 +58,43 @@ async function main(): Promise<void> {
     `INSERT INTO contact (campaign_id, external_id) SELECT $1, 'p' || g FROM generate_series(1, $2) g RETURNING id`,
     [campaignId, calls]);
   const contactIds = rows.map((r) => Number(r.id));
-  await pool.query('CREATE TEMP TABLE IF NOT EXISTS bench_insert (id bigint GENERATED ALWAYS AS IDENTITY, channel_id text, at timestamptz)');
-  // Warm both paths (plans, caches) before measuring.
-  const client = await pool.connect();
-  for (let i = 0; i < 50; i++) await client.query('INSERT INTO bench_insert (channel_id, at) VALUES ($1, now())', [`w${i}`]);
-  client.release();
+  // Both connections get the temporary table (it is per session).
+  const durableTable = `bench_insert_${randomBytes(3).toString('hex')}`;
+  await pool.query(`CREATE TABLE ${durableTable} (id bigint GENERATED ALWAYS AS IDENTITY, channel_id text, at timestamptz)`);
+  const clients = await Promise.all([pool.connect(), pool.connect()]);
+  for (const client of clients) {
+    await client.query('CREATE TEMP TABLE IF NOT EXISTS bench_insert (id bigint GENERATED ALWAYS AS IDENTITY, channel_id text, at timestamptz)');
+    // Warm both paths (plans, caches) before measuring.
+    for (let i = 0; i < 50; i++) await client.query('INSERT INTO bench_insert (channel_id, at) VALUES ($1, now())', [`w${i}`]);
+    client.release();
+  }
+  let statements = 0;
+  const counted: Queryable = { query: (...args: unknown[]) => { statements++; return (pool.query as (...a: unknown[]) => unknown)(...args); } } as unknown as Pool;
 
   const bare = await timeEach(calls, (i) => pool.query('INSERT INTO bench_insert (channel_id, at) VALUES ($1, now())', [`b${i}`]));
+  const durable = await timeEach(calls, (i) => pool.query(`INSERT INTO ${durableTable} (channel_id, at) VALUES ($1, now())`, [`d${i}`]));
   const now = Date.parse('2026-11-24T09:00:00Z'); // a Tuesday, 12:00 in Moscow: inside the 230-FZ hours
   const gated = await timeEach(calls, async (i) => {
-    const d = await gate(pool, {
+    const d = await gate(counted, {
       campaignId, contactId: contactIds[i], e164: `+7916${String(i).padStart(7, '0')}`, zones: ['Europe/Moscow'],
       nowMs: now + i, checkWindow: true, reserve: { channelId: `${campaignId}-${i}` },
     });
     if (!d.allowed) throw new Error(`gate refused call ${i}: ${d.refusal}`);
   });
-  const read = await timeEach(calls, (i) => gate(pool, {
+  const gatedStatements = statements;
+  statements = 0;
+  const read = await timeEach(calls, (i) => gate(counted, {
     campaignId, contactId: contactIds[i], e164: `+7916${String(i).padStart(7, '0')}`, zones: ['Europe/Moscow'],
     nowMs: now + i, checkWindow: false,
   }));
   console.log(`gate cost, ${calls} calls, one connection at a time`);
-  console.log(line('bare Postgres single-row INSERT (autocommit)', bare));
-  console.log(line('gate, last check + cap reservation (one transaction)', gated));
-  console.log(line('gate, workflow read (no reservation, no hours)', read));
-  console.log(`ratio gate / bare insert (p50): ${(percentile(gated, 50) / percentile(bare, 50)).toFixed(1)}`);
+  console.log(line('bare single-row INSERT, temporary table (autocommit)', bare));
+  console.log(line('bare single-row INSERT, plain table (autocommit)', durable));
+  console.log(line(`gate, last check + cap reservation (${(gatedStatements / calls).toFixed(2)} statements)`, gated));
+  console.log(line(`gate, workflow read (no reservation, no hours; ${(statements / calls).toFixed(2)} statements)`, read));
+  console.log(`ratio gate / bare insert (p50): ${(percentile(gated, 50) / percentile(bare, 50)).toFixed(1)} (temporary table), `
+    + `${(percentile(gated, 50) / percentile(durable, 50)).toFixed(1)} (plain table)`);
+  await pool.query(`DROP TABLE ${durableTable}`);
   await pool.query('DELETE FROM call_reservation WHERE campaign_id = $1', [campaignId]);
   await pool.query(`DELETE FROM blacklist WHERE source = 'manual' AND created_by = 'bench'`);
   await pool.end();

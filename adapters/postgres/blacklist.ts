@@ -19,19 +19,10 @@ export interface BlacklistHit {
 export async function findBlacklistEntry(
   db: Queryable, e164: string, ignoredGroups: readonly string[], nowMs: number,
 ): Promise<BlacklistHit | null> {
-  // Three index probes, one per kind of entry: an OR across them would scan the table.
-  const prefixes = Array.from({ length: e164.length - 1 }, (_, i) => e164.slice(0, i + 2));
-  const { rows } = await db.query(
-    `SELECT id, kind, group_name, reason FROM (
-        SELECT * FROM blacklist WHERE kind = 'exact' AND e164 = $1
-        UNION ALL
-        SELECT * FROM blacklist WHERE kind = 'prefix' AND prefix = ANY ($5::text[])
-        UNION ALL
-        (SELECT * FROM blacklist WHERE kind = 'range' AND range_from <= $2 AND range_to >= $2)) b
-      WHERE (expires_at IS NULL OR expires_at > $4::timestamptz)
-        AND NOT (group_name = ANY ($3::text[]))
-      ORDER BY id LIMIT 1`,
-    [e164, e164.replace(/^\+/, ''), ignoredGroups, new Date(nowMs).toISOString(), prefixes],
+  // The match is the gate's own (blacklist_match, which gate_check calls): one index probe per kind.
+  const { rows } = await db.query<{ id: string; kind: BlacklistHit['kind']; group_name: string; reason: string }>(
+    'SELECT id, kind, group_name, reason FROM blacklist_match($1, $2, $3)',
+    [e164, ignoredGroups, new Date(nowMs).toISOString()],
   );
   if (rows.length === 0) return null;
   const r = rows[0];

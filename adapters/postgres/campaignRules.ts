@@ -36,8 +36,26 @@ function capsFrom(value: unknown): Caps {
 export async function readCampaignRules(
   db: Queryable, campaignId: string, calendarFrom: string, calendarDays: number,
 ): Promise<CampaignRules> {
+  return (await readRules(db, campaignId, calendarFrom, calendarDays, false)).rules;
+}
+
+/**
+ * The rules as the gate keeps them between calls, with their digest (campaign_rules_digest, read
+ * in the same statement): the gate's statement does nothing on a copy whose digest is no longer
+ * the campaign's.
+ */
+export async function readCampaignRulesWithDigest(
+  db: Queryable, campaignId: string, calendarFrom: string, calendarDays: number,
+): Promise<{ rules: CampaignRules; digest: string }> {
+  const { rules, digest } = await readRules(db, campaignId, calendarFrom, calendarDays, true);
+  return { rules, digest: digest as string };
+}
+
+async function readRules(
+  db: Queryable, campaignId: string, calendarFrom: string, calendarDays: number, withDigest: boolean,
+): Promise<{ rules: CampaignRules; digest: string | null }> {
   const { rows } = await db.query(
-    `SELECT k.id, k.state, k.time_zone,
+    `SELECT k.id, k.state, k.time_zone,${withDigest ? ' campaign_rules_digest(k.id, $2::date, $3::int) AS digest,' : ''}
             to_char(k.window_start, 'HH24:MI:SS') AS window_start, to_char(k.window_end, 'HH24:MI:SS') AS window_end,
             k.weekly_hours, to_char(k.start_date, 'YYYY-MM-DD') AS start_date, to_char(k.end_date, 'YYYY-MM-DD') AS end_date,
             k.legal_policy, k.policy_options, k.caps, k.ignored_blacklist_groups, k.blacklist_after_unreachable,
@@ -54,7 +72,7 @@ export async function readCampaignRules(
   const r = rows[0];
   const policy = legalPolicy(r.legal_policy, r.policy_options as PolicyOptions);
   const caps = (r.caps ?? {}) as { person?: unknown; number?: unknown };
-  return {
+  const rules: CampaignRules = {
     campaignId: r.id,
     state: r.state,
     timeZone: r.time_zone,
@@ -72,6 +90,7 @@ export async function readCampaignRules(
     ignoredBlacklistGroups: r.ignored_blacklist_groups,
     blacklistAfterUnreachable: r.blacklist_after_unreachable,
   };
+  return { rules, digest: withDigest ? r.digest : null };
 }
 
 /** After how many unreachable calls in a row a number is blacklisted (null: never). */

@@ -1,0 +1,100 @@
+import type { ContactWait, ContactWaitReason } from '../../domain/contactWaits';
+import type { Caps } from '../../domain/legalPolicy';
+import type { CampaignState } from '../../domain/outcomes';
+import type { BlacklistHit } from './blacklist';
+import type { CapCounts } from './caps';
+import type { Queryable } from './transaction';
+
+// The gate's one round trip: gate_check (schema/migrations/1764320000000_gate-function.sql) takes
+// the advisory locks, checks that the rules the worker derived its inputs from are still the
+// campaign's, reads the campaign's state, the blacklist and the caps, and reserves the cap slot
+// when every rule allows the call. The worker explains the decision from the facts it returns.
+
+export interface GateStatement {
+  campaignId: string;
+  contactId: number;
+  e164: string;
+  nowMs: number;
+  /** The rules the inputs below were derived from: their digest and calendar days. */
+  rulesDigest: string;
+  calendarFrom: string;
+  calendarDays: number;
+  /** The worker's verdict on the calling hours (true when they are not checked). */
+  hoursAllowed: boolean;
+  personCaps: Caps;
+  numberCaps: Caps;
+  rolling: boolean;
+  /** The subscriber's local date, and the first days of its ISO week and of its month. */
+  day: string;
+  weekStart: string;
+  monthStart: string;
+  /** Reserve a cap slot for this channel when allowed (the last check before a call). */
+  reserve: { channelId: string; kind: string } | null;
+}
+
+export type GateFacts =
+  | { contactFound: false }
+  | { contactFound: true; rulesCurrent: false }
+  | {
+    contactFound: true;
+    rulesCurrent: true;
+    campaignState: CampaignState;
+    blacklistHit: BlacklistHit | null;
+    used: { person: CapCounts; number: CapCounts };
+    /** Rolling periods: when every full cap has freed a slot (null: none is full). */
+    rollingFreeAtMs: number | null;
+    /** Every rule allowed the call (and its slot is reserved when one was asked for). */
+    allowed: boolean;
+    /** The contact's wait as it was before this check. */
+    wait: ContactWait | null;
+  };
+
+interface GateCheckRow {
+  contact_found: boolean;
+  rules_current: boolean | null;
+  campaign_state: CampaignState;
+  blacklist_id: string | null;
+  blacklist_kind: BlacklistHit['kind'] | null;
+  blacklist_group: string | null;
+  blacklist_reason: string | null;
+  person_used: number[];
+  number_used: number[];
+  rolling_free_at: Date | null;
+  allowed: boolean;
+  wait_reason: ContactWaitReason | null;
+  wait_detail: string | null;
+  wait_until: Date | null;
+}
+
+const capArray = (c: Caps): (number | null)[] => [c.day, c.week, c.month];
+const counts = ([day, week, month]: number[]): CapCounts => ({ day, week, month });
+
+export async function runGateCheck(db: Queryable, s: GateStatement): Promise<GateFacts> {
+  const { rows } = await db.query<GateCheckRow>({
+    // Named: each connection parses and plans the call once.
+    name: 'gate_check',
+    text: 'SELECT * FROM gate_check($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)',
+    values: [
+      s.campaignId, s.contactId, s.e164, new Date(s.nowMs).toISOString(), s.rulesDigest, s.calendarFrom, s.calendarDays,
+      s.hoursAllowed, capArray(s.personCaps), capArray(s.numberCaps), s.rolling, s.day, s.weekStart, s.monthStart,
+      s.reserve?.channelId ?? null, s.reserve?.kind ?? null,
+    ],
+  });
+  const r = rows[0];
+  if (!r.contact_found) return { contactFound: false };
+  if (!r.rules_current) return { contactFound: true, rulesCurrent: false };
+  return {
+    contactFound: true,
+    rulesCurrent: true,
+    campaignState: r.campaign_state,
+    blacklistHit: r.blacklist_id === null ? null : {
+      id: Number(r.blacklist_id), kind: r.blacklist_kind as BlacklistHit['kind'],
+      groupName: r.blacklist_group as string, reason: r.blacklist_reason as string,
+    },
+    used: { person: counts(r.person_used), number: counts(r.number_used) },
+    rollingFreeAtMs: r.rolling_free_at?.getTime() ?? null,
+    allowed: r.allowed,
+    wait: r.wait_reason === null ? null
+      : { reason: r.wait_reason, detail: r.wait_detail, until: r.wait_until?.toISOString() ?? null },
+  };
+}
