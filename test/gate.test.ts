@@ -1,12 +1,17 @@
 import { DateTime } from 'luxon';
+import type { Pool } from 'pg';
 import { updateCampaign } from '../adapters/postgres/campaigns';
+import type { Queryable } from '../adapters/postgres/transaction';
 import { gate, type GateQuestion } from '../activities/gate';
+import { gateRulesFor, hoursAllowedAt } from '../activities/gateRules';
+import { isAllowedAt } from '../domain/callingSchedule';
 import type { NewCampaignInput } from '../domain/campaignSettings';
 import { createTestCampaign, insertContact } from './fixtures';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
 
 // The gate on real Postgres: caps per person across campaigns, counted atomically against
-// concurrent workers, the blacklist's kinds and groups, and the last check of the hours.
+// concurrent workers, the blacklist's kinds and groups, the last check of the hours, and the
+// worker's kept copy of the campaign's rules, which never answers for rules since changed.
 
 let db: TestDatabase;
 const msk = 'Europe/Moscow';
@@ -131,5 +136,84 @@ describe('the blacklist', () => {
     await updateCampaign(db.pool, id, { ignoredBlacklistGroups: ['staff'] }, 'test');
     expect((await check('+79163000500')).allowed).toBe(true);
     expect((await check('+79161000061')).allowed).toBe(false);
+  });
+});
+
+describe('one round trip, on rules that are still the campaign’s', () => {
+  /** The pool, counting the statements sent through it. */
+  function counting(pool: Pool): { db: Queryable; sent: () => number } {
+    let n = 0;
+    const query = (...args: unknown[]): unknown => { n++; return (pool.query as (...a: unknown[]) => unknown).apply(pool, args); };
+    return { db: { query } as unknown as Pool, sent: () => n };
+  }
+
+  it('checks and reserves in one statement once the rules are kept', async () => {
+    const id = await campaign();
+    const c = await insertContact(db.pool, id, 'rt1', ['+79161000070']);
+    const { db: counted, sent } = counting(db.pool);
+    expect((await gate(counted, question(id, c, '+79161000070', at('2026-11-24T10:00'), 'rt-1'))).allowed).toBe(true);
+    const first = sent();
+    expect(first).toBe(2); // the rules, read once for this local day, then the check
+    const refused = await gate(counted, question(id, c, '+79161000070', at('2026-11-24T11:00'), 'rt-2'));
+    expect(refused).toMatchObject({ allowed: false, refusal: 'cap_reached' });
+    expect(sent() - first).toBe(2); // the check, then the contact's new wait
+    expect(await gate(counted, question(id, c, '+79161000070', at('2026-11-24T11:30'), 'rt-3'))).toMatchObject({ allowed: false });
+    expect(sent() - first).toBe(3); // the same wait is not written again
+  });
+
+  it('sees an edit of the hours and a new holiday made after the rules were kept', async () => {
+    const id = await campaign({ calendarCountry: 'ZZ', weeklyHours: { 2: ['10:00', '18:00'] } });
+    const c = await insertContact(db.pool, id, 'rt2', ['+79161000071']);
+    const noon = at('2026-11-24T12:00'); // a Tuesday
+    expect((await gate(db.pool, question(id, c, '+79161000071', noon))).allowed).toBe(true);
+    await updateCampaign(db.pool, id, { weeklyHours: { 2: ['13:00', '18:00'] } }, 'test');
+    expect(await gate(db.pool, question(id, c, '+79161000071', noon + 1000))).toMatchObject({
+      allowed: false, refusal: 'outside_window', retryAt: new Date(at('2026-11-24T13:00')).toISOString(),
+    });
+    expect((await gate(db.pool, question(id, c, '+79161000071', noon + 3600_000))).allowed).toBe(true);
+    await db.pool.query(`INSERT INTO calendar_day (country, day, kind) VALUES ('ZZ', '2026-11-24', 'holiday')`);
+    // On a public holiday the 230-FZ hours end at 20:00: 20:30 is refused while the day is one.
+    await updateCampaign(db.pool, id, { weeklyHours: { 2: ['13:00', '21:00'] } }, 'test');
+    const evening = at('2026-11-24T20:30');
+    expect(await gate(db.pool, question(id, c, '+79161000071', evening))).toMatchObject({ allowed: false, refusal: 'outside_window' });
+    await db.pool.query(`DELETE FROM calendar_day WHERE country = 'ZZ'`);
+    expect((await gate(db.pool, question(id, c, '+79161000071', evening + 1000))).allowed).toBe(true);
+    await db.pool.query(`INSERT INTO calendar_day (country, day, kind) VALUES ('ZZ', '2026-11-24', 'holiday')`);
+    expect(await gate(db.pool, question(id, c, '+79161000071', evening + 2000))).toMatchObject({ allowed: false, refusal: 'outside_window' });
+  });
+
+  it('answers on the kept hours as isAllowedAt does, across midnights and a change of the clocks', async () => {
+    const id = await campaign({ weeklyHours: { 7: ['01:30', '23:30'] } });
+    const zones = ['Europe/Berlin', 'Europe/London', 'Asia/Vladivostok'];
+    // Sunday 25 October 2026: Berlin and London go back an hour.
+    for (let t = Date.parse('2026-10-23T00:00:00Z'); t < Date.parse('2026-10-27T00:00:00Z'); t += 17 * 60_000 + 13_000) {
+      for (const z of [zones, zones.slice(0, 1), zones.slice(1)]) {
+        const kept = await gateRulesFor(db.pool, id, z, t);
+        expect({ t: new Date(t).toISOString(), z, allowed: hoursAllowedAt(kept, t) })
+          .toEqual({ t: new Date(t).toISOString(), z, allowed: isAllowedAt(kept.rules.schedule, z, t) });
+      }
+    }
+  });
+
+  it('holds the locks until the caller’s transaction ends when asked inside one', async () => {
+    const id = await campaign();
+    const [a, b] = await Promise.all([
+      insertContact(db.pool, id, 'tx-a', ['+79161000072'], {}, 'x', { personId: 'debtor-tx' }),
+      insertContact(db.pool, id, 'tx-b', ['+79161000073'], {}, 'x', { personId: 'debtor-tx' }),
+    ]);
+    const now = at('2026-11-24T12:00');
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      expect((await gate(client, question(id, a, '+79161000072', now, 'tx-1'))).allowed).toBe(true);
+      let settled = false;
+      const other = gate(db.pool, question(id, b, '+79161000073', now, 'tx-2')).finally(() => { settled = true; });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(settled).toBe(false); // waiting for the person's lock
+      await client.query('COMMIT');
+      expect(await other).toMatchObject({ allowed: false, refusal: 'cap_reached' });
+    } finally {
+      client.release();
+    }
   });
 });
