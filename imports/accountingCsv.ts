@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AMOUNT, VARIABLE_NAME } from '../domain/contactInput';
+import { amountInKopecks } from '../domain/messageTemplate';
+import { MAX_NUMBER_RU } from '../domain/moneyRu';
 import { normalizePhone, type CountryCode } from '../domain/phoneNumbers';
 import {
   CsvReadError, ENCODING_SAMPLE_BYTES, isRefusal, readCsvRows, type CsvDelimiter, type CsvEncoding, type CsvRecord, type CsvRow,
@@ -32,6 +34,8 @@ export interface AccountingContact {
   line: number; // physical line in the file where the row starts; the header is line 1
   rawLine: string; // the row's text as it stands in the file
   externalId: string;
+  /** Who the contact is, for the caps: its normalised name and first number (accountingPersonId). */
+  personId: string;
   name: string;
   phones: AccountingPhone[];
   variables: Record<string, string>;
@@ -77,6 +81,25 @@ export function accountingExternalId(name: string, e164s: readonly string[]): st
 }
 
 /**
+ * A name as it identifies a person: case, spacing and ё/е do not make another person
+ * ("ИВАНОВ  Иван" is "Иванов Иван").
+ */
+export function normalisedName(name: string): string {
+  return name.normalize('NFKC').toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The person behind a list row, whose calls the person caps count across contacts and campaigns:
+ * the list has no person id, so a person is a normalised name at a number (the first, dialled
+ * first). Two rows differing only in the name's case or spacing are one person; one number under
+ * two different names is two people (a family's home phone).
+ */
+export function accountingPersonId(name: string, firstE164: string): string {
+  const digest = createHash('sha256').update(`${normalisedName(name)}|${firstE164}`, 'utf8').digest('hex');
+  return `person-${digest.slice(0, 16)}`;
+}
+
+/**
  * Reads an accounting-shape list, one result per data row, in file order. Throws CsvShapeError
  * before the first row when the header is not the accounting shape. A row that is not valid
  * CSV is reported and reading goes on with the next line; when the input itself fails, the last
@@ -88,7 +111,10 @@ export async function* parseAccountingCsv(
 ): AsyncGenerator<AccountingRow> {
   let delimiter: CsvDelimiter = ',';
   const sampled = await sampleEncoding(input);
-  const rows = readCsvRows(sampled.input, { encoding: sampled.encoding, onFormat: (f) => { delimiter = f.delimiter; } });
+  // A line too long to be a row is refused alone: the rows after it are still read.
+  const rows = readCsvRows(sampled.input, {
+    encoding: sampled.encoding, longLines: 'refuse', onFormat: (f) => { delimiter = f.delimiter; },
+  });
   yield* parseAccountingRows(rows, {
     ...options,
     extraColumnsHint: () => ` (a "${delimiter}" inside a field that is not quoted?)`,
@@ -232,11 +258,13 @@ function readRow(record: CsvRecord, index: Record<Column, number>, defaultCountr
   const varsField = fields[index.USER_VARS]!;
 
   // A character damaged in a UTF-8 list decodes to U+FFFD: say so instead of importing mojibake.
+  // A NUL is no character of any text (Postgres stores none): a damaged or binary line.
   for (const column of ACCOUNTING_COLUMNS) {
     const value = fields[index[column]]!;
     if (value.includes('\ufffd')) {
       return rejected(record, column, 'not valid UTF-8 text (a damaged character, or a line saved in another encoding than the rest of the file)', value);
     }
+    if (value.includes('\u0000')) return rejected(record, column, 'contains a NUL character (a damaged line, or binary data)', value);
   }
 
   const name = nameField.replace(/\s+/g, ' ').trim();
@@ -252,6 +280,7 @@ function readRow(record: CsvRecord, index: Record<Column, number>, defaultCountr
     line: record.line,
     rawLine: record.raw,
     externalId: accountingExternalId(name, phones.phones.map((p) => p.e164)),
+    personId: accountingPersonId(name, phones.phones[0]!.e164),
     name,
     phones: phones.phones,
     variables: variables.variables,
@@ -296,6 +325,16 @@ function readPhones(field: string, defaultCountry: CountryCode):
   return { phones, warnings };
 }
 
+/** Whether a message can say the amount (the renderer's own bound). */
+function amountFits(value: string): boolean {
+  try {
+    amountInKopecks(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function readVariables(field: string): { variables: Record<string, string> } | { error: string; raw: string } {
   // A Map, not an object literal: a variable may well be called "__proto__" or "constructor".
   const variables = new Map<string, string>();
@@ -312,8 +351,13 @@ function readVariables(field: string): { variables: Record<string, string> } | {
       return { error: `"${pair}": "${key}" is not a valid variable name (Latin letters, digits and _, not starting with a digit)`, raw: pair };
     }
     if (variables.has(key)) return { error: `"${pair}": ${key} is given twice`, raw: pair };
-    if (key === 'BALANCE' && !AMOUNT.test(value)) {
-      return { error: `"${pair}": BALANCE is not an amount (expected a decimal number such as -68.27)`, raw: pair };
+    // Templates read BALANCE: "balance" would be a variable of its own, and BALANCE missing.
+    if (key !== 'BALANCE' && key.toUpperCase() === 'BALANCE') {
+      return { error: `"${pair}": write BALANCE in capitals (variable names are case-sensitive, and templates read BALANCE)`, raw: pair };
+    }
+    if (key === 'BALANCE') {
+      if (!AMOUNT.test(value)) return { error: `"${pair}": BALANCE is not an amount (expected a decimal number such as -68.27)`, raw: pair };
+      if (!amountFits(value)) return { error: `"${pair}": BALANCE is out of range (at most ${MAX_NUMBER_RU} roubles either way)`, raw: pair };
     }
     variables.set(key, value);
   }

@@ -35,6 +35,11 @@ export interface CsvReadOptions {
   trim?: boolean;
   /** A quoted field may hold line breaks (default true); false: every line is a record. */
   multiline?: boolean;
+  /**
+   * A line longer than MAX_LINE_CHARS: 'stop' (default) ends reading with CsvReadError (a file
+   * that is not text); 'refuse' refuses that line alone and reads on from the next line break.
+   */
+  longLines?: 'stop' | 'refuse';
   /** Told the encoding and the delimiter once, before the first row. */
   onFormat?: (format: CsvFormat) => void;
 }
@@ -80,6 +85,8 @@ export class CsvReadError extends Error {
 export const ENCODING_SAMPLE_BYTES = 64 * 1024;
 // Longer than any sane row: a binary file or a file without line breaks.
 export const MAX_LINE_CHARS = 1_000_000;
+// What a refused long line keeps of its text, for the report.
+export const LONG_LINE_KEPT_CHARS = 200;
 // A quoted field may hold line breaks; a "record" longer than this is a quote left open.
 export const MAX_LINES_PER_RECORD = 20;
 // Records are parsed by csv-parse in groups: one call per record costs more than the parsing.
@@ -98,7 +105,7 @@ export async function* readCsvRows(
   options: CsvReadOptions = {},
 ): AsyncGenerator<CsvRow> {
   let encoding: CsvEncoding = 'utf-8';
-  const lines = new LineReader(decode(input, options.encoding ?? 'auto', (found) => { encoding = found; }));
+  const lines = new LineReader(decode(input, options.encoding ?? 'auto', (found) => { encoding = found; }), options.longLines ?? 'stop');
   try {
     const first = await nextNonBlank(lines);
     if (first !== undefined) {
@@ -217,6 +224,7 @@ interface PhysicalLine {
   no: number;
   text: string;
   eol: string; // '\r\n', '\n', '\r' or '' at the end of the file
+  refused?: string; // a line too long to read: `text` is its start
 }
 
 class LineReader {
@@ -227,8 +235,11 @@ class LineReader {
   private lineNo = 0;
   private done = false;
   private failed: CsvReadError | undefined;
+  // Inside a refused long line: its text is dropped up to its line break.
+  private skipping = false;
+  private skippedCr = false; // the refused line ended with a CR at a chunk's end: a LF next is its
 
-  constructor(private readonly source: AsyncGenerator<string>) {}
+  constructor(private readonly source: AsyncGenerator<string>, private readonly longLines: 'stop' | 'refuse' = 'stop') {}
 
   async next(): Promise<PhysicalLine | undefined> {
     if (this.pushedBack.length > 0) return this.pushedBack.pop();
@@ -270,24 +281,65 @@ class LineReader {
     this.buffer += chunk.value;
     this.split(false);
     if (this.buffer.length > MAX_LINE_CHARS) {
-      this.stop('line-too-long', `line ${this.lineNo + 1} is longer than ${MAX_LINE_CHARS} characters (is this a text file?)`);
+      if (this.longLines === 'stop') {
+        this.stop('line-too-long', `line ${this.lineNo + 1} is longer than ${MAX_LINE_CHARS} characters (is this a text file?)`);
+        return;
+      }
+      // Memory holds at most MAX_LINE_CHARS of one line: the rest of it is read and dropped.
+      const no = ++this.lineNo;
+      this.ready.push({ no, text: `${this.buffer.slice(0, LONG_LINE_KEPT_CHARS)}…`, eol: '', refused: longLineReason(no) });
+      this.buffer = '';
+      this.skipping = true;
+      this.split(false);
     }
   }
 
+  /** Drops the rest of a refused long line; false while its line break has not come yet. */
+  private skipRestOfLine(atEnd: boolean): boolean {
+    if (this.skippedCr) {
+      this.skippedCr = false;
+      if (this.buffer.startsWith('\n')) this.buffer = this.buffer.slice(1);
+    }
+    const m = /\r\n|\r|\n/.exec(this.buffer);
+    if (m === null) {
+      this.buffer = '';
+      if (atEnd) this.skipping = false;
+      return atEnd;
+    }
+    if (m[0] === '\r' && m.index === this.buffer.length - 1) this.skippedCr = true;
+    this.buffer = this.buffer.slice(m.index + m[0].length);
+    this.skipping = false;
+    return true;
+  }
+
   private split(atEnd: boolean): void {
+    if (this.skipping && !this.skipRestOfLine(atEnd)) return;
+    if (this.skippedCr && this.buffer !== '') {
+      this.skippedCr = false;
+      if (this.buffer.startsWith('\n')) this.buffer = this.buffer.slice(1);
+    }
     const lineBreak = /\r\n|\r|\n/g;
     let start = 0;
     let match: RegExpExecArray | null;
     while ((match = lineBreak.exec(this.buffer)) !== null) {
       // A CR at the end of a chunk may be the first half of a CRLF: wait for the next chunk.
       if (match[0] === '\r' && match.index === this.buffer.length - 1 && !atEnd) break;
-      this.ready.push({ no: ++this.lineNo, text: this.buffer.slice(start, match.index), eol: match[0] });
+      this.push(this.buffer.slice(start, match.index), match[0]);
       start = match.index + match[0].length;
     }
     this.buffer = this.buffer.slice(start);
     if (atEnd && this.buffer.length > 0) {
-      this.ready.push({ no: ++this.lineNo, text: this.buffer, eol: '' });
+      this.push(this.buffer, '');
       this.buffer = '';
+    }
+  }
+
+  private push(text: string, eol: string): void {
+    const no = ++this.lineNo;
+    if (this.longLines === 'refuse' && text.length > MAX_LINE_CHARS) {
+      this.ready.push({ no, text: `${text.slice(0, LONG_LINE_KEPT_CHARS)}…`, eol, refused: longLineReason(no) });
+    } else {
+      this.ready.push({ no, text, eol });
     }
   }
 
@@ -296,6 +348,10 @@ class LineReader {
     this.buffer = '';
     this.done = true;
   }
+}
+
+function longLineReason(line: number): string {
+  return `line ${line} is longer than ${MAX_LINE_CHARS} characters: refused, and read on from the next line (is this a text file?)`;
 }
 
 function isBlank(text: string): boolean {
@@ -365,6 +421,13 @@ class RecordReader {
     return this.csv.relax_quotes === true && text[0] !== '"' && !text.includes(`${this.csv.delimiter as string}"`);
   }
 
+  private splitsQuoted(text: string): string[] | undefined {
+    if (this.csv.trim || text.length < 2 || text.charCodeAt(0) !== 34 || text.charCodeAt(text.length - 1) !== 34) return undefined;
+    const fields = text.slice(1, -1).split(`"${this.csv.delimiter as string}"`);
+    for (const field of fields) if (field.includes('"')) return undefined;
+    return fields;
+  }
+
   async next(): Promise<Pending | undefined> {
     const first = await nextNonBlank(this.lines);
     return first === undefined ? undefined : this.assemble(first);
@@ -372,9 +435,13 @@ class RecordReader {
 
   /** The record that starts on `first`. */
   async assemble(first: PhysicalLine): Promise<Pending> {
+    if (first.refused !== undefined) return { line: first.no, raw: first.text, refused: first.refused };
     // A line where no quote opens a field is its text split at the delimiter, as csv-parse would
     // read it, several times faster (most registry rows: their quotes are inside operator names).
     if (this.splitsPlainly(first.text)) return { line: first.no, raw: first.text, fields: first.text.split(this.csv.delimiter as string) };
+    // Every field quoted and no quote inside one ("a","b","c"), as most exports write every line.
+    const quoted = this.splitsQuoted(first.text);
+    if (quoted !== undefined) return { line: first.no, raw: first.text, fields: quoted };
     // An even number of quotes cannot leave a quoted field open (csv-parse says what else is wrong).
     if (countQuotes(first.text) % 2 === 0) return { line: first.no, raw: first.text };
     const alone = tryParse(first.text, this.csv);
@@ -387,6 +454,10 @@ class RecordReader {
     while (taken.length < MAX_LINES_PER_RECORD) {
       const next = await this.lines.next();
       if (next === undefined) break;
+      if (next.refused !== undefined) {
+        this.lines.pushBack([next]);
+        break;
+      }
       taken.push(next);
       const text = joinLines(taken);
       const parsed = tryParse(text, this.csv);

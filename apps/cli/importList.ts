@@ -3,7 +3,9 @@ import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { ImportError, importList, type ImportIssue, type ImportReport } from '../../imports/contactList';
+import pino from 'pino';
+import { redactedPaths } from '../../common/logger';
+import { ImportError, importList, type ImportIssue, type ImportProgress, type ImportReport } from '../../imports/contactList';
 import { SNIFF_BYTES, sniffListFormat, type ListFormat } from '../../imports/listFormat';
 import { argsAndDatabase, runCli, UsageError } from './runCli';
 
@@ -11,10 +13,12 @@ import { argsAndDatabase, runCli, UsageError } from './runCli';
 //
 // CSV or XLSX, told by the file's content (as the API's uploads are).
 //
-// Prints a summary and every issue, one per line ("line 7: PHONE_NUMBER: too short: 4 digits").
+// Prints a summary and every issue to stdout, one per line ("line 7: PHONE_NUMBER: too short: 4
+// digits"); logs (JSON lines) and, on a terminal, a progress line go to stderr.
 // Exit code: 0 when at least one row is in the campaign (new or already there), 2 when every row
-// was rejected, 1 when the import could
-// not run (bad arguments, missing campaign, not the accounting shape, database down), 64 on usage.
+// was rejected or the file has no rows, 1 when the import could not run or stopped (bad
+// arguments, missing campaign, not the accounting shape, database down: nothing was written),
+// 64 on usage.
 
 const USAGE = 'usage: npx tsx apps/cli/importList.ts --campaign <id> [--created-by <who>] <file.csv|file.xlsx>\n'
   + '       DATABASE_URL must be set';
@@ -83,6 +87,27 @@ function printReport(file: string, report: ImportReport, issues: ImportIssue[]):
   }
 }
 
+/** On a terminal, one line on stderr rewritten as the rows are read: rows, rate, refused lines. */
+function progressLine(): { show: (p: ImportProgress) => void; clear: () => void } {
+  const tty = process.stderr.isTTY === true;
+  const started = Date.now();
+  let shown = false;
+  return {
+    show: (p) => {
+      if (!tty) return;
+      const seconds = (Date.now() - started) / 1000;
+      const rate = seconds > 0 ? Math.round(p.rowsRead / seconds) : 0;
+      const what = p.merging ? 'read; adding them to the campaign…' : `read, ${rate.toLocaleString('en')} rows/s`;
+      process.stderr.write(`\r\x1b[K${p.rowsRead.toLocaleString('en')} rows ${what}, ${p.rowsRefused.toLocaleString('en')} refused so far`);
+      shown = true;
+    },
+    clear: () => {
+      if (shown) process.stderr.write('\r\x1b[K');
+      shown = false;
+    },
+  };
+}
+
 /** CSV or XLSX by the file's first bytes; a file that is neither is refused by what it is. */
 async function formatOf(file: string): Promise<ListFormat> {
   const handle = await open(file, 'r');
@@ -110,16 +135,25 @@ async function main(): Promise<number> {
   }
 
   const pool = new Pool({ connectionString: databaseUrl, max: 2 });
+  const progress = progressLine();
   try {
     const report = await importList({
       pool, campaignId: args.campaignId, fileName: path.basename(args.file),
       input: createReadStream(args.file), createdBy: args.createdBy, format,
+      log: pino({ name: 'importList', level: process.env.LOG_LEVEL ?? 'info', redact: { paths: redactedPaths, censor: '[redacted]' } }, pino.destination(2)),
+      onProgress: progress.show,
     });
+    progress.clear();
     printReport(args.file, report, await allIssues(pool, report));
     // A re-import of the same file finds every row already there: that is success too.
     return report.rowsImported + report.rowsUnchanged > 0 ? 0 : 2;
   } catch (err) {
+    progress.clear();
     if (!(err instanceof ImportError)) throw err;
+    if (err.noRows) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
     process.stderr.write(`import failed: ${err.message}\n`);
     return 1;
   } finally {

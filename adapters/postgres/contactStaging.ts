@@ -1,0 +1,197 @@
+import { once } from 'node:events';
+import type { PoolClient } from 'pg';
+import { from as copyFrom, type CopyStreamQuery } from 'pg-copy-streams';
+
+// A list import's rows on their way into a campaign: streamed with COPY into a staging table of
+// the import's own session (temporary: never WAL-logged, gone with the session), then moved into
+// contact, contact_phone, contact_variable and list_import_issue by a few set-based statements,
+// all in the one transaction of the import. A killed import leaves nothing of its rows.
+//
+// The staging table holds four kinds of row, one COPY stream for all of them:
+//   c  a contact:  line, a external_id, b full_name, c person_id, d the row's text
+//   p  a number:   line, n position, a e164, b raw, c note
+//   v  a variable: line, a name, b value
+//   i  an issue:   line, n order within the line, a field, b severity, c reason, d the row's text
+
+export interface StagedPhone {
+  position: number;
+  e164: string;
+  raw: string;
+  note: string | null;
+}
+
+export interface StagedIssue {
+  line: number;
+  field: string | null;
+  severity: 'error' | 'warning';
+  reason: string;
+  raw: string;
+}
+
+/** COPY's text format: a backslash, tab, line feed or carriage return is escaped; null is \N. */
+function copyText(value: string | null): string {
+  if (value === null) return '\\N';
+  // NUL is no character Postgres stores: a refused line's text keeps a visible mark in its place.
+  if (!/[\\\t\n\r\0]/.test(value)) return value;
+  return value.replace(/[\\\t\n\r\0]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\u2400'));
+}
+
+const FLUSH_CHARS = 256 * 1024;
+
+/**
+ * Writes staging rows through one COPY on `client`, which must be in the import's transaction.
+ * Rows are gathered into chunks of about FLUSH_CHARS; a full socket holds the writer back.
+ */
+export class ContactStaging {
+  private chunk = '';
+  private failure: Error | undefined;
+  private readonly ended: Promise<void>;
+
+  private constructor(private readonly copy: CopyStreamQuery) {
+    copy.on('error', (err: Error) => { this.failure ??= err; });
+    this.ended = new Promise((resolve, reject) => {
+      copy.on('finish', resolve);
+      copy.on('error', reject);
+    });
+    this.ended.catch(() => undefined); // read by end(); not unhandled meanwhile
+  }
+
+  /** Creates the session's staging table (dropped at commit or rollback) and opens the COPY. */
+  static async open(client: PoolClient): Promise<ContactStaging> {
+    await client.query(
+      `CREATE TEMPORARY TABLE import_stage (kind "char" NOT NULL, line integer NOT NULL, n integer, a text, b text, c text, d text)
+       ON COMMIT DROP`);
+    return new ContactStaging(client.query(copyFrom('COPY import_stage FROM STDIN')));
+  }
+
+  async contact(line: number, externalId: string, fullName: string, personId: string, raw: string,
+    phones: readonly StagedPhone[], variables: Record<string, string>): Promise<void> {
+    let text = `c\t${line}\t\\N\t${copyText(externalId)}\t${copyText(fullName)}\t${copyText(personId)}\t${copyText(raw)}\n`;
+    for (const p of phones) text += `p\t${line}\t${p.position}\t${copyText(p.e164)}\t${copyText(p.raw)}\t${copyText(p.note)}\t\\N\n`;
+    for (const name of Object.keys(variables)) text += `v\t${line}\t\\N\t${copyText(name)}\t${copyText(variables[name]!)}\t\\N\t\\N\n`;
+    await this.add(text);
+  }
+
+  async issues(issues: readonly StagedIssue[]): Promise<void> {
+    let text = '';
+    issues.forEach((i, n) => {
+      text += `i\t${i.line}\t${n}\t${copyText(i.field)}\t${i.severity}\t${copyText(i.reason)}\t${copyText(i.raw)}\n`;
+    });
+    await this.add(text);
+  }
+
+  /** Ends the COPY: every row is in the staging table when it resolves. */
+  async end(): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.chunk !== '') this.copy.write(this.chunk);
+    this.chunk = '';
+    this.copy.end();
+    await this.ended;
+  }
+
+  private async add(text: string): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.chunk += text;
+    if (this.chunk.length < FLUSH_CHARS) return;
+    const full = this.copy.write(this.chunk);
+    this.chunk = '';
+    if (!full) await Promise.race([once(this.copy, 'drain'), this.ended]);
+  }
+}
+
+export interface MergeResult {
+  inserted: number;
+  unchanged: number;
+  /** In-file repeats of a contact: refused in SQL, beside the rows refused before staging. */
+  repeated: number;
+  issues: number;
+}
+
+/**
+ * Moves the staged rows into the campaign (run in the import's transaction, after the COPY):
+ * a contact whose external id is new is inserted with its numbers and variables, in file order;
+ * one already there is left as it is (its workflow may be calling it), with a warning naming the
+ * variables the file would change; a contact given twice is taken from its first line. Every
+ * issue goes to list_import_issue in line order, with the ones found here: repeats, changes not
+ * applied, and rows whose person or number is another row's.
+ */
+export async function mergeStagedContacts(client: PoolClient, importId: number, campaignId: string): Promise<MergeResult> {
+  // Temporary tables get no statistics by themselves; the joins below need them.
+  await client.query('ANALYZE import_stage');
+  await client.query(
+    `CREATE TEMPORARY TABLE import_contact ON COMMIT DROP AS
+       SELECT line, a AS external_id, b AS full_name, c AS person_id, d AS raw, min(line) OVER (PARTITION BY a) AS first_line
+         FROM import_stage WHERE kind = 'c'`);
+  await client.query('CREATE TEMPORARY TABLE import_new (contact_id bigint NOT NULL, line integer NOT NULL) ON COMMIT DROP');
+  const inserted = await client.query(
+    `WITH ins AS (
+       INSERT INTO contact (campaign_id, external_id, full_name, person_id)
+       SELECT $1, external_id, full_name, person_id FROM import_contact WHERE line = first_line ORDER BY line
+       ON CONFLICT (campaign_id, external_id) DO NOTHING
+       RETURNING id, external_id)
+     INSERT INTO import_new (contact_id, line)
+     SELECT ins.id, c.line FROM ins JOIN import_contact c ON c.external_id = ins.external_id AND c.line = c.first_line`,
+    [campaignId]);
+  await client.query('ANALYZE import_contact, import_new');
+  await client.query(
+    `INSERT INTO contact_phone (contact_id, position, e164, raw, note)
+     SELECT n.contact_id, s.n, s.a, s.b, s.c FROM import_stage s JOIN import_new n ON n.line = s.line WHERE s.kind = 'p'`);
+  await client.query(
+    `INSERT INTO contact_variable (contact_id, name, value)
+     SELECT n.contact_id, s.a, s.b FROM import_stage s JOIN import_new n ON n.line = s.line WHERE s.kind = 'v'`);
+
+  const issues = await client.query(
+    `WITH firsts AS (SELECT * FROM import_contact WHERE line = first_line),
+     kept AS (
+       SELECT f.line, f.raw, k.id FROM firsts f
+         JOIN contact k ON k.campaign_id = $2 AND k.external_id = f.external_id
+        WHERE NOT EXISTS (SELECT 1 FROM import_new n WHERE n.line = f.line)),
+     file_vars AS (SELECT k.id, s.a AS name, s.b AS value FROM kept k JOIN import_stage s ON s.kind = 'v' AND s.line = k.line),
+     stored_vars AS (SELECT k.id, v.name, v.value FROM kept k JOIN contact_variable v ON v.contact_id = k.id),
+     not_applied AS (
+       SELECT coalesce(f.id, s.id) AS id, string_agg(coalesce(f.name, s.name), ', ' ORDER BY coalesce(f.name, s.name)) AS names
+         FROM file_vars f FULL JOIN stored_vars s ON s.id = f.id AND s.name = f.name
+        WHERE f.value IS DISTINCT FROM s.value
+        GROUP BY 1),
+     same_person AS (
+       SELECT line, raw, min(line) OVER (PARTITION BY person_id) AS person_line FROM firsts),
+     numbers AS (
+       SELECT p.line, p.n AS position, p.a AS e164, p.b AS number_raw, f.raw, f.person_id,
+              first_value(p.line) OVER w AS number_line, first_value(f.person_id) OVER w AS number_person
+         FROM import_stage p JOIN firsts f ON f.line = p.line
+        WHERE p.kind = 'p'
+       WINDOW w AS (PARTITION BY p.a ORDER BY p.line)),
+     found AS (
+       SELECT s.line, s.n AS seq, s.a AS field, s.b AS severity, s.c AS reason, s.d AS raw
+         FROM import_stage s
+        WHERE s.kind = 'i'
+          -- a repeated line is refused whole: its own warnings are not kept
+          AND NOT (s.b = 'warning' AND EXISTS (SELECT 1 FROM import_contact r WHERE r.line = s.line AND r.line <> r.first_line))
+       UNION ALL
+       SELECT line, -1, NULL, 'error',
+              format('the same contact (name and numbers) as line %s: imported once, from line %s', first_line, first_line), raw
+         FROM import_contact WHERE line <> first_line
+       UNION ALL
+       SELECT k.line, 1000, 'USER_VARS', 'warning',
+              format('the contact is already in the campaign and was left unchanged: the file''s values of %s were not applied', a.names), k.raw
+         FROM kept k JOIN not_applied a ON a.id = k.id
+       UNION ALL
+       SELECT line, 1001, 'NAME', 'warning',
+              format('the same person as line %s (the same name but for case or spacing, and the same first number): '
+                || 'a contact of its own, whose calls count with that line''s against the person''s caps', person_line), raw
+         FROM same_person WHERE person_line <> line
+       UNION ALL
+       SELECT line, 1002 + position, 'PHONE_NUMBER', 'warning',
+              format('number %s (%s) is also on line %s, under another name: another person, called on their own '
+                || '(a campaign''s caps.number counts the calls to the number together)', position, number_raw, number_line), raw
+         FROM numbers WHERE number_person <> person_id)
+     INSERT INTO list_import_issue (import_id, line, field, severity, reason, raw)
+     SELECT $1, line, field, severity, reason, raw FROM found ORDER BY line, seq`,
+    [importId, campaignId]);
+
+  const { rows: [counts] } = await client.query<{ firsts: number; repeated: number }>(
+    `SELECT count(*) FILTER (WHERE line = first_line)::int AS firsts, count(*) FILTER (WHERE line <> first_line)::int AS repeated
+       FROM import_contact`);
+  const insertedCount = inserted.rowCount ?? 0;
+  return { inserted: insertedCount, unchanged: counts!.firsts - insertedCount, repeated: counts!.repeated, issues: issues.rowCount ?? 0 };
+}
