@@ -6,6 +6,7 @@ import type { AttemptRecord, CallRequest, ContactResult } from '../domain/types'
 import {
   cancelPendingContacts, markCampaignCompleted, readCampaignStatus, startNextContactPage, wakeInFlightContacts, type PageRequest,
 } from './campaignFeed';
+import { answerRates, type AnswerRatesQuestion } from './answerRates';
 import { call } from './call';
 import { gate } from './gate';
 import { plan } from './plan';
@@ -54,6 +55,7 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
     record: (a: AttemptRecord) => record(deps.pool, a),
+    answerRates: (q: AnswerRatesQuestion) => answerRates(deps.pool, q),
     finish: (q: { contactId: number; state: ContactResult['state']; outcome: CallOutcome | null }) =>
       finish(deps.pool, q.contactId, q.state, q.outcome),
     campaignStatus: (campaignId: string) => readCampaignStatus(deps.pool, campaignId),

@@ -14,8 +14,8 @@ import {
 import type { DialerActivities } from '../activities';
 import type { CallOutcome } from '../domain/outcomes';
 import { decide } from '../domain/decide';
-import { nextAction } from '../domain/strategies/registry';
-import { DEFAULT_STRATEGY, type NextAction, type StrategyAttempt } from '../domain/strategies/strategy';
+import { answerHistoryQuery, nextAction } from '../domain/strategies/registry';
+import { DEFAULT_STRATEGY, type AnswerHistory, type NextAction, type StrategyAttempt } from '../domain/strategies/strategy';
 import { campaignChangedSignal, campaignResumedSignal, contactProgressQuery, type ContactProgress } from './signals';
 import { nextAllowedMomentIn } from '../domain/callingSchedule';
 import type { CallResult, ContactPhone, ContactPlan, ContactResult, GateDecision, PreparedAudio, PreparedMessage } from '../domain/types';
@@ -24,7 +24,7 @@ import type { CallResult, ContactPhone, ContactPlan, ContactResult, GateDecision
 // for each of the contact's numbers in order. Short Postgres steps are local activities (no
 // extra server round trip each); the call is one normal activity that heartbeats.
 
-const { plan: loadPlan, gate: checkGate, prepare, record, finish: finishContact, speechFailed } =
+const { plan: loadPlan, gate: checkGate, prepare, record, finish: finishContact, speechFailed, answerRates: countAnswers } =
   proxyLocalActivities<DialerActivities>({
     startToCloseTimeout: '15 seconds',
     retry: {
@@ -80,6 +80,13 @@ const WAKE_PATCH = 'campaign-changes-wake';
 const STRATEGY_PATCH = 'strategy-registry';
 
 /**
+ * Versioning of the answer counts: a strategy that decides on the attempt rows (bestHour) gets
+ * them from a local activity before each decision. Only such strategies ask, so no other
+ * contact's history changes; contacts that decided without them replay without them.
+ */
+const ESTIMATES_PATCH = 'best-hour-estimates';
+
+/**
  * Versioning of the prepare step: a normal activity before every attempt that makes the message
  * into audio through the speech port and returns media references only (the text stays in
  * Postgres); a failure makes the contact wait ('speech_failure') and try again, never call.
@@ -126,7 +133,7 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
     progress.phonePosition = phone.position;
     const tally = perNumber[index];
     /** The last attempt on this number asked for a retry: what it ended with, and when. */
-    let retry: { outcome: CallOutcome; decidedAtMs: number } | null = null;
+    let retry: { outcome: CallOutcome; decidedAtMs: number; history?: AnswerHistory[] } | null = null;
 
     for (;;) {
       // The campaign changed since the plan was read (new hours, a new strategy): read it again.
@@ -205,11 +212,12 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
       progress.step = 'decide';
       if (patched(STRATEGY_PATCH)) {
         // The strategy only says when; the retry waits after the gate like any wait.
-        const action = strategyAction(phone, result.outcome, Date.now());
+        const history = await answerHistoryFor(phone, Date.now());
+        const action = strategyAction(phone, result.outcome, Date.now(), history);
         if (action.kind === 'done') return finish('done', result.outcome);
         if (action.kind === 'give_up') return finish('failed', result.outcome);
         if (action.kind === 'next_number') continue numbers;
-        retry = { outcome: result.outcome, decidedAtMs: Date.now() };
+        retry = { outcome: result.outcome, decidedAtMs: Date.now(), ...(history ? { history } : {}) };
         continue;
       }
       const decision = decide(plan.strategy, result.outcome, tally.attempts);
@@ -339,14 +347,27 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
   }
 
   /**
+   * The answer counts the plan's strategy decides on, when it asks for them (bestHour): for the
+   * number just called, on the workflow's clock. Others decide without the query.
+   */
+  async function answerHistoryFor(phone: ContactPhone, nowMs: number): Promise<AnswerHistory[] | undefined> {
+    const query = answerHistoryQuery(plan.strategyChoice ?? DEFAULT_STRATEGY);
+    if (!query || !patched(ESTIMATES_PATCH)) return undefined;
+    return [await countAnswers({
+      campaignId: plan.campaignId, position: phone.position, e164: phone.e164, zone: phone.zones[0] ?? 'UTC', nowMs, ...query,
+    })];
+  }
+
+  /**
    * What the campaign's strategy of now says after the last attempt on `phone`. The loop walks
    * the numbers in order: a call of another number is not something it can do yet, and no
    * built-in strategy asks for one, so it is taken as "move on".
    */
-  function strategyAction(phone: ContactPhone, lastOutcome: CallOutcome, nowMs: number): NextAction {
+  function strategyAction(phone: ContactPhone, lastOutcome: CallOutcome, nowMs: number, answerHistory?: AnswerHistory[]): NextAction {
     const action = nextAction(plan.strategyChoice ?? DEFAULT_STRATEGY, {
-      numbers: plan.phones.map((p) => ({ position: p.position, kind: p.kind ?? null })),
+      numbers: plan.phones.map((p) => ({ position: p.position, kind: p.kind ?? null, zones: p.zones })),
       attempts: attemptLog, position: phone.position, lastOutcome, nowMs, campaign: plan.strategy,
+      schedule: plan.schedule, ...(answerHistory ? { answerHistory } : {}),
     });
     return action.kind === 'call' && action.position !== phone.position ? { kind: 'next_number' } : action;
   }
@@ -356,10 +377,10 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
    * changed interval moves the moment; fewer attempts may give the number up).
    */
   function retryMoment(
-    r: { outcome: CallOutcome; decidedAtMs: number }, phone: ContactPhone, attempts: number,
+    r: { outcome: CallOutcome; decidedAtMs: number; history?: AnswerHistory[] }, phone: ContactPhone, attempts: number,
   ): number | 'next_number' | 'give_up' {
     if (patched(STRATEGY_PATCH)) {
-      const a = strategyAction(phone, r.outcome, r.decidedAtMs);
+      const a = strategyAction(phone, r.outcome, r.decidedAtMs, r.history);
       if (a.kind === 'next_number' || a.kind === 'give_up') return a.kind;
       // 'done' only where the settings changed under the retry (a machine now leaves a
       // message): nothing was left on it yet, so the number is tried again, gate first.

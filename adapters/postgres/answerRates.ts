@@ -9,7 +9,7 @@ import type { Queryable } from './transaction';
 //
 // Only outcomes that say whether someone picked up count: a congested trunk or a refused call
 // says nothing about the subscriber's hours. Someone picked up when the call was answered (also
-// briefly) or reached an operator; a machine is not a person.
+// briefly) or reached an operator; a machine is not a person, and a declined call was no answer.
 
 export interface AnswerHistoryQuestion {
   campaignId: string;
@@ -45,7 +45,7 @@ export async function countAnswerHistory(db: Queryable, q: AnswerHistoryQuestion
               extract(hour FROM started_at AT TIME ZONE coalesce(time_zones[1], $4))::int AS hour
          FROM attempt
         WHERE (campaign_id = $1 OR e164 = $2)
-          AND outcome IN ('answered', 'answered_short', 'operator', 'machine', 'busy', 'no_answer')
+          AND outcome IN ('answered', 'answered_short', 'operator', 'machine', 'busy', 'declined', 'no_answer')
           AND started_at > to_timestamp($5 / 1000.0) - make_interval(days => $6)
           AND started_at <= to_timestamp($5 / 1000.0)
      )

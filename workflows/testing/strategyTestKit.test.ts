@@ -56,3 +56,26 @@ test('a strategy that calls more often than the script says fails the run, namin
     zone: 'Europe/Moscow',
   })).rejects.toThrow('the strategy placed 2 calls; the script has 1 outcomes');
 });
+
+test('bestHour: a number nobody answered at 10:00 is called again at the hour its prefix answers, that evening', async () => {
+  const hours = (entries: Record<number, number>): number[] => Array.from({ length: 24 }, (_, h) => entries[h] ?? 0);
+  const tried = hours(Object.fromEntries(Array.from({ length: 24 }, (_, h) => [h, 100])));
+  const { calls, answerQuestions } = await runStrategy({
+    strategy: { name: 'bestHour', version: 1, params: { explorationWeight: 0, lookbackDays: 30 } },
+    numbers: [MOBILE],
+    outcomes: ['no_answer', 'no_answer', 'answered'],
+    zone: 'Asia/Vladivostok',
+    // The prefix answers 60 % at 19:00 and 10 % otherwise; 20:00 is past the hours.
+    answerHistory: { prefix: { attempts: tried, answered: hours({ ...Object.fromEntries(Array.from({ length: 24 }, (_, h) => [h, 10])), 19: 60, 20: 90 }) } },
+    hours: ['09:00', '20:00'],
+  });
+  expect(calls.map((c) => c.when)).toEqual(['d0 10:00', 'd0 19:00', 'd1 19:00']);
+  // The counts were asked before each decision, for the number, in its zone, on the workflow's clock.
+  expect(answerQuestions.map((q) => [q.position, q.e164, q.zone, q.lookbackDays, q.prefixDigits])).toEqual([
+    [1, MOBILE.e164, 'Asia/Vladivostok', 30, 4], [1, MOBILE.e164, 'Asia/Vladivostok', 30, 4], [1, MOBILE.e164, 'Asia/Vladivostok', 30, 4],
+  ]);
+  answerQuestions.forEach((q, i) => {
+    expect(q.nowMs - calls[i].atMs).toBeGreaterThanOrEqual(0);
+    expect(q.nowMs - calls[i].atMs).toBeLessThan(5_000);
+  });
+});

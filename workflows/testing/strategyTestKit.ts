@@ -3,7 +3,8 @@ import { DateTime } from 'luxon';
 import { randomBytes } from 'node:crypto';
 import type { CallingSchedule } from '../../domain/callingSchedule';
 import type { CallOutcome } from '../../domain/outcomes';
-import type { PhoneKind, StrategyChoice } from '../../domain/strategies/strategy';
+import type { AnswerRatesQuestion } from '../../activities/answerRates';
+import type { AnswerHistory, PhoneKind, StrategyChoice } from '../../domain/strategies/strategy';
 import type { ContactResult, RetryStrategy } from '../../domain/types';
 import { contactWorkflow } from '../contactWorkflow';
 import { ALWAYS_OPEN, answered, contactPlan, ended, scriptedContactActivities, type ContactSeen } from './fakeActivities';
@@ -43,6 +44,11 @@ export interface StrategyRun {
   schedule?: CallingSchedule;
   /** The campaign's classic columns (what `simple` runs on). */
   campaign?: Partial<RetryStrategy>;
+  /**
+   * What the answer-count activity returns to a strategy that asks for it (bestHour): the same
+   * counts before every decision (default none at all).
+   */
+  answerHistory?: Partial<Omit<AnswerHistory, 'position'>>;
 }
 
 export interface KitCall {
@@ -66,6 +72,8 @@ export interface StrategyRunResult {
   everyCallGated: boolean;
   /** What the workflow asked of each activity, for deeper checks. */
   seen: ContactSeen;
+  /** The questions the answer-count activity was asked, one per decision of a strategy that asks. */
+  answerQuestions: AnswerRatesQuestion[];
 }
 
 /**
@@ -91,8 +99,16 @@ export function useStrategyTestKit(): (run: StrategyRun) => Promise<StrategyRunR
       // A call beyond the script is answered, which ends the contact; the run then fails.
       call: [...run.outcomes.map((o) => ended(o)), answered],
     });
+    const answerQuestions: AnswerRatesQuestion[] = [];
+    const none = { attempts: Array(24).fill(0), answered: Array(24).fill(0) };
+    const answerRates = async (q: AnswerRatesQuestion): Promise<AnswerHistory> => {
+      answerQuestions.push(q);
+      return { position: q.position, number: none, prefix: none, campaign: none, ...run.answerHistory };
+    };
     const taskQueue = `strategy-kit-${randomBytes(4).toString('hex')}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: world.bundle, activities });
+    const worker = await Worker.create({
+      connection: env.nativeConnection, taskQueue, workflowBundle: world.bundle, activities: { ...activities, answerRates },
+    });
     const contact = await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(contactWorkflow, {
         taskQueue, workflowId: `contact/strategy-kit/${randomBytes(4).toString('hex')}`, args: [{ campaignId: 'c-unit', contactId: 42 }],
@@ -117,7 +133,7 @@ export function useStrategyTestKit(): (run: StrategyRun) => Promise<StrategyRunR
         when: `d${day} ${at.toFormat('HH:mm')}`, local: at.toFormat('yyyy-MM-dd HH:mm'),
       };
     });
-    return { calls, contact, everyCallGated: gatedBeforeEachCall(seen), seen };
+    return { calls, contact, everyCallGated: gatedBeforeEachCall(seen), seen, answerQuestions };
   };
 }
 
