@@ -12,6 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { DialerActivities } from '../activities';
+import type { TrunkDownDetails } from '../activities/call';
 import type { CallOutcome } from '../domain/outcomes';
 import { decide } from '../domain/decide';
 import { answerHistoryQuery, nextAction } from '../domain/strategies/registry';
@@ -94,6 +95,19 @@ const ESTIMATES_PATCH = 'best-hour-estimates';
  */
 const SPEECH_PATCH = 'speech-prepare';
 
+/**
+ * Versioning of a dead trunk: a call the trunk did not carry (the call activity's
+ * TrunkDownError: the trunk offline, no channel for the call, the carrier refusing us) is no
+ * attempt: nothing is recorded and the strategy is not asked; the contact waits as the activity
+ * said (its wait is trunk_down) and asks the gate again. Contacts that met such a failure
+ * before it replay with the failed attempt they recorded.
+ */
+const TRUNK_DOWN_PATCH = 'trunk-down-waits';
+/** A number the carrier refused this many times in a row is left for the next one (still no attempt). */
+const REFUSALS_BEFORE_NEXT_NUMBER = 5;
+/** The longest a contact waits for a trunk before it asks again (a campaign change wakes it sooner). */
+const TRUNK_WAIT_MAX_MS = 10 * 60_000;
+
 export interface ContactInput {
   campaignId: string;
   contactId: number;
@@ -132,6 +146,8 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
   numbers: for (const [index, phone] of plan.phones.entries()) {
     progress.phonePosition = phone.position;
     const tally = perNumber[index];
+    /** The carrier's refusals of this number in a row (TrunkDownError, reason refused). */
+    let refusalsInARow = 0;
     /** The last attempt on this number asked for a retry: what it ended with, and when. */
     let retry: { outcome: CallOutcome; decidedAtMs: number; history?: AnswerHistory[] } | null = null;
 
@@ -182,7 +198,18 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
       progress.step = 'call';
       retry = null;
       seq++;
-      const result = await attemptCall(plan, phone, seq, media, gate);
+      const called = await attemptCall(plan, phone, seq, media, gate);
+      if ('trunkDown' in called) {
+        // The trunk carried nothing: no attempt, nothing to record, no strategy to ask. The
+        // call activity gave the cap slot back and wrote the contact's wait.
+        const down = called.trunkDown;
+        if (down.reason === 'refused' && ++refusalsInARow >= REFUSALS_BEFORE_NEXT_NUMBER) continue numbers;
+        progress.step = 'wait';
+        await sleepUntil(Date.now() + Math.min(TRUNK_WAIT_MAX_MS, Math.max(1000, down.retryAfterMs)));
+        continue;
+      }
+      refusalsInARow = 0;
+      const result = called;
 
       // record
       progress.step = 'record';
@@ -395,7 +422,7 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
 
   async function attemptCall(
     p: ContactPlan, phone: ContactPhone, n: number, media: string[], gate: GateDecision,
-  ): Promise<CallResult> {
+  ): Promise<CallResult | { trunkDown: TrunkDownDetails }> {
     // Fixed-width channel ids: Asterisk refuses an id that is a prefix of a live one.
     const channelId = uuid4();
     const startedAt = new Date().toISOString();
@@ -407,6 +434,8 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
       });
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
+      const down = trunkDownOf(err);
+      if (down && patched(TRUNK_DOWN_PATCH)) return { trunkDown: down };
       // The worker died or the activity failed mid-call: the attempt counts (a call may have
       // been placed) and the strategy decides about a retry, with the gate in front of it.
       const now = new Date().toISOString();
@@ -417,6 +446,19 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
       };
     }
   }
+}
+
+/** The trunk that did not carry a call, from the call activity's TrunkDownError; null for any other failure. */
+function trunkDownOf(err: ActivityFailure): TrunkDownDetails | null {
+  const cause = err.cause;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== 'TrunkDownError') return null;
+  const d = (cause.details ?? [])[0] as Partial<TrunkDownDetails> | undefined;
+  return {
+    trunk: typeof d?.trunk === 'string' ? d.trunk : 'unknown',
+    reason: d?.reason ?? 'unknown',
+    retryAfterMs: typeof d?.retryAfterMs === 'number' ? d.retryAfterMs : 30_000,
+    sipCode: typeof d?.sipCode === 'number' ? d.sipCode : null,
+  };
 }
 
 /**
