@@ -52,7 +52,8 @@ export async function startWorldParts(
     TEMPORAL_TASK_QUEUE: `${opts.queuePrefix}-${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: 'warn',
     // The real Asterisk reads the speech cache where the sandbox's script puts it: leave it be.
-    ...(opts.asterisk ? {} : { SPEECH_CACHE_DIR: speechDir }),
+    // (npm test exports its folder and media prefix); the simulator's worlds get a folder each.
+    ...(opts.asterisk ? {} : { SPEECH_CACHE_DIR: speechDir, SPEECH_MEDIA_PREFIX: speechDir }),
     ...opts.env,
   });
   return { db, sim: simulator, config, removeSpeechCache: () => rmSync(speechDir, { recursive: true, force: true }) };

@@ -1,9 +1,7 @@
 import { randomInt } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { startCampaign } from '../../adapters/temporal/workflowStarters';
 import { campaignWorkflowId } from '../../domain/ids';
-import { renderTemplate } from '../../domain/messageTemplate';
 import { createTestCampaign, insertContact } from '../fixtures';
 import { startWorld, type StackWorld } from '../stackWorker';
 import { RECORDINGS_DIR, recordingOf, voicedSeconds, waitForWav } from './wavRecording';
@@ -17,23 +15,6 @@ const suite = ARI_URL ? describe : describe.skip;
 if (!ARI_URL) test.todo('calls on the real Asterisk: set ASTERISK_ARI_URL (npm test starts Asterisk and sets it)');
 
 jest.setTimeout(180_000);
-
-// The root's prompts: RECORDINGS_DIR is <root>/var/spool/asterisk/sandbox.
-const SOUNDS = path.join(RECORDINGS_DIR, '../../../../usr/share/asterisk/sounds/ru');
-
-/** Seconds of audio the prompt files of a playlist hold: GSM (33 bytes per 20 ms) or 8 kHz
- * 16-bit WAV (the prompts scripts/asterisk.sh synthesises). */
-function playlistSeconds(media: string[]): { seconds: number; missing: string[] } {
-  let seconds = 0;
-  const missing: string[] = [];
-  for (const uri of media) {
-    const name = path.join(SOUNDS, uri.replace(/^sound:/, ''));
-    if (existsSync(`${name}.gsm`)) seconds += (statSync(`${name}.gsm`).size / 33) * 0.02;
-    else if (existsSync(`${name}.wav`)) seconds += (statSync(`${name}.wav`).size - 44) / 16000;
-    else missing.push(uri);
-  }
-  return { seconds, missing };
-}
 
 // Fresh numbers each run (the sandbox remembers which numbers were busy once), ending in
 // "0<digit>" so that they never end in 96-98, which the sandbox reads as other behaviours.
@@ -86,10 +67,12 @@ suite('calls on the real Asterisk 22', () => {
       `SELECT a.channel_id, a.listened_ms FROM attempt a JOIN contact c ON c.id = a.contact_id
         WHERE c.campaign_id = $1 AND c.external_id = 'answers'`, [campaignId]);
     const wav = await waitForWav(recordingOf(answered.phone.slice(1), rows[0].channel_id), 10_000);
-    const playlist = playlistSeconds(renderTemplate(1, '{{B|money}}', { B: '-1919919.19' }).media);
-    // Every prompt of the amount exists: Debian's Russian prompts plus the synthesised ones.
-    expect(playlist.missing).toEqual([]);
-    const expected = playlist.seconds;
+    // The message the prepare step made (the amount in words, in the offline voice) and played
+    // from the speech folder Asterisk reads.
+    const { rows: [prepared] } = await world.db.pool.query(
+      `SELECT p.duration_ms FROM prepared_message p JOIN contact c ON c.id = p.contact_id
+        WHERE c.campaign_id = $1 AND c.external_id = 'answers'`, [campaignId]);
+    const expected = prepared.duration_ms / 1000;
     expect(expected).toBeGreaterThan(2);
     const voiced = voicedSeconds(wav.samples, wav.sampleRate);
     // Speech has pauses between words (the synthesised prompts more than the recorded ones):
