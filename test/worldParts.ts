@@ -51,8 +51,8 @@ export async function startWorldParts(
       : { ASTERISK_ARI_URL: simulator.url, ARI_USERNAME: 'dialer', ARI_PASSWORD: password }),
     TEMPORAL_TASK_QUEUE: `${opts.queuePrefix}-${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: 'warn',
-    // The real Asterisk reads the speech cache where the sandbox's script puts it: leave it be.
-    // (npm test exports its folder and media prefix); the simulator's worlds get a folder each.
+    // The real Asterisk reads the speech cache where the sandbox's script puts it (npm test
+    // exports its folder and media prefix): leave it be. A simulator's world gets a folder of its own.
     ...(opts.asterisk ? {} : { SPEECH_CACHE_DIR: speechDir, SPEECH_MEDIA_PREFIX: speechDir }),
     ...opts.env,
   });
