@@ -1,11 +1,13 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
+import { createSpeechAudioStore } from '../../../../adapters/speech/speechProviders';
 import { connectClient, type TemporalClientHandle } from '../../../../adapters/temporal/connections';
 import type { ApiConfig } from '../apiConfig';
-import { API_CONFIG, PG_POOL, TEMPORAL } from './tokens';
+import { API_CONFIG, AUDIO_STORE, PG_POOL, TEMPORAL } from './tokens';
 
 // The real parts the API talks to: one Postgres pool and one Temporal client for the process,
-// closed when the app closes.
+// closed when the app closes, and the speech cache (the worker's folder, SPEECH_CACHE_DIR) that
+// uploaded clips are stored in and previews are spoken through.
 
 @Global()
 @Module({})
@@ -22,8 +24,9 @@ export class InfraModule implements OnApplicationShutdown {
         { provide: API_CONFIG, useValue: config },
         { provide: PG_POOL, useFactory: () => poolFor(config) },
         { provide: TEMPORAL, useFactory: () => connectClient(config) },
+        { provide: AUDIO_STORE, useFactory: () => createSpeechAudioStore(config) },
       ],
-      exports: [API_CONFIG, PG_POOL, TEMPORAL],
+      exports: [API_CONFIG, PG_POOL, TEMPORAL, AUDIO_STORE],
     };
   }
 

@@ -2,3 +2,4 @@
 export const API_CONFIG = Symbol('API_CONFIG');
 export const PG_POOL = Symbol('PG_POOL');
 export const TEMPORAL = Symbol('TEMPORAL');
+export const AUDIO_STORE = Symbol('AUDIO_STORE');
