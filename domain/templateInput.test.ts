@@ -93,7 +93,7 @@ describe('previewPieces', () => {
     expect(refusal(() => previewPieces('Hi {{NAME}}', {}, {})).issues)
       .toEqual([{ path: 'variables.NAME', message: 'missing (the template uses {{NAME}})' }]);
     expect(refusal(() => previewPieces('{{B|money}}', { B: 'lots' }, {})).issues).toEqual([{
-      path: 'variables.B', message: 'not an amount (digits, an optional sign and up to two decimals: -68.27) (the template says {{B|money}})',
+      path: 'variables.B', message: 'not an amount (digits, an optional sign and up to two decimals: -68.27); the template says {{B|money}}',
     }]);
     expect(refusal(() => previewPieces('{{D|date}}', { D: '30.02.2026' }, {})).issues[0].path).toBe('variables.D');
     expect(refusal(() => previewPieces('{{audio:x}}', {}, {}, 'templateId')).issues)

@@ -127,7 +127,7 @@ export function previewPieces(
       throw refused(`variables.${err.variable}`, `missing (the template uses {{${err.variable}}})`);
     }
     if (err instanceof TemplateValueError) {
-      throw refused(`variables.${err.variable}`, `not ${err.expected} (the template says {{${err.variable}|${err.filter}}})`);
+      throw refused(`variables.${err.variable}`, `not ${err.expected}; the template says {{${err.variable}|${err.filter}}}`);
     }
     if (err instanceof TemplateClipError) throw refused(clipField, `no audio clip named ${err.clip} (upload it first)`);
     throw err;
