@@ -62,12 +62,13 @@ export async function prepareMessage(
     }
     const rendered = renderPieces(source.body, source.variables, source.clips);
     const refs = await Promise.all(rendered.pieces.map((p) => pieceAudio(deps.audio, source.speech, p, signal)));
-    const audio = await deps.audio.assemble(refs);
+    // A body that says nothing (punctuation only) plays nothing; its text still reaches the attempt.
+    const audio = refs.length > 0 ? await deps.audio.assemble(refs) : { key: '', media: null, durationMs: 0 };
     const preparedId = await savePreparedMessage(deps.pool, {
       contactId: q.contactId, templateId: source.templateId, templateVersion: source.templateVersion,
       text: rendered.text, audioKey: audio.key, durationMs: audio.durationMs,
     });
-    return { preparedId, media: [audio.media], durationMs: audio.durationMs };
+    return { preparedId, media: audio.media ? [audio.media] : [], durationMs: audio.durationMs };
   } catch (err) {
     const failure = describeFailure(err);
     if (failure.type !== 'ContactNotFoundError') {

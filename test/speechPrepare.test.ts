@@ -156,6 +156,19 @@ describe('a campaign of 100 contacts on one template of three fragments', () => 
   });
 });
 
+test('a template that says nothing (punctuation only) calls with no media, its text on the attempt', async () => {
+  const { pool } = world.db;
+  const campaignId = `t-${randomBytes(4).toString('hex')}`;
+  await createTestCampaign(pool, { id: campaignId, state: 'draft', maxAttemptsPerNumber: 1, template: '…!' });
+  await insertContact(pool, campaignId, 'quiet', [number(6, 1)]);
+  await startCampaign({ pool, temporal: world.client, taskQueue: world.config.TEMPORAL_TASK_QUEUE }, campaignId, 'test', { pollIntervalMs: 200 });
+  expect(await finished(campaignId)).toMatchObject({ state: 'completed' });
+  const { rows } = await pool.query(
+    `SELECT a.outcome, a.message_text, p.audio_key, p.duration_ms FROM attempt a JOIN prepared_message p ON p.contact_id = a.contact_id
+      WHERE a.campaign_id = $1`, [campaignId]);
+  expect(rows).toEqual([{ outcome: 'answered', message_text: '…!', audio_key: '', duration_ms: 0 }]);
+});
+
 describe('a speech service in trouble', () => {
   const originatesOf = (campaignId: string) => world.db.pool.query<{ channel_id: string }>(
     'SELECT channel_id FROM attempt WHERE campaign_id = $1 AND channel_id IS NOT NULL', [campaignId]);
