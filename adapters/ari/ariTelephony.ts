@@ -144,8 +144,9 @@ export class AriTelephony implements Telephony {
       const { handling } = spec;
       const answered = (outcome: CallReport['outcome']): CallReport => report({
         outcome,
-        // A subscriber's BYE on a real trunk comes as cause 0, through a Local channel as 16.
-        hangupCause: causeOfAnsweredCall(log.destroyed?.cause ?? log.hangupRequestCause),
+        // A subscriber's BYE on a real trunk comes as cause 0 (its hangup request names none),
+        // through a Local channel as 16; the report may be made before ChannelDestroyed arrives.
+        hangupCause: causeOfAnsweredCall(log.destroyed?.cause ?? log.hangupRequestCause ?? (log.hangupRequested ? 0 : null)),
         dtmf: log.digits.length > 0 ? log.digits.join('') : null,
         listenedMs: Date.now() - answeredAt.getTime(),
         answeredAt: answeredAt.toISOString(),
