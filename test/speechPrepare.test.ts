@@ -1,6 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { startFakeSpeechKit, type FakeSpeechKit } from '../apps/fake-speechkit/fakeSpeechKit';
+import { readCampaignWaits } from '../adapters/postgres/waits';
 import { startCampaign } from '../adapters/temporal/workflowStarters';
 import { campaignWorkflowId, contactWorkflowId } from '../domain/ids';
 import { renderPieces, staticPieces } from '../domain/messageTemplate';
@@ -201,6 +202,9 @@ describe('a speech service in trouble', () => {
       return rows[0]?.reason === 'speech_failure' ? rows[0] : null;
     });
     expect(wait).toEqual({ reason: 'speech_failure', detail: 'SpeechRejectedError 401' });
+    // "Why is nothing dialing?" names it.
+    const waits = await readCampaignWaits(world.db.pool, run.campaignId);
+    expect(waits?.groups).toContainEqual(expect.objectContaining({ group: 'speech_failure', detail: 'SpeechRejectedError 401', contacts: 1 }));
     const handle = world.client.workflow.getHandle(contactWorkflowId(run.campaignId, 'c0'));
     const failed = (await handle.fetchHistory()).events!.find((e) => e.activityTaskFailedEventAttributes);
     expect(failed?.activityTaskFailedEventAttributes?.failure?.cause?.applicationFailureInfo?.type
