@@ -123,6 +123,12 @@ suite('the SIP trunk to a carrier (SIPp)', () => {
     expect(rtp).toBeGreaterThan(50);
   });
 
+  it('any other number answers and listens (up to 60 s): a 5 s message is heard to the end → answered', async () => {
+    const r = await place('123', { media: ['sound:silence/5'] });
+    expect(r.outcome).toBe('answered');
+    expect(r.listenedMs).toBeGreaterThan(4500);
+  });
+
   it('200 OK, the message heard to the end: the dialer hangs up → answered', async () => {
     const r = await place('200', { media: ['sound:beep'] });
     expect(r.outcome).toBe('answered');
