@@ -21,6 +21,9 @@ import path from 'node:path';
 //     Temporal, prepared; busy, a retry an hour later prepared again, answered
 //   campaign-warm-speech.json (f951ebe)      warmTemplate first (patched 'warm-speech'), then
 //     pages of two into two slots, completed
+//   contact-best-hour.json (ff612aa)         bestHour with the answer counts (patched
+//     'best-hour-estimates', a local answerRates before each decision): no answer at 10:00, then
+//     at 19:00 on three evenings, answered; recorded with the strategy test kit's `history`
 //
 // Recorded by running each scenario on a checkout of the commit it names (workflows/testing/fakeActivities.ts
 // of that commit for the activities) and saving `JSON.stringify(await handle.fetchHistory())`; the
@@ -42,8 +45,8 @@ const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 
 test('there are recorded histories to replay', () => {
   expect(files).toEqual([
-    'campaign-paused-signalled.json', 'campaign-warm-speech.json', 'contact-by-outcome.json', 'contact-retry-pause.json',
-    'contact-speech-prepare.json',
+    'campaign-paused-signalled.json', 'campaign-warm-speech.json', 'contact-best-hour.json', 'contact-by-outcome.json',
+    'contact-retry-pause.json', 'contact-speech-prepare.json',
   ]);
 });
 

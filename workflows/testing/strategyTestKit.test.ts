@@ -1,3 +1,4 @@
+import { temporal } from '@temporalio/proto';
 import { useStrategyTestKit } from './strategyTestKit';
 
 // The test kit on the strategies it was written for: byOutcome walking a mobile and a home
@@ -60,22 +61,26 @@ test('a strategy that calls more often than the script says fails the run, namin
 test('bestHour: a number nobody answered at 10:00 is called again at the hour its prefix answers, that evening', async () => {
   const hours = (entries: Record<number, number>): number[] => Array.from({ length: 24 }, (_, h) => entries[h] ?? 0);
   const tried = hours(Object.fromEntries(Array.from({ length: 24 }, (_, h) => [h, 100])));
-  const { calls, answerQuestions } = await runStrategy({
+  const { calls, answerQuestions, history } = await runStrategy({
     strategy: { name: 'bestHour', version: 1, params: { explorationWeight: 0, lookbackDays: 30 } },
     numbers: [MOBILE],
-    outcomes: ['no_answer', 'no_answer', 'answered'],
+    outcomes: ['no_answer', 'no_answer', 'no_answer', 'answered'],
     zone: 'Asia/Vladivostok',
     // The prefix answers 60 % at 19:00 and 10 % otherwise; 20:00 is past the hours.
     answerHistory: { prefix: { attempts: tried, answered: hours({ ...Object.fromEntries(Array.from({ length: 24 }, (_, h) => [h, 10])), 19: 60, 20: 90 }) } },
     hours: ['09:00', '20:00'],
   });
-  expect(calls.map((c) => c.when)).toEqual(['d0 10:00', 'd0 19:00', 'd1 19:00']);
+  expect(calls.map((c) => c.when)).toEqual(['d0 10:00', 'd0 19:00', 'd1 19:00', 'd2 19:00']);
   // The counts were asked before each decision, for the number, in its zone, on the workflow's clock.
   expect(answerQuestions.map((q) => [q.position, q.e164, q.zone, q.lookbackDays, q.prefixDigits])).toEqual([
-    [1, MOBILE.e164, 'Asia/Vladivostok', 30, 4], [1, MOBILE.e164, 'Asia/Vladivostok', 30, 4], [1, MOBILE.e164, 'Asia/Vladivostok', 30, 4],
+    [1, MOBILE.e164, 'Asia/Vladivostok', 30, 4], [1, MOBILE.e164, 'Asia/Vladivostok', 30, 4],
+    [1, MOBILE.e164, 'Asia/Vladivostok', 30, 4], [1, MOBILE.e164, 'Asia/Vladivostok', 30, 4],
   ]);
   answerQuestions.forEach((q, i) => {
     expect(q.nowMs - calls[i].atMs).toBeGreaterThanOrEqual(0);
     expect(q.nowMs - calls[i].atMs).toBeLessThan(5_000);
   });
+  // The run is kept as a replay fixture (workflows/testing/histories/contact-best-hour.json was
+  // written from `history` once): it must be a whole workflow's story.
+  expect(history.events?.at(-1)?.eventType).toBe(temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
 });

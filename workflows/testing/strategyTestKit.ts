@@ -1,3 +1,4 @@
+import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { randomBytes } from 'node:crypto';
@@ -74,6 +75,11 @@ export interface StrategyRunResult {
   seen: ContactSeen;
   /** The questions the answer-count activity was asked, one per decision of a strategy that asks. */
   answerQuestions: AnswerRatesQuestion[];
+  /**
+   * The workflow's history: `JSON.stringify` it into workflows/testing/histories to keep the run
+   * as a replay fixture (workflows/replay.test.ts) before changing how the workflow decides.
+   */
+  history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 }
 
 /**
@@ -109,12 +115,13 @@ export function useStrategyTestKit(): (run: StrategyRun) => Promise<StrategyRunR
     const worker = await Worker.create({
       connection: env.nativeConnection, taskQueue, workflowBundle: world.bundle, activities: { ...activities, answerRates },
     });
-    const contact = await worker.runUntil(async () => {
+    const { contact, history } = await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(contactWorkflow, {
         taskQueue, workflowId: `contact/strategy-kit/${randomBytes(4).toString('hex')}`, args: [{ campaignId: 'c-unit', contactId: 42 }],
       });
       try {
-        return await handle.result();
+        const result = await handle.result();
+        return { contact: result, history: await handle.fetchHistory() };
       } finally {
         await handle.terminate('test over').catch(() => undefined);
       }
@@ -133,7 +140,7 @@ export function useStrategyTestKit(): (run: StrategyRun) => Promise<StrategyRunR
         when: `d${day} ${at.toFormat('HH:mm')}`, local: at.toFormat('yyyy-MM-dd HH:mm'),
       };
     });
-    return { calls, contact, everyCallGated: gatedBeforeEachCall(seen), seen, answerQuestions };
+    return { calls, contact, everyCallGated: gatedBeforeEachCall(seen), seen, answerQuestions, history };
   };
 }
 
