@@ -125,6 +125,7 @@ export async function importList(opts: ImportOptions): Promise<ImportReport> {
 
     await client.query('BEGIN');
     inTransaction = true;
+    const readStarted = Date.now();
     const staging = await ContactStaging.open(client);
     let rowsTotal = 0;
     let rejected = 0;
@@ -157,6 +158,7 @@ export async function importList(opts: ImportOptions): Promise<ImportReport> {
     await staging.end().catch((err: unknown) => { broken = true; throw err; });
     report(true);
     await progress;
+    const readMs = Date.now() - readStarted;
 
     // The campaign cannot be completed or cancelled under the merge, nor take the same contacts
     // from the API's upsertContacts at once.
@@ -170,7 +172,7 @@ export async function importList(opts: ImportOptions): Promise<ImportReport> {
     inTransaction = false;
 
     countImportedRows(counts);
-    log.info({ importId, campaignId, ...counts, issues: merged.issues }, 'list import finished');
+    log.info({ importId, campaignId, ...counts, issues: merged.issues, readMs, mergeMs: merged.ms }, 'list import finished');
     const issues = await readFirstListImportIssues(pool, importId, MAX_REPORTED_ISSUES);
     return {
       importId, rowsTotal, rowsImported: counts.imported, rowsUnchanged: counts.unchanged, rowsRejected: counts.rejected,

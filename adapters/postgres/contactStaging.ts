@@ -105,6 +105,8 @@ export interface MergeResult {
   /** In-file repeats of a contact: refused in SQL, beside the rows refused before staging. */
   repeated: number;
   issues: number;
+  /** Milliseconds each step took: where an import's time goes. */
+  ms: Record<string, number>;
 }
 
 /**
@@ -116,82 +118,88 @@ export interface MergeResult {
  * applied, and rows whose person or number is another row's.
  */
 export async function mergeStagedContacts(client: PoolClient, importId: number, campaignId: string): Promise<MergeResult> {
-  // Temporary tables get no statistics by themselves; the joins below need them.
-  await client.query('ANALYZE import_stage');
-  await client.query(
-    `CREATE TEMPORARY TABLE import_contact ON COMMIT DROP AS
-       SELECT line, a AS external_id, b AS full_name, c AS person_id, d AS raw, min(line) OVER (PARTITION BY a) AS first_line
-         FROM import_stage WHERE kind = 'c'`);
-  await client.query('CREATE TEMPORARY TABLE import_new (contact_id bigint NOT NULL, line integer NOT NULL) ON COMMIT DROP');
-  const inserted = await client.query(
-    `WITH ins AS (
-       INSERT INTO contact (campaign_id, external_id, full_name, person_id)
-       SELECT $1, external_id, full_name, person_id FROM import_contact WHERE line = first_line ORDER BY line
-       ON CONFLICT (campaign_id, external_id) DO NOTHING
-       RETURNING id, external_id)
-     INSERT INTO import_new (contact_id, line)
-     SELECT ins.id, c.line FROM ins JOIN import_contact c ON c.external_id = ins.external_id AND c.line = c.first_line`,
-    [campaignId]);
-  await client.query('ANALYZE import_contact, import_new');
-  await client.query(
-    `INSERT INTO contact_phone (contact_id, position, e164, raw, note)
-     SELECT n.contact_id, s.n, s.a, s.b, s.c FROM import_stage s JOIN import_new n ON n.line = s.line WHERE s.kind = 'p'`);
-  await client.query(
-    `INSERT INTO contact_variable (contact_id, name, value)
-     SELECT n.contact_id, s.a, s.b FROM import_stage s JOIN import_new n ON n.line = s.line WHERE s.kind = 'v'`);
+  const ms: Record<string, number> = {};
+  let last = Date.now();
+  const step = async (name: string, sql: string, params: unknown[] = []): Promise<number> => {
+    const { rowCount } = await client.query(sql, params);
+    const now = Date.now();
+    ms[name] = (ms[name] ?? 0) + now - last;
+    last = now;
+    return rowCount ?? 0;
+  };
+  // Every intermediate set is a temporary table with statistics (ANALYZE): the planner's guess
+  // for an unanalysed one is a few rows, and a nested loop over a million rows never ends.
+  await step('stage', 'ANALYZE import_stage');
+  await step('firsts', `CREATE TEMPORARY TABLE import_contact ON COMMIT DROP AS
+    SELECT *, line = first_line AS is_first
+      FROM (SELECT line, a AS external_id, b AS full_name, c AS person_id, d AS raw, min(line) OVER (PARTITION BY a) AS first_line
+              FROM import_stage WHERE kind = 'c') AS c`);
+  await step('firsts', 'ANALYZE import_contact');
+  // Which contacts are there already, looked up before any is added: the statistics of contact
+  // do not know the rows this transaction adds, and a plan made on them would loop over them.
+  await step('match', `CREATE TEMPORARY TABLE import_match ON COMMIT DROP AS
+    SELECT f.line, k.id AS existing_id FROM import_contact f
+      LEFT JOIN contact k ON k.campaign_id = $1 AND k.external_id = f.external_id
+     WHERE f.is_first`, [campaignId]);
+  await step('match', 'ANALYZE import_match');
+  // New contacts get their ids here, in file order (the campaign calls in id order). No other
+  // writer adds contacts to the campaign meanwhile: the caller holds lockCampaignContacts.
+  const inserted = await step('new', `CREATE TEMPORARY TABLE import_new ON COMMIT DROP AS
+    SELECT line, nextval(pg_get_serial_sequence('contact', 'id')) AS contact_id
+      FROM (SELECT line FROM import_match WHERE existing_id IS NULL ORDER BY line) AS fresh`);
+  await step('new', 'ANALYZE import_new');
+  await step('contacts', `INSERT INTO contact (id, campaign_id, external_id, full_name, person_id) OVERRIDING SYSTEM VALUE
+    SELECT n.contact_id, $1, f.external_id, f.full_name, f.person_id
+      FROM import_new n JOIN import_contact f ON f.line = n.line ORDER BY n.contact_id`, [campaignId]);
+  await step('numbers', `INSERT INTO contact_phone (contact_id, position, e164, raw, note)
+    SELECT n.contact_id, s.n, s.a, s.b, s.c FROM import_stage s JOIN import_new n ON n.line = s.line WHERE s.kind = 'p'`);
+  await step('vars', `INSERT INTO contact_variable (contact_id, name, value)
+    SELECT n.contact_id, s.a, s.b FROM import_stage s JOIN import_new n ON n.line = s.line WHERE s.kind = 'v'`);
 
-  const issues = await client.query(
-    `WITH firsts AS (SELECT * FROM import_contact WHERE line = first_line),
-     kept AS (
-       SELECT f.line, f.raw, k.id FROM firsts f
-         JOIN contact k ON k.campaign_id = $2 AND k.external_id = f.external_id
-        WHERE NOT EXISTS (SELECT 1 FROM import_new n WHERE n.line = f.line)),
-     file_vars AS (SELECT k.id, s.a AS name, s.b AS value FROM kept k JOIN import_stage s ON s.kind = 'v' AND s.line = k.line),
-     stored_vars AS (SELECT k.id, v.name, v.value FROM kept k JOIN contact_variable v ON v.contact_id = k.id),
-     not_applied AS (
-       SELECT coalesce(f.id, s.id) AS id, string_agg(coalesce(f.name, s.name), ', ' ORDER BY coalesce(f.name, s.name)) AS names
-         FROM file_vars f FULL JOIN stored_vars s ON s.id = f.id AND s.name = f.name
-        WHERE f.value IS DISTINCT FROM s.value
-        GROUP BY 1),
-     same_person AS (
-       SELECT line, raw, min(line) OVER (PARTITION BY person_id) AS person_line FROM firsts),
-     numbers AS (
-       SELECT p.line, p.n AS position, p.a AS e164, p.b AS number_raw, f.raw, f.person_id,
-              first_value(p.line) OVER w AS number_line, first_value(f.person_id) OVER w AS number_person
-         FROM import_stage p JOIN firsts f ON f.line = p.line
-        WHERE p.kind = 'p'
-       WINDOW w AS (PARTITION BY p.a ORDER BY p.line)),
-     found AS (
-       SELECT s.line, s.n AS seq, s.a AS field, s.b AS severity, s.c AS reason, s.d AS raw
-         FROM import_stage s
-        WHERE s.kind = 'i'
-          -- a repeated line is refused whole: its own warnings are not kept
-          AND NOT (s.b = 'warning' AND EXISTS (SELECT 1 FROM import_contact r WHERE r.line = s.line AND r.line <> r.first_line))
-       UNION ALL
-       SELECT line, -1, NULL, 'error',
-              format('the same contact (name and numbers) as line %s: imported once, from line %s', first_line, first_line), raw
-         FROM import_contact WHERE line <> first_line
-       UNION ALL
-       SELECT k.line, 1000, 'USER_VARS', 'warning',
-              format('the contact is already in the campaign and was left unchanged: the file''s values of %s were not applied', a.names), k.raw
-         FROM kept k JOIN not_applied a ON a.id = k.id
-       UNION ALL
-       SELECT line, 1001, 'NAME', 'warning',
-              format('the same person as line %s (the same name but for case or spacing, and the same first number): '
-                || 'a contact of its own, whose calls count with that line''s against the person''s caps', person_line), raw
-         FROM same_person WHERE person_line <> line
-       UNION ALL
-       SELECT line, 1002 + position, 'PHONE_NUMBER', 'warning',
-              format('number %s (%s) is also on line %s, under another name: another person, called on their own '
-                || '(a campaign''s caps.number counts the calls to the number together)', position, number_raw, number_line), raw
-         FROM numbers WHERE number_person <> person_id)
-     INSERT INTO list_import_issue (import_id, line, field, severity, reason, raw)
-     SELECT $1, line, field, severity, reason, raw FROM found ORDER BY line, seq`,
-    [importId, campaignId]);
+  // The issues, gathered and then stored in line order (the API pages them by id).
+  await step('issues', `CREATE TEMPORARY TABLE import_found (line integer, seq integer, field text, severity text, reason text, raw text)
+    ON COMMIT DROP`);
+  await step('issues', `INSERT INTO import_found
+    SELECT s.line, s.n, s.a, s.b, s.c, s.d FROM import_stage s
+     WHERE s.kind = 'i'
+       -- a repeated line is refused whole: its own warnings are not kept
+       AND NOT (s.b = 'warning' AND EXISTS (SELECT 1 FROM import_contact r WHERE r.line = s.line AND NOT r.is_first))`);
+  const repeated = await step('repeats', `INSERT INTO import_found
+    SELECT line, -1, NULL, 'error', format('the same contact (name and numbers) as line %s: imported once, from line %s', first_line, first_line), raw
+      FROM import_contact WHERE NOT is_first`);
+  await step('kept', `INSERT INTO import_found
+    WITH kept AS (
+      SELECT m.line, f.raw, m.existing_id AS id FROM import_match m JOIN import_contact f ON f.line = m.line
+       WHERE m.existing_id IS NOT NULL),
+    file_vars AS (SELECT k.id, s.a AS name, s.b AS value FROM kept k JOIN import_stage s ON s.kind = 'v' AND s.line = k.line),
+    stored_vars AS (SELECT k.id, v.name, v.value FROM kept k JOIN contact_variable v ON v.contact_id = k.id),
+    not_applied AS (
+      SELECT coalesce(f.id, s.id) AS id, string_agg(coalesce(f.name, s.name), ', ' ORDER BY coalesce(f.name, s.name)) AS names
+        FROM file_vars f FULL JOIN stored_vars s ON s.id = f.id AND s.name = f.name
+       WHERE f.value IS DISTINCT FROM s.value
+       GROUP BY 1)
+    SELECT k.line, 1000, 'USER_VARS', 'warning',
+           format('the contact is already in the campaign and was left unchanged: the file''s values of %s were not applied', a.names), k.raw
+      FROM kept k JOIN not_applied a ON a.id = k.id`);
+  await step('people', `INSERT INTO import_found
+    SELECT line, 1001, 'NAME', 'warning',
+           format('the same person as line %s (the same name but for case or spacing, and the same first number): '
+             || 'a contact of its own, whose calls count with that line''s against the person''s caps', person_line), raw
+      FROM (SELECT line, raw, min(line) OVER (PARTITION BY person_id) AS person_line FROM import_contact WHERE is_first) AS p
+     WHERE person_line <> line`);
+  await step('shared numbers', `INSERT INTO import_found
+    SELECT line, 1002 + position, 'PHONE_NUMBER', 'warning',
+           format('number %s (%s) is also on line %s, under another name: another person, called on their own '
+             || '(a campaign''s caps.number counts the calls to the number together)', position, number_raw, number_line), raw
+      FROM (SELECT p.line, p.n AS position, p.b AS number_raw, f.raw, f.person_id,
+                   first_value(p.line) OVER w AS number_line, first_value(f.person_id) OVER w AS number_person
+              FROM import_stage p JOIN import_contact f ON f.line = p.line AND f.is_first
+             WHERE p.kind = 'p'
+            WINDOW w AS (PARTITION BY p.a ORDER BY p.line)) AS n
+     WHERE number_person <> person_id`);
+  const issues = await step('issues', `INSERT INTO list_import_issue (import_id, line, field, severity, reason, raw)
+    SELECT $1, line, field, severity, reason, raw FROM import_found ORDER BY line, seq`, [importId]);
 
-  const { rows: [counts] } = await client.query<{ firsts: number; repeated: number }>(
-    `SELECT count(*) FILTER (WHERE line = first_line)::int AS firsts, count(*) FILTER (WHERE line <> first_line)::int AS repeated
-       FROM import_contact`);
-  const insertedCount = inserted.rowCount ?? 0;
-  return { inserted: insertedCount, unchanged: counts!.firsts - insertedCount, repeated: counts!.repeated, issues: issues.rowCount ?? 0 };
+  const { rows: [counts] } = await client.query<{ firsts: number }>('SELECT count(*)::int AS firsts FROM import_match');
+  return { inserted, unchanged: counts!.firsts - inserted, repeated, issues, ms };
 }
