@@ -61,7 +61,8 @@ export async function failAbandonedListImports(db: Queryable): Promise<number> {
             error = 'interrupted: the importing process stopped before the end, and nothing of this import was written; importing the file again is safe'
       WHERE i.state = 'running'
         AND NOT EXISTS (SELECT 1 FROM pg_locks l
-                         WHERE l.locktype = 'advisory' AND l.classid = ${IMPORT_LOCK_CLASS} AND l.objid = i.id::oid AND l.objsubid = 2)`);
+                         WHERE l.locktype = 'advisory' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                           AND l.classid = ${IMPORT_LOCK_CLASS} AND l.objid = i.id::oid AND l.objsubid = 2)`);
   return rowCount ?? 0;
 }
 
