@@ -26,9 +26,9 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** Starts the CLI as its own node process (no npx in between: a kill reaches the importer itself). */
-function startCli(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/cli/importList.ts', ...args], {
+/** Starts a CLI as its own node process (no npx in between: a kill reaches the importer itself). */
+function startCli(args: string[], script = 'apps/cli/importList.ts'): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -121,4 +121,50 @@ test('an import killed in the middle leaves no half list, and the next one impor
     },
     { id: expect.any(Number), state: 'done', error: null, rows_total: ROWS, rows_imported: ROWS },
   ]);
+});
+
+describe('campaign:create', () => {
+  const create = (args: string[]) => startCli(args, 'apps/cli/createCampaign.ts').done;
+
+  test('creates a draft campaign through the settings schema, its defaults filled in, and lists import into it', async () => {
+    const settings = path.join(dir, 'settings.json');
+    writeFileSync(settings, JSON.stringify({ timeZone: 'Asia/Yekaterinburg', legalPolicy: 'ru_230fz', maxChannels: 10, name: 'overridden' }));
+    const made = await create(['dec-debts', '--name', 'Долги декабря', '--caller-id', '+74951234567', '--settings', `@${settings}`]);
+    expect(made).toMatchObject({ code: 0, stdout: 'dec-debts\n' });
+    const { rows } = await db.pool.query(
+      `SELECT name, caller_id, state, time_zone, legal_policy, max_channels, window_start::text, max_attempts_per_number FROM campaign WHERE id = 'dec-debts'`);
+    expect(rows).toEqual([{
+      name: 'Долги декабря', caller_id: '+74951234567', state: 'draft', time_zone: 'Asia/Yekaterinburg', legal_policy: 'ru_230fz',
+      max_channels: 10, window_start: '09:00:00', max_attempts_per_number: 3,
+    }]);
+    const { rows: audit } = await db.pool.query(`SELECT actor FROM audit_log WHERE action = 'campaign.created' AND entity_id = 'dec-debts'`);
+    expect(audit).toEqual([{ actor: expect.stringMatching(/^cli:/) }]);
+
+    const file = path.join(dir, 'dec.csv');
+    writeFileSync(file, '"NAME","PHONE_NUMBER","USER_VARS"\n"Иванов Иван","79161234560","BALANCE=-1.00"\n');
+    expect((await startCli(['--campaign', 'dec-debts', file]).done).code).toBe(0);
+  });
+
+  test('refuses bad settings naming every field, and writes nothing', async () => {
+    const refused = await create(['Bad Id', '--name', ' ', '--caller-id', '84951234567', '--settings', '{"windowStart":"21:00","windowEnd":"09:00"}']);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toBe([
+      'campaign not created:',
+      '  id: lowercase letters, digits, dot, dash, underscore; at most 63',
+      '  name: must not be empty',
+      '  callerId: an E.164 number such as +74951234567',
+      '  windowEnd: must be after windowStart (21:00)',
+      '',
+    ].join('\n'));
+    const again = await create(['dec-debts', '--name', 'x', '--caller-id', '+74951234567']);
+    expect(again).toMatchObject({ code: 1, stderr: 'campaign not created:\n  id: a campaign with this id exists\n' });
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM campaign WHERE id <> 'dec-debts' AND id NOT LIKE 'cli-%'`)).rows[0].n).toBe(0);
+  });
+
+  test('a usage mistake: exit 64 with the usage', async () => {
+    const wrong = await create(['--name', 'x']);
+    expect(wrong.code).toBe(64);
+    expect(wrong.stderr).toMatch(/^no campaign id given\nusage: npm run campaign:create -- <id>/);
+  });
 });
