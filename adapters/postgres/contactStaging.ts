@@ -127,6 +127,8 @@ export async function mergeStagedContacts(client: PoolClient, importId: number, 
     last = now;
     return rowCount ?? 0;
   };
+  // The windows and hashes over a million rows sort in memory rather than on disk (this transaction only).
+  await step('stage', `SET LOCAL work_mem = '128MB'`);
   // Every intermediate set is a temporary table with statistics (ANALYZE): the planner's guess
   // for an unanalysed one is a few rows, and a nested loop over a million rows never ends.
   await step('stage', 'ANALYZE import_stage');
