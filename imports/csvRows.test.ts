@@ -221,6 +221,34 @@ describe('readCsvRows: reading stops', () => {
     expect(show(rows)).toEqual(['1: a|b', '2: 1|2']);
   });
 
+  it('with longLines: refuse, refuses a long line alone and reads on after its line break, whatever the chunks', async () => {
+    const long = 'y'.repeat(MAX_LINE_CHARS + 5);
+    const reason = (line: number) => `${line}! line ${line} is longer than ${MAX_LINE_CHARS} characters: refused, and read on from the next line (is this a text file?)`;
+    // Arriving in chunks (the CR of its CRLF at the end of one, the LF at the start of the next), and whole.
+    function* chunked(): Generator<string> {
+      yield 'a,b\n1,2\n';
+      for (let i = 0; i < long.length; i += 100_000) yield long.slice(i, i + 100_000);
+      yield '\r';
+      yield '\n3,4\n"5","6"\n';
+    }
+    for (const input of [[...chunked()], [`a,b\n1,2\n${long}\r\n3,4\n"5","6"\n`]]) {
+      const rows: CsvRow[] = [];
+      for await (const row of readCsvRows(Readable.from(input), { longLines: 'refuse' })) rows.push(row);
+      expect(show(rows)).toEqual(['1: a|b', '2: 1|2', reason(3), '4: 3|4', '5: 5|6']);
+      expect(rows[2]!.raw).toBe(`${'y'.repeat(200)}…`);
+    }
+  });
+
+  it('reads a line of quoted fields as csv-parse does', async () => {
+    const { rows } = await read('"a","b","c"\n"Иванов, Иван","7916;7926","X=1"\n"","",""\n"x""y","z","w"\n');
+    expect(rows).toEqual([
+      { line: 1, fields: ['a', 'b', 'c'], raw: '"a","b","c"' },
+      { line: 2, fields: ['Иванов, Иван', '7916;7926', 'X=1'], raw: '"Иванов, Иван","7916;7926","X=1"' },
+      { line: 3, fields: ['', '', ''], raw: '"","",""' },
+      { line: 4, fields: ['x"y', 'z', 'w'], raw: '"x""y","z","w"' },
+    ]);
+  });
+
   it('stops reading the input when the reader is abandoned', async () => {
     const input = Readable.from(['a,b\n', '1,2\n', '3,4\n']);
     for await (const row of readCsvRows(input)) {
