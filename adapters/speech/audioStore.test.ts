@@ -147,6 +147,15 @@ describe('eviction', () => {
     expect(await metric('dialer_speech_cache_bytes')).toBe(3 * 16_000);
   });
 
+  it('never evicts an uploaded clip: it is the only copy of what a template version pinned', async () => {
+    const store = createAudioStore({ dir, mediaPrefix: dir, maxBytes: 16_000, minAgeMs: 0, providers: { offline: toneProvider() } });
+    const clip = await store.put(Buffer.alloc(20_000, 3));
+    for (const t of ['0123456789', 'abcdefghij', 'klmnopqrst']) await store.speak(settings, t);
+    await store.evict();
+    expect(await store.find(clip.key)).toEqual(clip);
+    expect((await store.read(clip.key))!.equals(Buffer.alloc(20_000, 3))).toBe(true);
+  });
+
   it('keeps files used within minAgeMs even above the limit', async () => {
     const store = createAudioStore({ dir, mediaPrefix: dir, maxBytes: 16_000, providers: { offline: toneProvider() } });
     for (const t of ['0123456789', 'abcdefghij', 'klmnopqrst']) await store.speak(settings, t);

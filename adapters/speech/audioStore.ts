@@ -21,6 +21,7 @@ import {
 // each counts it anew before evicting.
 
 const SLN = '.sln';
+const CLIP_FOLDER = 'clips';
 const KEY = /^[0-9a-f]{64}$/;
 /** Eviction goes below the limit by this share, so that it does not run at every write. */
 const EVICTION_HEADROOM = 0.1;
@@ -64,11 +65,20 @@ export function createAudioStore(opts: AudioStoreOptions): FileAudioStore {
   let evicting: Promise<number> | null = null;
 
   const path = (key: string) => join(opts.dir, key + SLN);
+  // Uploaded clips are the only copy of what a template version pinned: kept in a folder of
+  // their own that eviction never lists (synthesised pieces can be made again; a clip cannot).
+  const clipDir = join(opts.dir, CLIP_FOLDER);
+  const clipPath = (key: string) => join(clipDir, key + SLN);
   const ensureDir = () => (ready ??= mkdir(opts.dir, { recursive: true }).then(() => undefined));
+  /** A piece's PCM: a synthesised or assembled piece, else an uploaded clip; null when neither. */
+  const readPiece = async (key: string): Promise<Buffer | null> =>
+    (await readOrNull(path(key))) ?? readOrNull(clipPath(key));
 
   /** The stored piece, touched as used now; null when absent. */
   const lookup = async (key: string, touch: boolean): Promise<AudioRef | null> => {
     try {
+      const clip = await stat(clipPath(key)).catch(() => null);
+      if (clip) return { key, bytes: clip.size };
       const s = await stat(path(key));
       if (touch) {
         const t = new Date(now());
@@ -195,9 +205,16 @@ export function createAudioStore(opts: AudioStoreOptions): FileAudioStore {
       return untilAborted(shared, signal);
     },
 
-    put(pcm) {
-      if (pcm.length < 2 || pcm.length % 2) return Promise.reject(new Error(`not 16-bit PCM: ${pcm.length} bytes`));
-      return store(sha256(pcm), pcm);
+    async put(pcm) {
+      if (pcm.length < 2 || pcm.length % 2) throw new Error(`not 16-bit PCM: ${pcm.length} bytes`);
+      await mkdir(clipDir, { recursive: true });
+      const key = sha256(pcm);
+      const existing = await stat(clipPath(key)).catch(() => null);
+      if (existing) return { key, bytes: existing.size };
+      const tmp = join(clipDir, `.${key}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+      await writeFile(tmp, pcm, { mode: 0o644 });
+      await rename(tmp, clipPath(key));
+      return { key, bytes: pcm.length };
     },
 
     async find(key) {
@@ -209,7 +226,7 @@ export function createAudioStore(opts: AudioStoreOptions): FileAudioStore {
       if (pieces.length === 0) throw new Error('a message needs at least one piece of audio');
       const parts: Buffer[] = [];
       for (const piece of pieces) {
-        const pcm = KEY.test(piece.key) ? await readOrNull(path(piece.key)) : null;
+        const pcm = KEY.test(piece.key) ? await readPiece(piece.key) : null;
         // Evicted between its synthesis and now (it should not be, within minAgeMs): preparing
         // again synthesises it again.
         if (!pcm) throw new SpeechUnavailableError(`the audio piece ${piece.key} is no longer in the speech cache`);
@@ -222,7 +239,7 @@ export function createAudioStore(opts: AudioStoreOptions): FileAudioStore {
 
     async read(key) {
       if (!KEY.test(key)) return null;
-      return readOrNull(path(key));
+      return readPiece(key);
     },
 
     media: (key) => `sound:${prefix}/${key}`,
