@@ -153,10 +153,13 @@ export async function mergeStagedContacts(client: PoolClient, importId: number, 
   await step('contacts', `INSERT INTO contact (id, campaign_id, external_id, full_name, person_id) OVERRIDING SYSTEM VALUE
     SELECT n.contact_id, $1, f.external_id, f.full_name, f.person_id
       FROM import_new n JOIN import_contact f ON f.line = n.line ORDER BY n.contact_id`, [campaignId]);
+  // In contact id order: each foreign-key check and primary-key entry lands next to the last one.
   await step('numbers', `INSERT INTO contact_phone (contact_id, position, e164, raw, note)
-    SELECT n.contact_id, s.n, s.a, s.b, s.c FROM import_stage s JOIN import_new n ON n.line = s.line WHERE s.kind = 'p'`);
+    SELECT n.contact_id, s.n, s.a, s.b, s.c FROM import_stage s JOIN import_new n ON n.line = s.line WHERE s.kind = 'p'
+     ORDER BY n.contact_id, s.n`);
   await step('vars', `INSERT INTO contact_variable (contact_id, name, value)
-    SELECT n.contact_id, s.a, s.b FROM import_stage s JOIN import_new n ON n.line = s.line WHERE s.kind = 'v'`);
+    SELECT n.contact_id, s.a, s.b FROM import_stage s JOIN import_new n ON n.line = s.line WHERE s.kind = 'v'
+     ORDER BY n.contact_id, s.a`);
 
   // The issues, gathered and then stored in line order (the API pages them by id).
   await step('issues', `CREATE TEMPORARY TABLE import_found (line integer, seq integer, field text, severity text, reason text, raw text)
