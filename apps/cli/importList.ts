@@ -140,7 +140,9 @@ async function main(): Promise<number> {
     const report = await importList({
       pool, campaignId: args.campaignId, fileName: path.basename(args.file),
       input: createReadStream(args.file), createdBy: args.createdBy, format,
-      log: pino({ name: 'importList', level: process.env.LOG_LEVEL ?? 'info', redact: { paths: redactedPaths, censor: '[redacted]' } }, pino.destination(2)),
+      // A log line first takes the progress line off the terminal (the next progress redraws it).
+      log: pino({ name: 'importList', level: process.env.LOG_LEVEL ?? 'info', redact: { paths: redactedPaths, censor: '[redacted]' } },
+        { write: (line: string) => { progress.clear(); process.stderr.write(line); } }),
       onProgress: progress.show,
     });
     progress.clear();
