@@ -90,7 +90,7 @@ test('a template is heard as a WAV file: its text in the offline voice, a clip a
   // The clip's audio is the message's beginning, byte for byte.
   const clipKey = (await world.db.pool.query('SELECT audio_key FROM audio_clip WHERE name = $1', ['greeting'])).rows[0].audio_key as string;
   const { readFile } = await import('node:fs/promises');
-  const clip = await readFile(path.join(cacheDir, `${clipKey}.sln`));
+  const clip = await readFile(path.join(cacheDir, 'clips', `${clipKey}.sln`));
   expect(pcm.subarray(0, clip.length).equals(clip)).toBe(true);
 
   // The same message by POST with the variables given; a smaller amount is a shorter message.
