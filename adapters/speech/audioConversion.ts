@@ -1,4 +1,4 @@
-import { BYTES_PER_MS, SAMPLE_RATE } from './speechPort';
+import { BYTES_PER_MS, SAMPLE_RATE, wholeSamples } from './speechPort';
 import { runTool, ToolFailedError } from './speechTools';
 
 // Uploaded recordings and synthesised voices become what Asterisk plays: 8 kHz, 16-bit signed
@@ -46,8 +46,7 @@ export async function toSlin(input: Buffer, signal?: AbortSignal): Promise<{ pcm
     throw err;
   }
   if (pcm.length < BYTES_PER_MS) throw new AudioFormatError(`the ${format.toUpperCase()} file holds no audio`);
-  // An odd byte would shift every later sample of an assembled message by one byte.
-  if (pcm.length % 2) pcm = pcm.subarray(0, pcm.length - 1);
+  pcm = wholeSamples(pcm);
   return { pcm, durationMs: Math.round(pcm.length / BYTES_PER_MS), format };
 }
 

@@ -1,5 +1,5 @@
 import { SLIN_OUTPUT } from './audioConversion';
-import { SpeechRejectedError, SpeechUnavailableError, type SpeechProvider, type SynthesisRequest } from './speechPort';
+import { SpeechRejectedError, SpeechUnavailableError, wholeSamples, type SpeechProvider, type SynthesisRequest } from './speechPort';
 import { runTool, ToolFailedError, ToolMissingError } from './speechTools';
 
 // The offline voice: espeak-ng on this machine (Debian's, Russian by default), for the demo and
@@ -27,8 +27,7 @@ export function createOfflineVoice(env: NodeJS.ProcessEnv = process.env): Speech
         const wav = await runTool('espeak-ng', ['-v', voice, '-s', String(offlineWordsPerMinute(settings.speed)), '-b', '1', '--stdin', '--stdout'], {
           input: Buffer.from(text, 'utf8'), signal, env,
         });
-        const pcm = await runTool('sox', ['-V1', '-t', 'wav', '-', ...SLIN_OUTPUT], { input: wav, signal, env });
-        return pcm.length % 2 ? pcm.subarray(0, pcm.length - 1) : pcm;
+        return wholeSamples(await runTool('sox', ['-V1', '-t', 'wav', '-', ...SLIN_OUTPUT], { input: wav, signal, env }));
       } catch (err) {
         if (err instanceof ToolFailedError && err.tool === 'espeak-ng' && /voice does not exist/i.test(err.stderr)) {
           throw new SpeechRejectedError(`the offline voice has no voice '${voice}' (espeak-ng --voices lists them)`);

@@ -1,5 +1,5 @@
 import type { SpeechConfig } from '../../common/config';
-import { SpeechRejectedError, SpeechUnavailableError } from './speechPort';
+import { SpeechRejectedError, SpeechUnavailableError, wholeSamples } from './speechPort';
 
 // What SpeechKit's two REST APIs share: the credentials, a request with a deadline, and the
 // sorting of failures into "try again later" (network, timeout, 429, 5xx: Temporal retries
@@ -43,33 +43,63 @@ export interface ServiceError {
   message: string;
 }
 
+/** One synthesis request of either API: what differs between v1 and v3. */
+export interface SpeechKitCall {
+  /** How messages name the API ('SpeechKit v1'). */
+  api: string;
+  url: string;
+  /** The request's headers besides the authorization. */
+  headers: Record<string, string>;
+  body: string;
+  /** The text spoken: kept out of every error message. */
+  text: string;
+  signal?: AbortSignal;
+  /** The service's error out of a failed answer's body. */
+  readError: (body: string) => ServiceError;
+  /** The audio out of a 2xx answer (may throw SpeechUnavailableError or SpeechRejectedError). */
+  readAudio: (res: Response) => Promise<Buffer>;
+}
+
 /**
- * POSTs and resolves with the response when it is 2xx; throws SpeechUnavailableError or
- * SpeechRejectedError otherwise. `readError` takes the service's error out of a failed answer.
+ * POSTs the call with the credentials and a deadline and returns the answer's audio as whole
+ * 16-bit samples. Throws SpeechUnavailableError or SpeechRejectedError: for a failed answer, a
+ * failure while the answer is read, or an answer without audio.
  */
-export async function postToSpeechKit(
-  api: string,
-  url: string,
-  init: { headers: Record<string, string>; body: string },
+export async function synthesizeOverHttp(config: SpeechKitClientConfig, call: SpeechKitCall): Promise<Buffer> {
+  const { authorization } = config.credentials;
+  const opts = { timeoutMs: config.timeoutMs, signal: call.signal, secrets: [authorization.replace(/^\S+ /, ''), call.text] };
+  const res = await post({ ...call, headers: { authorization, ...call.headers } }, opts);
+  let pcm: Buffer;
+  try {
+    pcm = await call.readAudio(res);
+  } catch (err) {
+    throw readFailure(call.api, err, opts);
+  }
+  if (pcm.length < 2) throw new SpeechUnavailableError(`${call.api} answered 200 without audio`, 200);
+  return wholeSamples(pcm);
+}
+
+/** POSTs and resolves with the response when it is 2xx; throws SpeechUnavailableError or SpeechRejectedError otherwise. */
+async function post(
+  { api, url, headers, body, readError }: SpeechKitCall,
   opts: { timeoutMs: number; signal?: AbortSignal; secrets: string[] },
-  readError: (body: string) => ServiceError,
 ): Promise<Response> {
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers: init.headers, body: init.body, signal });
+    res = await fetch(url, { method: 'POST', headers, body, signal });
   } catch (err) {
     throw requestFailure(api, err, timeout, opts);
   }
   if (res.ok) return res;
-  let body = '';
+  let answer = '';
   try {
-    body = await res.text();
+    answer = await res.text();
   } catch {
     // The status alone says enough.
   }
-  const e = readError(body);
+  const e = readError(answer);
   const detail = scrub(`${e.code ? `${e.code}: ` : ''}${e.message}`, opts.secrets);
   const message = `${api} answered ${res.status}${detail ? ` (${detail})` : ''}`;
   if (res.status === 429 || res.status >= 500) throw new SpeechUnavailableError(message, res.status);
@@ -77,7 +107,7 @@ export async function postToSpeechKit(
 }
 
 /** A failure while the answer is read (a stream cut off, a deadline passing mid-answer). */
-export function readFailure(api: string, err: unknown, opts: { timeoutMs: number; signal?: AbortSignal }): Error {
+function readFailure(api: string, err: unknown, opts: { timeoutMs: number; signal?: AbortSignal }): Error {
   if (err instanceof SpeechRejectedError || err instanceof SpeechUnavailableError) return err;
   if (opts.signal?.aborted) return new SpeechUnavailableError(`${api}: the request was cancelled`);
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {

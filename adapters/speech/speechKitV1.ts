@@ -1,6 +1,6 @@
 import { SPEECH_LANGUAGE } from '../../domain/speechSettings';
-import { endpoint, postToSpeechKit, readFailure, type SpeechKitClientConfig } from './speechKitHttp';
-import { SAMPLE_RATE, SpeechUnavailableError, type SpeechProvider, type SynthesisRequest } from './speechPort';
+import { endpoint, synthesizeOverHttp, type ServiceError, type SpeechKitClientConfig } from './speechKitHttp';
+import { SAMPLE_RATE, type SpeechProvider, type SynthesisRequest } from './speechPort';
 
 // SpeechKit's REST API v1: POST /speech/v1/tts:synthesize, form fields, the audio itself in the
 // answer. format=lpcm at 8000 Hz is 16-bit little-endian mono PCM, what Asterisk plays as slin:
@@ -19,7 +19,7 @@ export function createSpeechKitV1(config: SpeechKitClientConfig): SpeechProvider
   const { credentials } = config;
   return {
     name: 'speechkit-v1',
-    async synthesize({ text, settings, signal }: SynthesisRequest): Promise<Buffer> {
+    synthesize({ text, settings, signal }: SynthesisRequest): Promise<Buffer> {
       const form = new URLSearchParams({
         text,
         lang: SPEECH_LANGUAGE,
@@ -31,26 +31,23 @@ export function createSpeechKitV1(config: SpeechKitClientConfig): SpeechProvider
       if (settings.emotion) form.set('emotion', settings.emotion);
       // A service account's key bills its own folder; the field is for a user's IAM token only.
       if (credentials.usesIamToken && credentials.folderId) form.set('folderId', credentials.folderId);
-      const opts = { timeoutMs: config.timeoutMs, signal, secrets: [credentials.authorization.replace(/^\S+ /, ''), text] };
-      const res = await postToSpeechKit('SpeechKit v1', url, {
-        headers: { authorization: credentials.authorization, 'content-type': 'application/x-www-form-urlencoded' },
+      return synthesizeOverHttp(config, {
+        api: 'SpeechKit v1', url, text, signal,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: form.toString(),
-      }, opts, (body) => {
-        try {
-          const e = JSON.parse(body) as V1Error;
-          return { code: e.error_code ?? null, message: e.error_message ?? '' };
-        } catch {
-          return { code: null, message: '' };
-        }
+        readError: readV1Error,
+        // The answer is the audio itself.
+        readAudio: async (res) => Buffer.from(await res.arrayBuffer()),
       });
-      let pcm: Buffer;
-      try {
-        pcm = Buffer.from(await res.arrayBuffer());
-      } catch (err) {
-        throw readFailure('SpeechKit v1', err, opts);
-      }
-      if (pcm.length < 2) throw new SpeechUnavailableError('SpeechKit v1 answered 200 without audio', 200);
-      return pcm.length % 2 ? pcm.subarray(0, pcm.length - 1) : pcm;
     },
   };
+}
+
+function readV1Error(body: string): ServiceError {
+  try {
+    const e = JSON.parse(body) as V1Error;
+    return { code: e.error_code ?? null, message: e.error_message ?? '' };
+  } catch {
+    return { code: null, message: '' };
+  }
 }

@@ -1,4 +1,4 @@
-import { endpoint, postToSpeechKit, readFailure, type ServiceError, type SpeechKitClientConfig } from './speechKitHttp';
+import { endpoint, synthesizeOverHttp, type ServiceError, type SpeechKitClientConfig } from './speechKitHttp';
 import { SAMPLE_RATE, SpeechRejectedError, SpeechUnavailableError, type SpeechProvider, type SynthesisRequest } from './speechPort';
 import { DEFAULT_SPEECHKIT_VOICE } from './speechKitV1';
 
@@ -23,10 +23,10 @@ interface V3Error {
 
 export function createSpeechKitV3(config: SpeechKitClientConfig): SpeechProvider {
   const url = endpoint(config.url, V3_SYNTHESIS_PATH);
-  const { credentials } = config;
+  const { folderId } = config.credentials;
   return {
     name: 'speechkit-v3',
-    async synthesize({ text, settings, signal }: SynthesisRequest): Promise<Buffer> {
+    synthesize({ text, settings, signal }: SynthesisRequest): Promise<Buffer> {
       const hints: Record<string, string>[] = [
         { voice: settings.voice ?? DEFAULT_SPEECHKIT_VOICE },
         { speed: String(settings.speed) },
@@ -39,32 +39,31 @@ export function createSpeechKitV3(config: SpeechKitClientConfig): SpeechProvider
         loudnessNormalizationType: 'LUFS',
         ...([...text].length > V3_TEXT_LIMIT ? { unsafeMode: true } : {}),
       };
-      const headers: Record<string, string> = { authorization: credentials.authorization, 'content-type': 'application/json' };
-      if (credentials.folderId) headers['x-folder-id'] = credentials.folderId;
-      const opts = { timeoutMs: config.timeoutMs, signal, secrets: [credentials.authorization.replace(/^\S+ /, ''), text] };
-      const res = await postToSpeechKit('SpeechKit v3', url, { headers, body: JSON.stringify(body) }, opts, readV3Error);
-      let answer: string;
-      try {
-        answer = await res.text();
-      } catch (err) {
-        throw readFailure('SpeechKit v3', err, opts);
-      }
-      const chunks: Buffer[] = [];
-      for (const message of parseJsonStream(answer).flat() as V3Message[]) {
-        if (message.error) {
-          const status = message.error.httpCode ?? 500;
-          const detail = `SpeechKit v3 failed midway (${status}${message.error.grpcCode !== undefined ? `, gRPC ${message.error.grpcCode}` : ''})`;
-          if (status === 429 || status >= 500) throw new SpeechUnavailableError(detail, status);
-          throw new SpeechRejectedError(detail, status);
-        }
-        const data = message.result?.audioChunk?.data;
-        if (data) chunks.push(Buffer.from(data, 'base64'));
-      }
-      const pcm = Buffer.concat(chunks);
-      if (pcm.length < 2) throw new SpeechUnavailableError('SpeechKit v3 answered 200 without audio', 200);
-      return pcm.length % 2 ? pcm.subarray(0, pcm.length - 1) : pcm;
+      return synthesizeOverHttp(config, {
+        api: 'SpeechKit v3', url, text, signal,
+        headers: { 'content-type': 'application/json', ...(folderId ? { 'x-folder-id': folderId } : {}) },
+        body: JSON.stringify(body),
+        readError: readV3Error,
+        readAudio: async (res) => readAudioChunks(await res.text()),
+      });
     },
   };
+}
+
+/** The audio of the answer's stream, chunk after chunk; an error sent midway is thrown as the service's. */
+function readAudioChunks(answer: string): Buffer {
+  const chunks: Buffer[] = [];
+  for (const message of parseJsonStream(answer).flat() as V3Message[]) {
+    if (message.error) {
+      const status = message.error.httpCode ?? 500;
+      const detail = `SpeechKit v3 failed midway (${status}${message.error.grpcCode !== undefined ? `, gRPC ${message.error.grpcCode}` : ''})`;
+      if (status === 429 || status >= 500) throw new SpeechUnavailableError(detail, status);
+      throw new SpeechRejectedError(detail, status);
+    }
+    const data = message.result?.audioChunk?.data;
+    if (data) chunks.push(Buffer.from(data, 'base64'));
+  }
+  return Buffer.concat(chunks);
 }
 
 /** The gRPC gateway's error: {"error": {grpcCode, httpCode, message}} or {code, message}. */

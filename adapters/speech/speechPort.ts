@@ -9,6 +9,11 @@ export const SAMPLE_RATE = 8000;
 /** Bytes of PCM per millisecond at SAMPLE_RATE, 16-bit mono. */
 export const BYTES_PER_MS = (SAMPLE_RATE * 2) / 1000;
 
+/** The PCM without a trailing odd byte, which would shift every later sample of an assembled message. */
+export function wholeSamples(pcm: Buffer): Buffer {
+  return pcm.length % 2 ? pcm.subarray(0, pcm.length - 1) : pcm;
+}
+
 export interface SynthesisRequest {
   /** Plain text to speak (never logged: it may hold a name or an amount). */
   text: string;
