@@ -1,6 +1,6 @@
 import type { AriClient } from './ariClient';
 import { TrunkDownError, type TrunkDownReason } from './telephony';
-import { trunkStateChangesTotal, trunkUp } from '../metrics/trunkMetrics';
+import { trunkStateChangesTotal, trunkUp } from '../metrics/dialerMetrics';
 
 // Whether a trunk can carry a call now, as this worker knows it: ARI's endpoint state (a PJSIP
 // endpoint goes offline when its qualify OPTIONS go unanswered), an originate Asterisk could not

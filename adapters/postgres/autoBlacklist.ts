@@ -4,7 +4,7 @@ import {
   type AutoBlacklistRule, type BreakerVerdict, type RateWindow,
 } from '../../domain/autoBlacklistRule';
 import type { AttemptRecord } from '../../domain/types';
-import { autoBlacklistSuspended, autoBlacklistTotal } from '../metrics/trunkMetrics';
+import { autoBlacklistSuspended, autoBlacklistTotal } from '../metrics/dialerMetrics';
 import { addAutomaticEntry } from './blacklist';
 import type { Queryable } from './transaction';
 
