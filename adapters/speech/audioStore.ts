@@ -74,30 +74,37 @@ export function createAudioStore(opts: AudioStoreOptions): FileAudioStore {
   const readPiece = async (key: string): Promise<Buffer | null> =>
     (await readOrNull(path(key))) ?? readOrNull(clipPath(key));
 
-  /** The stored piece, touched as used now; null when absent. */
-  const lookup = async (key: string, touch: boolean): Promise<AudioRef | null> => {
+  /** A synthesised or assembled piece, touched as used now (its mtime is its last use); null when absent. */
+  const touch = async (key: string): Promise<AudioRef | null> => {
     try {
-      const clip = await stat(clipPath(key)).catch(() => null);
-      if (clip) return { key, bytes: clip.size };
       const s = await stat(path(key));
-      if (touch) {
-        const t = new Date(now());
-        await utimes(path(key), t, t);
-      }
+      const t = new Date(now());
+      await utimes(path(key), t, t);
       return { key, bytes: s.size };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
   };
+  /** An uploaded clip; null when absent. Never touched: eviction does not list clips. */
+  const clip = async (key: string): Promise<AudioRef | null> => {
+    const s = await stat(clipPath(key)).catch(() => null);
+    return s ? { key, bytes: s.size } : null;
+  };
+
+  /** Writes `pcm` as <key>.sln in `folder` through a temporary name there, so no reader sees half of it. */
+  const writeWhole = async (folder: string, key: string, pcm: Buffer): Promise<void> => {
+    const tmp = join(folder, `.${key}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    await writeFile(tmp, pcm, { mode: 0o644 });
+    await rename(tmp, join(folder, key + SLN));
+  };
 
   const store = async (key: string, pcm: Buffer): Promise<AudioRef> => {
     await ensureDir();
-    const existing = await lookup(key, true);
+    // Made meanwhile by another worker; or, for a message of one clip, that clip itself.
+    const existing = (await clip(key)) ?? (await touch(key));
     if (existing) return existing;
-    const tmp = join(opts.dir, `.${key}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    await writeFile(tmp, pcm, { mode: 0o644 });
-    await rename(tmp, path(key));
+    await writeWhole(opts.dir, key, pcm);
     await grow(pcm.length);
     return { key, bytes: pcm.length };
   };
@@ -191,8 +198,8 @@ export function createAudioStore(opts: AudioStoreOptions): FileAudioStore {
       let shared = pending.get(key);
       if (!shared) {
         shared = (async () => {
-          await ensureDir();
-          const hit = await lookup(key, true);
+          // A speech key is never a clip's (those are keys of PCM): one stat and a touch.
+          const hit = await touch(key);
           if (hit) {
             speechCacheHitsTotal.inc();
             return hit;
@@ -209,17 +216,15 @@ export function createAudioStore(opts: AudioStoreOptions): FileAudioStore {
       if (pcm.length < 2 || pcm.length % 2) throw new Error(`not 16-bit PCM: ${pcm.length} bytes`);
       await mkdir(clipDir, { recursive: true });
       const key = sha256(pcm);
-      const existing = await stat(clipPath(key)).catch(() => null);
-      if (existing) return { key, bytes: existing.size };
-      const tmp = join(clipDir, `.${key}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-      await writeFile(tmp, pcm, { mode: 0o644 });
-      await rename(tmp, clipPath(key));
+      const existing = await clip(key);
+      if (existing) return existing;
+      await writeWhole(clipDir, key, pcm);
       return { key, bytes: pcm.length };
     },
 
     async find(key) {
       if (!KEY.test(key)) return null;
-      return lookup(key, false);
+      return (await clip(key)) ?? statOrNull(path(key), key);
     },
 
     async assemble(pieces) {
@@ -255,6 +260,15 @@ export function createAudioStore(opts: AudioStoreOptions): FileAudioStore {
 
 function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+async function statOrNull(file: string, key: string): Promise<AudioRef | null> {
+  try {
+    return { key, bytes: (await stat(file)).size };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
 }
 
 async function readOrNull(file: string): Promise<Buffer | null> {
