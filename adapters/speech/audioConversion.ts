@@ -24,8 +24,13 @@ export function detectAudioType(input: Buffer): AudioType | null {
   return null;
 }
 
-/** sox's arguments for raw slin at SAMPLE_RATE on stdout. */
-export const SLIN_OUTPUT = ['-t', 'raw', '-r', String(SAMPLE_RATE), '-c', '1', '-b', '16', '-e', 'signed-integer', '-L', '-'];
+/** sox's arguments for raw 16-bit signed little-endian mono PCM at `rate` on stdout. */
+export function rawPcmOutput(rate: number): string[] {
+  return ['-t', 'raw', '-r', String(rate), '-c', '1', '-b', '16', '-e', 'signed-integer', '-L', '-'];
+}
+
+/** sox's arguments for slin (raw PCM at SAMPLE_RATE) on stdout. */
+export const SLIN_OUTPUT = rawPcmOutput(SAMPLE_RATE);
 
 /**
  * Any WAV, MP3, OGG (Vorbis) or FLAC file as slin. Throws AudioFormatError for anything else,

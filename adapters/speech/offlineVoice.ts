@@ -1,6 +1,6 @@
 import { SLIN_OUTPUT } from './audioConversion';
 import { SpeechRejectedError, SpeechUnavailableError, wholeSamples, type SpeechProvider, type SynthesisRequest } from './speechPort';
-import { runTool, ToolFailedError, ToolMissingError } from './speechTools';
+import { runTool, ToolFailedError, ToolMissingError, type RunOptions } from './speechTools';
 
 // The offline voice: espeak-ng on this machine (Debian's, Russian by default), for the demo and
 // for installations without a SpeechKit key. espeak-ng writes a WAV at its own rate; sox turns
@@ -9,12 +9,15 @@ import { runTool, ToolFailedError, ToolMissingError } from './speechTools';
 // read as an option.
 
 /** espeak-ng's words per minute at speed 1: a little slower than its default 175, clearer on a phone line. */
-export const OFFLINE_WORDS_PER_MINUTE = 160;
+const OFFLINE_WORDS_PER_MINUTE = 160;
 const MIN_WPM = 80;
 const MAX_WPM = 450;
 
-export function offlineWordsPerMinute(speed: number): number {
-  return Math.min(MAX_WPM, Math.max(MIN_WPM, Math.round(OFFLINE_WORDS_PER_MINUTE * speed)));
+/** espeak-ng's WAV (at its own rate) of the text in `voice` at `speed` (1 is normal), the text on stdin. */
+export function espeakSpeech(text: string, voice: string, speed: number, opts: Omit<RunOptions, 'input'> = {}): Promise<Buffer> {
+  const wpm = Math.min(MAX_WPM, Math.max(MIN_WPM, Math.round(OFFLINE_WORDS_PER_MINUTE * speed)));
+  // -b 1: the input is UTF-8.
+  return runTool('espeak-ng', ['-v', voice, '-s', String(wpm), '-b', '1', '--stdin', '--stdout'], { ...opts, input: Buffer.from(text, 'utf8') });
 }
 
 export function createOfflineVoice(env: NodeJS.ProcessEnv = process.env): SpeechProvider {
@@ -23,10 +26,7 @@ export function createOfflineVoice(env: NodeJS.ProcessEnv = process.env): Speech
     async synthesize({ text, settings, signal }: SynthesisRequest): Promise<Buffer> {
       const voice = settings.voice ?? 'ru';
       try {
-        // -b 1: the input is UTF-8.
-        const wav = await runTool('espeak-ng', ['-v', voice, '-s', String(offlineWordsPerMinute(settings.speed)), '-b', '1', '--stdin', '--stdout'], {
-          input: Buffer.from(text, 'utf8'), signal, env,
-        });
+        const wav = await espeakSpeech(text, voice, settings.speed, { signal, env });
         return wholeSamples(await runTool('sox', ['-V1', '-t', 'wav', '-', ...SLIN_OUTPUT], { input: wav, signal, env }));
       } catch (err) {
         if (err instanceof ToolFailedError && err.tool === 'espeak-ng' && /voice does not exist/i.test(err.stderr)) {

@@ -31,7 +31,8 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { offlineWordsPerMinute } from '../../adapters/speech/offlineVoice';
+import { rawPcmOutput } from '../../adapters/speech/audioConversion';
+import { espeakSpeech } from '../../adapters/speech/offlineVoice';
 import { runTool } from '../../adapters/speech/speechTools';
 
 export const V1_PATH = '/speech/v1/tts:synthesize';
@@ -382,19 +383,18 @@ function parseSpeed(raw: string | null): number {
   return speed;
 }
 
-/** Real speech in the requested format: espeak-ng's WAV, then sox. */
+/** Real speech in the requested format: the offline voice's espeak-ng WAV, then sox. */
 async function synthesize(s: Synthesis): Promise<Buffer> {
   if (s.output.kind === 'oggopus') throw new ApiError(501, 'the fake SpeechKit does not encode Ogg Opus; ask for lpcm or mp3');
-  const espeakVoice = FEMALE_VOICES.includes(s.voice) ? 'ru+f3' : 'ru';
   let wav: Buffer;
   try {
-    wav = await runTool('espeak-ng', ['-v', espeakVoice, '-s', String(offlineWordsPerMinute(s.speed)), '-b', '1', '--stdin', '--stdout'], { input: Buffer.from(s.text, 'utf8') });
+    wav = await espeakSpeech(s.text, FEMALE_VOICES.includes(s.voice) ? 'ru+f3' : 'ru', s.speed);
   } catch (err) {
     throw new ApiError(500, `synthesis failed: ${(err as Error).message}`);
   }
   const out = s.output;
   const target = out.kind === 'lpcm'
-    ? ['-t', 'raw', '-r', String(out.rate), '-c', '1', '-b', '16', '-e', 'signed-integer', '-L', '-']
+    ? rawPcmOutput(out.rate)
     : out.kind === 'wav'
       ? ['-t', 'wav', '-r', String(out.rate), '-c', '1', '-b', '16', '-e', 'signed-integer', '-']
       : ['-t', 'mp3', '-r', '22050', '-c', '1', '-'];
