@@ -152,7 +152,6 @@ export class BehaviourPicker {
 }
 
 /** A small deterministic generator of numbers in [0, 1) from a seed (mulberry32): runs repeat. */
-export /** A small seeded generator of uniform numbers in [0, 1) (mulberry32): the same seed, the same run. */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
