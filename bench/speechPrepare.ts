@@ -6,11 +6,10 @@ import type { Pool } from 'pg';
 import { prepareMessage } from '../activities/prepare';
 import { createAudioStore, type FileAudioStore } from '../adapters/speech/audioStore';
 import { createSpeechProviders, readSpeechConfig } from '../adapters/speech/speechProviders';
-import { V1_SYNTHESIZE_PATH } from '../adapters/speech/speechKitV1';
-import { V3_SYNTHESIS_PATH } from '../adapters/speech/speechKitV3';
-import { SAMPLE_RATE } from '../adapters/speech/speechPort';
-import { startFakeSpeechKit, type FakeSpeechKit } from '../apps/fake-speechkit/fakeSpeechKit';
+import { mulberry32 } from '../apps/ari-simulator/subscriberBehaviour';
+import { startFakeSpeechKit } from '../apps/fake-speechkit/fakeSpeechKit';
 import { renderPieces } from '../domain/messageTemplate';
+import { DEFAULT_SPEECH } from '../domain/speechSettings';
 import { createTestCampaign } from '../test/fixtures';
 import { createTestDatabase } from '../test/testDatabase';
 
@@ -19,8 +18,8 @@ import { createTestDatabase } from '../test/testDatabase';
 // (real audio: espeak-ng and sox per request) through the product's v3 / v1 clients and a file
 // speech cache in an empty temporary folder: once cold, then the same contacts again warm. Beside
 // it, in the same run, the fake's bare rate: the same distinct texts the cold run needs sent
-// straight to it by fetch at the same concurrency (no store, no Postgres), which is the floor the
-// cold run cannot beat. Fresh database on the stack's Postgres.
+// straight to it by the same client at the same concurrency (no store, no Postgres), which is the
+// floor the cold run cannot beat. Fresh database on the stack's Postgres.
 //
 //   npm run bench:speech -- [contacts=1000] [concurrency=20] [names=300] [providers=v3,v1]
 //   (the script starts the stack and exports ESPEAK_NG_BIN / SOX_BIN from scripts/speech-tools.sh)
@@ -40,18 +39,6 @@ const FOLDER = 'b1g-bench-folder';
 const BODY = 'Здравствуйте! Вас беспокоит банк «Ромашка» по поводу задолженности. {{NAME}} {{BALANCE|money}}';
 const VOICE = 'alena';
 
-/** A small deterministic generator (mulberry32), so every run has the same contacts. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SURNAMES = ['Иванов', 'Петров', 'Сидоров', 'Кузнецов', 'Смирнов', 'Попов', 'Лебедев', 'Козлов', 'Новиков', 'Морозов',
   'Волков', 'Соловьёв', 'Васильев', 'Зайцев', 'Павлов', 'Семёнов', 'Голубев', 'Виноградов', 'Богданов', 'Воробьёв'];
 const FIRST = ['Иван', 'Пётр', 'Сергей', 'Андрей', 'Олег', 'Михаил', 'Николай', 'Алексей', 'Дмитрий', 'Юрий'];
@@ -61,7 +48,7 @@ const PATRONYMICS = ['Иванович', 'Петрович', 'Сергеевич
 function distinctNames(count: number): string[] {
   const all = SURNAMES.flatMap((s) => FIRST.flatMap((f) => PATRONYMICS.map((p) => `${s} ${f} ${p}`)));
   if (count > all.length) throw new Error(`names: at most ${all.length}`);
-  const next = random(7);
+  const next = mulberry32(7);
   for (let i = all.length - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
     [all[i], all[j]] = [all[j], all[i]];
@@ -71,7 +58,7 @@ function distinctNames(count: number): string[] {
 
 /** One debt per contact, all distinct: 150 to 250 000 roubles, log-uniform, with kopecks. */
 function distinctAmounts(count: number): string[] {
-  const next = random(11);
+  const next = mulberry32(11);
   const seen = new Set<string>();
   while (seen.size < count) {
     const kopecks = Math.round(Math.exp(Math.log(15_000) + next() * (Math.log(25_000_000) - Math.log(15_000))));
@@ -114,28 +101,6 @@ async function timed(count: number, work: (i: number) => Promise<void>): Promise
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, latencies: latencies.sort((a, b) => a - b) };
 }
 
-/** One synthesis request straight to the fake, as the product's client would send it; the audio's length. */
-async function bareRequest(fake: FakeSpeechKit, api: 'v1' | 'v3', text: string): Promise<number> {
-  const res = api === 'v3'
-    ? await fetch(fake.url + V3_SYNTHESIS_PATH, {
-      method: 'POST',
-      headers: { authorization: `Api-Key ${API_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        text, hints: [{ voice: VOICE }, { speed: '1' }],
-        outputAudioSpec: { rawAudio: { audioEncoding: 'LINEAR16_PCM', sampleRateHertz: String(SAMPLE_RATE) } },
-        loudnessNormalizationType: 'LUFS',
-      }),
-    })
-    : await fetch(fake.url + V1_SYNTHESIZE_PATH, {
-      method: 'POST',
-      headers: { authorization: `Api-Key ${API_KEY}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ text, lang: 'ru-RU', voice: VOICE, speed: '1', format: 'lpcm', sampleRateHertz: String(SAMPLE_RATE) }).toString(),
-    });
-  const body = await res.arrayBuffer();
-  if (!res.ok) throw new Error(`the fake answered ${res.status} to a bare ${api} request`);
-  return body.byteLength;
-}
-
 async function createContacts(pool: Pool, campaignId: string, names: string[], amounts: string[], pick: () => number): Promise<{ ids: number[]; texts: Set<string>; usedNames: number }> {
   const rows = amounts.map((amount, i) => ({ externalId: `c${i}`, name: names[Math.floor(pick() * names.length)], amount }));
   const { rows: inserted } = await pool.query<{ id: string; external_id: string }>(
@@ -168,15 +133,17 @@ async function main(): Promise<void> {
     const config = readSpeechConfig({
       ...process.env, SPEECHKIT_API_KEY: API_KEY, SPEECHKIT_FOLDER_ID: FOLDER, SPEECHKIT_V3_URL: fake.url, SPEECHKIT_V1_URL: fake.url,
     });
+    const speechProviders = createSpeechProviders(config, process.env);
     for (const api of providers as ('v1' | 'v3')[]) {
       const provider = api === 'v3' ? 'speechkit-v3' as const : 'speechkit-v1' as const;
+      const settings = { ...DEFAULT_SPEECH, provider, voice: VOICE };
       const campaignId = await createTestCampaign(db.pool, { state: 'draft', template: BODY, speech: { provider, voice: VOICE } });
       const { rows } = await db.pool.query<{ template_id: string; template_version: number }>(
         'SELECT template_id, template_version FROM campaign WHERE id = $1', [campaignId]);
       const templateId = Number(rows[0].template_id);
       const templateVersion = rows[0].template_version;
       // The same contacts (names drawn with the same seed) for each provider.
-      const { ids, texts, usedNames } = await createContacts(db.pool, campaignId, names, amounts, random(13));
+      const { ids, texts, usedNames } = await createContacts(db.pool, campaignId, names, amounts, mulberry32(13));
       const textList = [...texts];
 
       // Bare: the fake alone, the very texts the cold run needs, at the same concurrency; before
@@ -184,7 +151,7 @@ async function main(): Promise<void> {
       const bareRun = async (label: string) => {
         const start = fake.stats().total;
         const bare = await timed(textList.length, async (i) => {
-          if ((await bareRequest(fake, api, textList[i])) < 2) throw new Error('no audio');
+          if ((await speechProviders[provider].synthesize({ text: textList[i], settings })).length < 2) throw new Error('no audio');
         });
         runs.push({ label: `bare fake ${api} ${label}`, items: textList.length, ...bare, requests: fake.stats().total - start, load: load() });
       };
@@ -193,7 +160,7 @@ async function main(): Promise<void> {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-speech-'));
       dirs.push(dir);
       const store: FileAudioStore = createAudioStore({
-        dir, mediaPrefix: dir, maxBytes: 2 * 1024 ** 3, providers: createSpeechProviders(config, process.env),
+        dir, mediaPrefix: dir, maxBytes: 2 * 1024 ** 3, providers: speechProviders,
       });
       const prepareAll = async (label: string) => {
         const start = fake.stats().total;
