@@ -6,7 +6,8 @@ import { admitOriginate } from '../adapters/postgres/campaignAdmission';
 import { gate as checkGate } from './gate';
 import { TrunkDownError, type CallHooks, type Telephony } from '../adapters/ari/telephony';
 import { meterOriginate } from '../adapters/metrics/dialerMetrics';
-import { noteTrunkDownWait, releaseUnplacedCall } from '../adapters/postgres/trunkDown';
+import { releaseCapSlot } from '../adapters/postgres/caps';
+import { setContactWait } from '../adapters/postgres/waits';
 import { countTrunkCall } from '../adapters/postgres/autoBlacklist';
 import { inTransaction } from '../adapters/postgres/transaction';
 
@@ -110,9 +111,10 @@ export interface TrunkDownDetails {
 async function trunkWasDown(deps: CallDeps, req: CallRequest, err: TrunkDownError): Promise<ApplicationFailure> {
   const atMs = await deps.clock();
   await inTransaction(deps.pool, async (db) => {
-    await releaseUnplacedCall(db, req.channelId);
-    await noteTrunkDownWait(db, {
-      contactId: req.contactId, campaignId: req.campaignId, trunk: err.trunk, reason: err.reason, atMs, untilMs: atMs + err.retryAfterMs,
+    await releaseCapSlot(db, req.channelId);
+    await setContactWait(db, {
+      reason: 'trunk_down', detail: `${err.trunk}: ${err.reason}`, until: new Date(atMs + err.retryAfterMs).toISOString(),
+      contactId: req.contactId, campaignId: req.campaignId, atMs,
     });
   });
   const details: TrunkDownDetails = { trunk: err.trunk, reason: err.reason, retryAfterMs: err.retryAfterMs, sipCode: err.sipCode };

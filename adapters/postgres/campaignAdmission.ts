@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { CampaignState } from '../../domain/outcomes';
+import { releaseCapSlot } from './caps';
 import type { Queryable } from './transaction';
 
 // "Pause means pause": once a pause (or a stop) has returned, no originate of the campaign
@@ -52,9 +53,7 @@ export async function admitOriginate<T>(
     // change of any pause the lock waited for.
     const state = await readState(client, q.campaignId);
     if (state !== 'running') {
-      // As record does for a call that never happened (adapters/postgres/caps.ts, settleCapSlot).
-      await client.query(
-        `UPDATE call_reservation SET state = 'released' WHERE channel_id = $1 AND state = 'reserved'`, [q.channelId]);
+      await releaseCapSlot(client, q.channelId);
       await client.query('COMMIT');
       return { admitted: false, state };
     }

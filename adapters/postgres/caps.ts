@@ -54,3 +54,8 @@ export async function settleCapSlot(db: Queryable, channelId: string, release: b
     `UPDATE call_reservation SET state = $2, attempt_id = $3 WHERE channel_id = $1 AND state = 'reserved'`,
     [channelId, release ? 'released' : 'counted', attemptId]);
 }
+
+/** The slot of a call that was never placed (the campaign stopped, the trunk was down): given back, as if never taken. */
+export async function releaseCapSlot(db: Queryable, channelId: string): Promise<void> {
+  await db.query(`UPDATE call_reservation SET state = 'released' WHERE channel_id = $1 AND state = 'reserved'`, [channelId]);
+}
