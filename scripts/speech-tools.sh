@@ -22,6 +22,8 @@ set -euo pipefail
 DIALER_LOG_TAG=speech-tools
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# shellcheck source=scripts/debian-unpack.sh
+source "$(dirname "${BASH_SOURCE[0]}")/debian-unpack.sh"
 
 TOOLS_HOME="$DIALER_CACHE/speech-tools"
 TOOLS_ROOT="$TOOLS_HOME/root"
@@ -31,8 +33,6 @@ SOX_WRAPPER="$DIALER_BIN_DIR/sox"
 INSTALL_LOG="$DIALER_LOG_DIR/speech-tools.log"
 # sox's format plugins come in separate packages: base has wav, flac and ogg/vorbis; mp3 its own.
 PACKAGES=(espeak-ng sox libsox-fmt-base libsox-fmt-mp3)
-# Alternatives of libraries every Debian host has (libelogind0 for libsystemd0): never unpacked.
-SKIP_PACKAGES=" libelogind0 "
 
 usage() {
   echo "usage: $0 start|print|status" >&2
@@ -73,35 +73,11 @@ installed() {
 }
 
 install_tools() {
-  local t0=$EPOCHREALTIME pkgs=() p status
-  mkdir -p "$TOOLS_HOME/debs"
+  local t0=$EPOCHREALTIME
   : >"$INSTALL_LOG"
-  log "resolving the dependencies of ${PACKAGES[*]} with apt-cache"
-  while read -r p; do
-    [[ -z "$p" || "$SKIP_PACKAGES" == *" $p "* ]] && continue
-    # shellcheck disable=SC2016 # dpkg-query's format, not shell
-    status="$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)"
-    [[ "$status" == "install ok installed" ]] || pkgs+=("$p")
-  done < <(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
-    --no-replaces --no-enhances "${PACKAGES[@]}" 2>>"$INSTALL_LOG" | grep -v '^ ' | grep -v '<' | sort -u)
-  for p in "${PACKAGES[@]}"; do
-    [[ " ${pkgs[*]} " == *" $p "* ]] || pkgs+=("$p")
-  done
-  log "apt-get download ${#pkgs[@]} packages (log: $INSTALL_LOG)"
-  rm -f "$TOOLS_HOME"/debs/*.deb
-  # Downloads go to the current folder; _apt may not write there, so apt warns and downloads as us.
-  (cd "$TOOLS_HOME/debs" && apt-get download "${pkgs[@]}" >>"$INSTALL_LOG" 2>&1) || {
-    log "apt-get download failed; running apt-get update and retrying"
-    apt-get update -q >>"$INSTALL_LOG" 2>&1 || true
-    (cd "$TOOLS_HOME/debs" && apt-get download "${pkgs[@]}" >>"$INSTALL_LOG" 2>&1) \
-      || { tail_log "$INSTALL_LOG"; die "apt-get download ${pkgs[*]} failed; see $INSTALL_LOG"; }
-  }
-  rm -rf "$TOOLS_ROOT"
-  mkdir -p "$TOOLS_ROOT"
-  local deb
-  for deb in "$TOOLS_HOME"/debs/*.deb; do dpkg -x "$deb" "$TOOLS_ROOT"; done
+  debian_unpack "$TOOLS_HOME/debs" "$TOOLS_ROOT" "$INSTALL_LOG" "${PACKAGES[@]}"
   write_wrappers
-  local missing
+  local missing p deb
   missing="$(for p in "$TOOLS_ROOT/usr/bin/espeak-ng" "$TOOLS_ROOT/usr/bin/sox"; do
     LD_LIBRARY_PATH="$LIB_DIRS" ldd "$p" | grep 'not found' || true
   done)"
