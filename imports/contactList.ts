@@ -3,8 +3,9 @@ import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { createLogger } from '../common/logger';
 import { ContactStaging, mergeStagedContacts, type StagedIssue } from '../adapters/postgres/contactStaging';
+import { lockCampaignContacts } from '../adapters/postgres/contactUpserts';
 import {
-  closeListImport, failAbandonedListImports, failListImport, finishListImport, lockCampaignContacts, openListImport,
+  closeListImport, failAbandonedListImports, failListImport, finishListImport, openListImport,
   readFirstListImportIssues, readImportCampaign, recordListImportProgress,
 } from '../adapters/postgres/listImports';
 import {

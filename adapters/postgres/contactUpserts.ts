@@ -3,7 +3,7 @@ import type { ContactPhoneValue, ContactValue } from '../../domain/contactInput'
 import { InputError } from '../../domain/inputError';
 import type { CampaignState, ContactState } from '../../domain/outcomes';
 import type { Row } from './rows';
-import { inTransaction } from './transaction';
+import { inTransaction, type Queryable } from './transaction';
 
 // Contacts the ERP pushes (upsertContacts): each is inserted, updated where it differs from what
 // is stored, or left alone, in one transaction per call. Idempotent on (campaign, external id).
@@ -66,6 +66,14 @@ export function contactChanges(stored: StoredContact, given: ContactValue): Cont
 const FINISHED: ReadonlySet<ContactState> = new Set(['done', 'failed', 'blacklisted', 'cancelled', 'expired']);
 
 /**
+ * One writer of a campaign's contacts at a time, until the transaction ends: upsertContacts and a
+ * list import's merge (imports/contactList.ts).
+ */
+export async function lockCampaignContacts(db: Queryable, campaignId: string): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(hashtextextended('contact-upsert:' || $1, 0))`, [campaignId]);
+}
+
+/**
  * Inserts or updates the batch's contacts in the campaign, in one transaction. Throws InputError
  * (nothing written) when the campaign does not exist or no longer takes contacts.
  */
@@ -80,7 +88,7 @@ export async function upsertContacts(pool: Pool, campaignId: string, contacts: r
         [{ path: 'campaignId', message: `is ${campaignState}` }]);
     }
     // Two calls for one campaign at once would each find a new contact missing and both insert it.
-    await db.query(`SELECT pg_advisory_xact_lock(hashtextextended('contact-upsert:' || $1, 0))`, [campaignId]);
+    await lockCampaignContacts(db, campaignId);
 
     const stored = await readStored(db, campaignId, contacts.map((c) => c.externalId));
     const report: UpsertReport = { campaignState, inserted: 0, updated: 0, unchanged: 0, warnings: [] };

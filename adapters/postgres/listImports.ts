@@ -114,8 +114,3 @@ export async function readImportCampaign(db: Queryable, campaignId: string, lock
     [campaignId]);
   return rows[0] ? { state: rows[0].state, templateBody: rows[0].body } : null;
 }
-
-/** One writer of a campaign's contacts at a time: an import's merge and the API's upsertContacts. */
-export async function lockCampaignContacts(db: Queryable, campaignId: string): Promise<void> {
-  await db.query(`SELECT pg_advisory_xact_lock(hashtextextended('contact-upsert:' || $1, 0))`, [campaignId]);
-}
