@@ -123,6 +123,11 @@ export interface CallFacts {
   startedAt: string;
   answeredAt: string | null;
   endedAt: string;
+  /**
+   * The carrier's SIP final response to an unanswered call on a PJSIP trunk; absent otherwise.
+   * It rides along to the record step (the per-trunk blacklisting rule).
+   */
+  sipCode?: number | null;
 }
 
 export interface CallResult extends CallFacts {

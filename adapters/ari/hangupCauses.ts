@@ -5,7 +5,7 @@ import type { CallOutcome } from '../../domain/outcomes';
 // Q.850 cause, and the Dial status. One table, documented with the trunk's view beside the
 // product's in docs/outcomes.md.
 
-export type CallEnd = Exclude<CallOutcome, 'refused'>;
+type CallEnd = Exclude<CallOutcome, 'refused'>;
 
 /**
  * What the end of an unanswered call says. Most ends are the subscriber's (an outcome, an
@@ -68,7 +68,7 @@ export function outcomeForUnansweredCause(cause: number | null | undefined): Cal
 }
 
 /** The verdict a SIP final response gives by itself; null when the table does not know it. */
-export function verdictForSipResponse(code: number | null | undefined): UnansweredVerdict | null {
+function verdictForSipResponse(code: number | null | undefined): UnansweredVerdict | null {
   if (code == null) return null;
   const v = SIP_VERDICTS.get(code);
   if (v === undefined) return null;

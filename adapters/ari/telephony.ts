@@ -27,11 +27,6 @@ export interface CallHooks {
 export interface CallReport extends CallFacts {
   outcome: Exclude<CallOutcome, 'refused'>;
   channelId: string;
-  /**
-   * The carrier's SIP final response to an unanswered call on a PJSIP trunk; absent otherwise.
-   * It rides along in the call's result to the record step (the per-trunk blacklisting rule).
-   */
-  sipCode?: number | null;
 }
 
 /**

@@ -14,7 +14,7 @@ import type { Queryable } from './transaction';
 // above its usual rate). The trunk of a result is its campaign's; calls on the worker's default
 // endpoint belong to the trunk named 'default'.
 
-export const DEFAULT_TRUNK = 'default';
+const DEFAULT_TRUNK = 'default';
 
 const log = createLogger('auto-blacklist');
 
@@ -27,14 +27,18 @@ const HOUR_MS = 3_600_000;
  * counts it when the call has ended.
  */
 export async function countTrunkCall(db: Queryable, trunk: string | null, atMs: number): Promise<void> {
+  await countTrunkHour(db, trunk ?? DEFAULT_TRUNK, new Date(atMs).toISOString(), 'calls');
+}
+
+/** One more call, or invalid-number result, in the trunk's hour of `at`. */
+async function countTrunkHour(db: Queryable, trunk: string, at: string, column: 'calls' | 'invalid'): Promise<void> {
   await db.query(
-    `INSERT INTO trunk_result_hour (trunk, hour, calls) VALUES ($1, date_trunc('hour', $2::timestamptz), 1)
-     ON CONFLICT (trunk, hour) DO UPDATE SET calls = trunk_result_hour.calls + 1`,
-    [trunk ?? DEFAULT_TRUNK, new Date(atMs).toISOString()]);
+    `INSERT INTO trunk_result_hour (trunk, hour, ${column}) VALUES ($1, date_trunc('hour', $2::timestamptz), 1)
+     ON CONFLICT (trunk, hour) DO UPDATE SET ${column} = trunk_result_hour.${column} + 1`, [trunk, at]);
 }
 
 /** The trunk of a campaign's calls and its rule (the defaults where the trunk sets none, or sets a broken one). */
-export async function readTrunkRule(db: Queryable, campaignId: string): Promise<{ trunk: string; rule: AutoBlacklistRule }> {
+async function readTrunkRule(db: Queryable, campaignId: string): Promise<{ trunk: string; rule: AutoBlacklistRule }> {
   const { rows } = await db.query<{ trunk: string | null; auto_blacklist: unknown }>(
     'SELECT c.trunk, t.auto_blacklist FROM campaign c LEFT JOIN trunk t ON t.name = c.trunk WHERE c.id = $1', [campaignId]);
   const trunk = rows[0]?.trunk ?? DEFAULT_TRUNK;
@@ -52,16 +56,14 @@ export async function readTrunkRule(db: Queryable, campaignId: string): Promise<
  * only when the breaker is closed and the trunk's rule is met. Returns what became of it.
  */
 export async function blacklistInvalidNumber(db: Queryable, a: AttemptRecord, attemptId: number): Promise<InvalidResultFate> {
-  const r = a.result as AttemptRecord['result'] & { sipCode?: number | null };
+  const r = a.result;
   const sipCode = r.sipCode ?? null;
   const cause = r.hangupCause ?? null;
   const atMs = Date.parse(r.endedAt);
   const at = new Date(atMs).toISOString();
   const { trunk, rule } = await readTrunkRule(db, a.campaignId);
 
-  await db.query(
-    `INSERT INTO trunk_result_hour (trunk, hour, invalid) VALUES ($1, date_trunc('hour', $2::timestamptz), 1)
-     ON CONFLICT (trunk, hour) DO UPDATE SET invalid = trunk_result_hour.invalid + 1`, [trunk, at]);
+  await countTrunkHour(db, trunk, at, 'invalid');
   const breaker = await judgeTrunkBreaker(db, trunk, rule, atMs);
 
   let fate: InvalidResultFate;
