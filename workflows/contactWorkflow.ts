@@ -240,7 +240,7 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
       if (patched(STRATEGY_PATCH)) {
         // The strategy only says when; the retry waits after the gate like any wait.
         const history = await answerHistoryFor(phone, Date.now());
-        const action = strategyAction(phone, result.outcome, Date.now(), history);
+        const action = strategyAction(phone, Date.now(), history);
         if (action.kind === 'done') return finish('done', result.outcome);
         if (action.kind === 'give_up') return finish('failed', result.outcome);
         if (action.kind === 'next_number') continue numbers;
@@ -386,14 +386,14 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
   }
 
   /**
-   * What the campaign's strategy of now says after the last attempt on `phone`. The loop walks
+   * What the campaign's strategy of now says after the last attempt (on `phone`). The loop walks
    * the numbers in order: a call of another number is not something it can do yet, and no
    * built-in strategy asks for one, so it is taken as "move on".
    */
-  function strategyAction(phone: ContactPhone, lastOutcome: CallOutcome, nowMs: number, answerHistory?: AnswerHistory[]): NextAction {
+  function strategyAction(phone: ContactPhone, nowMs: number, answerHistory?: AnswerHistory[]): NextAction {
     const action = nextAction(plan.strategyChoice ?? DEFAULT_STRATEGY, {
       numbers: plan.phones.map((p) => ({ position: p.position, kind: p.kind ?? null, zones: p.zones })),
-      attempts: attemptLog, position: phone.position, lastOutcome, nowMs, campaign: plan.strategy,
+      attempts: attemptLog, nowMs, campaign: plan.strategy,
       schedule: plan.schedule, ...(answerHistory ? { answerHistory } : {}),
     });
     return action.kind === 'call' && action.position !== phone.position ? { kind: 'next_number' } : action;
@@ -407,7 +407,7 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
     r: { outcome: CallOutcome; decidedAtMs: number; history?: AnswerHistory[] }, phone: ContactPhone, attempts: number,
   ): number | 'next_number' | 'give_up' {
     if (patched(STRATEGY_PATCH)) {
-      const a = strategyAction(phone, r.outcome, r.decidedAtMs, r.history);
+      const a = strategyAction(phone, r.decidedAtMs, r.history);
       if (a.kind === 'next_number' || a.kind === 'give_up') return a.kind;
       // 'done' only where the settings changed under the retry (a machine now leaves a
       // message): nothing was left on it yet, so the number is tried again, gate first.

@@ -37,8 +37,6 @@ function input(history: AnswerHistory['number'] | Partial<Omit<AnswerHistory, 'p
   return {
     numbers: [{ position: 1, kind: 'mobile', zones: [ZONE] }, { position: 2, kind: 'home', zones: [ZONE] }],
     attempts: outcomes.map((outcome, i) => ({ position: 1, outcome, atMs: nowMs - (outcomes.length - i) * HOUR })),
-    position: 1,
-    lastOutcome: outcomes[outcomes.length - 1],
     nowMs,
     campaign: { maxAttemptsPerNumber: 3, retryIntervalSeconds: 3600, machineAction: 'hang_up' },
     schedule: opts.schedule === null ? undefined : (opts.schedule ?? NINE_TO_NINE),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isAllowedAt, nextAllowedMomentIn } from '../callingSchedule';
 import { zoned } from '../timeWindow';
-import { REACHED, attemptsOn, type AnswerHistory, type HourCounts, type Strategy, type StrategyInput } from './strategy';
+import { REACHED, attemptsOn, lastAttempt, type AnswerHistory, type HourCounts, type Strategy, type StrategyInput } from './strategy';
 
 // bestHour v1: people answer at their own hours (a worker in the evening, a pensioner in the
 // morning), and a retry at the wrong hour is a wasted call and a cap slot. From the attempt
@@ -163,7 +163,7 @@ export const bestHourV1: Strategy<BestHourParams> = {
   params: bestHourParams,
   answerHistory: (p) => ({ lookbackDays: p.lookbackDays, prefixDigits: p.prefixDigits }),
   next(params, input) {
-    const { lastOutcome: outcome, position } = input;
+    const { outcome, position } = lastAttempt(input);
     if (REACHED.has(outcome)) return { kind: 'done' };
     if (outcome === 'machine' && input.campaign.machineAction === 'leave_message') return { kind: 'done' };
     if (input.attempts.length >= params.maxAttemptsPerContact) return { kind: 'give_up', reason: 'contact_attempts_exhausted' };

@@ -9,12 +9,9 @@ const params = (given: unknown = {}): ByOutcomeParams => byOutcomeV1.params.pars
 
 function input(history: [number, CallOutcome][], opts: { kinds?: (PhoneKind | null)[]; machineAction?: 'retry' | 'hang_up' | 'leave_message' } = {}): StrategyInput {
   const kinds = opts.kinds ?? [null, null];
-  const last = history[history.length - 1];
   return {
     numbers: kinds.map((kind, i) => ({ position: i + 1, kind })),
     attempts: history.map(([position, outcome], i) => ({ position, outcome, atMs: NOW - MIN * (history.length - i) })),
-    position: last[0],
-    lastOutcome: last[1],
     nowMs: NOW,
     campaign: { maxAttemptsPerNumber: 1, retryIntervalSeconds: 1, machineAction: opts.machineAction ?? 'retry' },
   };

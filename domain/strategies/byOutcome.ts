@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CallOutcome } from '../outcomes';
-import { PHONE_KINDS, REACHED, attemptsOn, type Strategy } from './strategy';
+import { PHONE_KINDS, REACHED, attemptsOn, lastAttempt, type Strategy } from './strategy';
 
 // byOutcome v1: a busy line is worth another try in minutes, a phone nobody answers in hours,
 // a machine perhaps never. Per outcome: how many retries of the same number, after how long,
@@ -38,7 +38,7 @@ export const byOutcomeV1: Strategy<ByOutcomeParams> = {
   version: 1,
   params: byOutcomeParams,
   next(params, input) {
-    const { lastOutcome: outcome, position } = input;
+    const { outcome, position } = lastAttempt(input);
     if (REACHED.has(outcome)) return { kind: 'done' };
     // The message was left on the machine: the call handling's choice, not a retry's.
     if (outcome === 'machine' && input.campaign.machineAction === 'leave_message') return { kind: 'done' };

@@ -13,8 +13,6 @@ function input(outcomes: CallOutcome[], machineAction = campaign.machineAction a
       { position: 2, outcome: 'busy', atMs: NOW - 1 }, // another number's attempts do not count
       ...outcomes.map((outcome, i) => ({ position: 1, outcome, atMs: NOW - 1000 * (outcomes.length - i) })),
     ],
-    position: 1,
-    lastOutcome: outcomes[outcomes.length - 1],
     nowMs: NOW,
     campaign: { ...campaign, machineAction },
   };

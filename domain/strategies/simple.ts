@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { decide } from '../decide';
 import type { Strategy } from './strategy';
-import { attemptsOn } from './strategy';
+import { attemptsOn, lastAttempt } from './strategy';
 
 // simple v1: the dialer's behaviour before strategies, exactly (domain/decide.ts): one attempt
 // count and one interval for every outcome, from the campaign's own columns. It has no
@@ -12,11 +12,12 @@ export const simpleV1: Strategy<Record<string, never>> = {
   version: 1,
   params: z.object({}).strict(),
   next(_params, input) {
-    const d = decide(input.campaign, input.lastOutcome, attemptsOn(input, input.position).length);
+    const { outcome, position } = lastAttempt(input);
+    const d = decide(input.campaign, outcome, attemptsOn(input, position).length);
     switch (d.kind) {
       case 'done': return { kind: 'done' };
       case 'next_number': return { kind: 'next_number' };
-      case 'retry_number': return { kind: 'call', position: input.position, notBefore: input.nowMs + d.afterMs };
+      case 'retry_number': return { kind: 'call', position, notBefore: input.nowMs + d.afterMs };
     }
   },
 };

@@ -58,11 +58,11 @@ export interface StrategyAttempt {
 export interface StrategyInput {
   /** The contact's numbers, in the order the workflow walks them. */
   numbers: readonly StrategyNumber[];
-  /** Every attempt so far, oldest first, on every number; the last one is the one to decide on. */
+  /**
+   * Every attempt so far, oldest first, on every number; the last one (`lastAttempt`) is the
+   * one to decide on: its number and its outcome.
+   */
   attempts: readonly StrategyAttempt[];
-  /** The number the last attempt was on. */
-  position: number;
-  lastOutcome: CallOutcome;
   nowMs: number;
   /**
    * The campaign's classic columns (max_attempts_per_number, retry_interval_seconds,
@@ -113,6 +113,13 @@ export const DEFAULT_STRATEGY: StrategyChoice = { name: 'simple', version: 1, pa
 
 /** Outcomes that mean the subscriber was reached and the campaign's goal is met. */
 export const REACHED: ReadonlySet<CallOutcome> = new Set(['answered', 'operator']);
+
+/** The attempt to decide on: the last one (a strategy is asked only after an attempt). */
+export function lastAttempt(input: StrategyInput): StrategyAttempt {
+  const last = input.attempts[input.attempts.length - 1];
+  if (!last) throw new Error('a strategy decides after an attempt; none was given');
+  return last;
+}
 
 /** Attempts on one number. */
 export function attemptsOn(input: StrategyInput, position: number): StrategyAttempt[] {
