@@ -3,7 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { createLogger } from '../common/logger';
 import { ContactStaging, mergeStagedContacts, type StagedIssue } from '../adapters/postgres/contactStaging';
-import { lockCampaignContacts } from '../adapters/postgres/contactUpserts';
+import { CONTACT_WRITABLE_STATES, lockCampaignContacts } from '../adapters/postgres/contactUpserts';
 import {
   closeListImport, failAbandonedListImports, failListImport, finishListImport, openListImport,
   readFirstListImportIssues, readImportCampaign, recordListImportProgress,
@@ -19,6 +19,7 @@ import type { ListFormat } from './listFormat';
 import { templateNeeds } from './templateNeeds';
 import { readXlsxRows } from './xlsxRows';
 import type { CountryCode } from '../domain/phoneNumbers';
+import type { CampaignState } from '../domain/outcomes';
 import { countImportedRows } from '../adapters/metrics/dialerMetrics';
 
 const defaultLog = createLogger('importList');
@@ -82,7 +83,6 @@ export interface ImportOptions {
 }
 
 export const MAX_REPORTED_ISSUES = 1000;
-const IMPORTABLE_STATES = ['draft', 'running', 'paused'];
 
 /**
  * Imports an accounting-shape list into a campaign, all or nothing. The file is read as a stream
@@ -201,9 +201,9 @@ export async function importList(opts: ImportOptions): Promise<ImportReport> {
   }
 }
 
-function checkCampaign(campaignId: string, state: string | undefined): void {
+function checkCampaign(campaignId: string, state: CampaignState | undefined): void {
   if (state === undefined) throw new ImportError(`campaign "${campaignId}" does not exist`);
-  if (!IMPORTABLE_STATES.includes(state)) {
+  if (!CONTACT_WRITABLE_STATES.includes(state)) {
     throw new ImportError(`campaign "${campaignId}" is ${state}: contacts can only be added to a draft, running or paused campaign`);
   }
 }

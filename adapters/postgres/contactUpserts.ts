@@ -14,7 +14,7 @@ import { inTransaction, type Queryable } from './transaction';
 // zone and variables are updated (attempt rows keep the message as it was said). Each change
 // not applied, or applied too late to matter, comes back as a warning with the contact's path.
 
-/** Contacts may be added to a campaign in these states (as a list import). */
+/** Contacts may be added to a campaign in these states (through the API, or by a list import). */
 export const CONTACT_WRITABLE_STATES: readonly CampaignState[] = ['draft', 'running', 'paused'];
 
 export interface UpsertIssue {

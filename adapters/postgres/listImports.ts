@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import type { CampaignState } from '../../domain/outcomes';
 import type { Row } from './rows';
 import type { Queryable } from './transaction';
 
@@ -100,14 +101,14 @@ export async function readFirstListImportIssues(db: Queryable, importId: number,
 }
 
 export interface ImportCampaign {
-  state: string;
+  state: CampaignState;
   /** The body of the template version the campaign pinned; null without a template. */
   templateBody: string | null;
 }
 
 /** What an import needs of its campaign; `lock` holds it (FOR SHARE) against completion meanwhile. */
 export async function readImportCampaign(db: Queryable, campaignId: string, lock = false): Promise<ImportCampaign | null> {
-  const { rows } = await db.query<{ state: string; body: string | null }>(
+  const { rows } = await db.query<{ state: CampaignState; body: string | null }>(
     `SELECT k.state, v.body FROM campaign k
        LEFT JOIN template_version v ON v.template_id = k.template_id AND v.version = k.template_version
       WHERE k.id = $1${lock ? ' FOR SHARE OF k' : ''}`,
