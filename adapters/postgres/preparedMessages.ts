@@ -1,5 +1,5 @@
-import { speechSettingsSchema, type SpeechSettings } from '../../domain/speechSettings';
 import type { Row } from './rows';
+import { versionContent, type TemplateVersionContent } from './templates';
 import type { Queryable } from './transaction';
 
 // The prepared_message table: the message a contact was prepared with (its rendered text and
@@ -8,13 +8,9 @@ import type { Queryable } from './transaction';
 // a workflow's history.
 
 /** What a contact's message is made from: the pinned version and the contact's variables. */
-export interface MessageSource {
+export interface MessageSource extends TemplateVersionContent {
   templateId: number;
   templateVersion: number;
-  body: string;
-  speech: SpeechSettings;
-  /** Clip name → audio key, as the version pinned them. */
-  clips: Record<string, string>;
   /** The contact's variables, NAME from its name unless the import gave a NAME of its own. */
   variables: Record<string, string>;
 }
@@ -42,8 +38,7 @@ export async function readMessageSource(
   const r = rows[0];
   if (!r) return null;
   return {
-    templateId, templateVersion: r.version, body: r.body, speech: speechSettingsSchema.parse(r.speech),
-    clips: r.clips as Record<string, string>,
+    templateId, templateVersion: r.version, ...versionContent(r),
     variables: { ...(r.full_name ? { NAME: r.full_name } : {}), ...r.variables },
   };
 }
@@ -85,8 +80,5 @@ export async function readCampaignTemplateVersion(db: Queryable, campaignId: str
   );
   const r = rows[0];
   if (!r) return null;
-  return {
-    templateId: Number(r.template_id), templateVersion: r.version, body: r.body,
-    speech: speechSettingsSchema.parse(r.speech), clips: r.clips as Record<string, string>,
-  };
+  return { templateId: Number(r.template_id), templateVersion: r.version, ...versionContent(r) };
 }

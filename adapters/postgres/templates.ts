@@ -40,13 +40,13 @@ const COLUMNS = 'id, name, body, speech, version, clips, created_at';
 const VERSION_COLUMNS = 'version, body, speech, clips, created_at';
 
 /** Stored settings read through the schema, so settings stored before a field existed get its default. */
-const content = (r: { body: string; speech: unknown; clips: unknown }): TemplateVersionContent => ({
+export const versionContent = (r: { body: string; speech: unknown; clips: unknown }): TemplateVersionContent => ({
   body: r.body, speech: speechSettingsSchema.parse(r.speech), clips: r.clips as Record<string, string>,
 });
 const toTemplate = (r: TemplateRow): StoredTemplate => ({
-  id: Number(r.id), name: r.name, version: r.version, createdAt: r.created_at, ...content(r),
+  id: Number(r.id), name: r.name, version: r.version, createdAt: r.created_at, ...versionContent(r),
 });
-const toVersion = (r: VersionRow): StoredTemplateVersion => ({ version: r.version, createdAt: r.created_at, ...content(r) });
+const toVersion = (r: VersionRow): StoredTemplateVersion => ({ version: r.version, createdAt: r.created_at, ...versionContent(r) });
 
 const nameTaken = (err: unknown): never => {
   if ((err as { constraint?: string }).constraint === 'template_name_key') {
@@ -94,7 +94,7 @@ export async function readTemplate(db: Queryable, id: number): Promise<StoredTem
 export async function readTemplateVersion(db: Queryable, id: number, version: number): Promise<TemplateVersionContent | null> {
   const { rows } = await db.query<VersionRow>(
     `SELECT ${VERSION_COLUMNS} FROM template_version WHERE template_id = $1 AND version = $2`, [id, version]);
-  return rows[0] ? content(rows[0]) : null;
+  return rows[0] ? versionContent(rows[0]) : null;
 }
 
 /** Every version of a template, the newest first. */
