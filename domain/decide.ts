@@ -10,7 +10,7 @@ export type Decision =
   | { kind: 'next_number'; reason: 'attempts_exhausted' | 'invalid_number' | 'blacklisted' | 'answering_machine' };
 
 /** Outcomes that mean the subscriber was reached and the campaign's goal is met. */
-const REACHED: ReadonlySet<CallOutcome> = new Set(['answered', 'operator']);
+export const REACHED: ReadonlySet<CallOutcome> = new Set(['answered', 'operator']);
 
 export function decide(
   strategy: RetryStrategy,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isAllowedAt, nextAllowedMomentIn } from '../callingSchedule';
 import { zoned } from '../timeWindow';
-import { REACHED, attemptsOn, lastAttempt, type AnswerHistory, type HourCounts, type Strategy, type StrategyInput } from './strategy';
+import { DAY_SECONDS, REACHED, attemptsOn, lastAttempt, wholeNumber, type AnswerHistory, type HourCounts, type Strategy, type StrategyInput } from './strategy';
 
 // bestHour v1: people answer at their own hours (a worker in the evening, a pensioner in the
 // morning), and a retry at the wrong hour is a wasted call and a cap slot. From the attempt
@@ -18,25 +18,24 @@ import { REACHED, attemptsOn, lastAttempt, type AnswerHistory, type HourCounts, 
 // input.nowMs, no Math.random: a replay decides the same.
 
 const HOUR_MS = 3_600_000;
-const DAY_SECONDS = 86_400;
 const HOURS = 24;
 
 const bestHourParams = z.object({
-  horizonDays: z.number().int('must be a whole number').min(1).max(14).default(3)
+  horizonDays: wholeNumber(1, 14).default(3)
     .describe('A retry is put at the best allowed moment within this many days.'),
-  minIntervalSeconds: z.number().int('must be a whole number').min(0).max(7 * DAY_SECONDS).default(3600)
+  minIntervalSeconds: wholeNumber(0, 7 * DAY_SECONDS).default(3600)
     .describe('No retry of a number sooner than this after its last attempt.'),
-  busyIntervalSeconds: z.number().int('must be a whole number').min(0).max(DAY_SECONDS).default(900)
+  busyIntervalSeconds: wholeNumber(0, DAY_SECONDS).default(900)
     .describe('A busy line means someone is there: it is retried after this, not at the best hour.'),
   explorationWeight: z.number().min(0).max(5).default(1)
     .describe('Width of the exploring draw in standard deviations of the estimate (0: always the best estimate so far; 1: Thompson sampling).'),
   priorStrength: z.number().min(0.5).max(100).default(4)
     .describe('How many calls a level\'s rate is worth as the prior of the level below it.'),
-  maxAttemptsPerNumber: z.number().int('must be a whole number').min(1).max(50).default(4),
-  maxAttemptsPerContact: z.number().int('must be a whole number').min(1).max(100).default(8),
-  lookbackDays: z.number().int('must be a whole number').min(1).max(365).default(60)
+  maxAttemptsPerNumber: wholeNumber(1, 50).default(4),
+  maxAttemptsPerContact: wholeNumber(1, 100).default(8),
+  lookbackDays: wholeNumber(1, 365).default(60)
     .describe('Attempts older than this are not counted.'),
-  prefixDigits: z.number().int('must be a whole number').min(1).max(12).default(4)
+  prefixDigits: wholeNumber(1, 12).default(4)
     .describe('Numbers sharing this many leading digits share a prefix estimate.'),
 }).strict();
 

@@ -1,18 +1,17 @@
 import { z } from 'zod';
 import type { CallOutcome } from '../outcomes';
-import { PHONE_KINDS, REACHED, attemptsOn, lastAttempt, type Strategy } from './strategy';
+import { DAY_SECONDS, PHONE_KINDS, REACHED, attemptsOn, lastAttempt, wholeNumber, type Strategy } from './strategy';
 
 // byOutcome v1: a busy line is worth another try in minutes, a phone nobody answers in hours,
 // a machine perhaps never. Per outcome: how many retries of the same number, after how long,
 // and whether to move on to the next number afterwards (or give the contact up); per number
 // kind an interval that overrides the outcome's; and a limit of attempts per contact.
 
-const DAY_SECONDS = 86_400;
 
 const perOutcome = z.object({
-  retries: z.number().int('must be a whole number').min(0).max(20).default(2)
+  retries: wholeNumber(0, 20).default(2)
     .describe('Retries of the same number after this outcome (attempts ending in it, beyond the first).'),
-  intervalSeconds: z.number().int('must be a whole number').min(0).max(30 * DAY_SECONDS).default(3600)
+  intervalSeconds: wholeNumber(0, 30 * DAY_SECONDS).default(3600)
     .describe('Wait before the retry.'),
   nextNumber: z.boolean().default(true)
     .describe('When the retries are used up: the next number (true) or give the contact up (false).'),
@@ -24,9 +23,9 @@ type Tunable = (typeof TUNABLE_OUTCOMES)[number];
 
 const byOutcomeParams = z.object({
   ...Object.fromEntries(TUNABLE_OUTCOMES.map((o) => [o, perOutcome.default({})])) as Record<Tunable, z.ZodDefault<typeof perOutcome>>,
-  intervalByKind: z.object(Object.fromEntries(PHONE_KINDS.map((k) => [k, z.number().int('must be a whole number').min(0).max(30 * DAY_SECONDS).optional()])))
+  intervalByKind: z.object(Object.fromEntries(PHONE_KINDS.map((k) => [k, wholeNumber(0, 30 * DAY_SECONDS).optional()])))
     .strict().default({}),
-  maxAttemptsPerContact: z.number().int('must be a whole number').min(1).max(100).default(10),
+  maxAttemptsPerContact: wholeNumber(1, 100).default(10),
 }).strict();
 
 export type ByOutcomeParams = z.output<typeof byOutcomeParams>;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { CallingSchedule } from '../callingSchedule';
 import type { CallOutcome } from '../outcomes';
 import type { RetryStrategy } from '../types';
@@ -111,8 +111,13 @@ export interface StrategyChoice {
 
 export const DEFAULT_STRATEGY: StrategyChoice = { name: 'simple', version: 1, params: {} };
 
-/** Outcomes that mean the subscriber was reached and the campaign's goal is met. */
-export const REACHED: ReadonlySet<CallOutcome> = new Set(['answered', 'operator']);
+/** Outcomes that mean the subscriber was reached and the campaign's goal is met (decide()'s). */
+export { REACHED } from '../decide';
+
+export const DAY_SECONDS = 86_400;
+
+/** A whole-number parameter within bounds, named as the campaign settings name one. */
+export const wholeNumber = (min: number, max: number) => z.number().int('must be a whole number').min(min).max(max);
 
 /** The attempt to decide on: the last one (a strategy is asked only after an attempt). */
 export function lastAttempt(input: StrategyInput): StrategyAttempt {
