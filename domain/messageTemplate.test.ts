@@ -2,6 +2,7 @@ import {
   amountInKopecks, parseTemplate, renderPieces, renderTemplate, staticPieces, templateClips, TemplateClipError, TemplateValueError,
   TemplateVariableError, templateVariables,
 } from './messageTemplate';
+import { refusal } from './testing/refusal';
 
 describe('renderTemplate', () => {
   const body = 'Здравствуйте, {{NAME}}! Ваша задолженность {{ BALANCE | money }}. Договор {{CONTRACT}}.';
@@ -54,17 +55,6 @@ describe('amountInKopecks', () => {
   });
 });
 
-/** The error `run` throws, of the given kind; anything else, or nothing, fails the test. */
-function thrown<E extends Error>(run: () => unknown, kind: new (...args: never[]) => E): E {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof kind) return err;
-    throw err;
-  }
-  throw new Error(`expected a ${kind.name}`);
-}
-
 describe('renderPieces', () => {
   const body = 'Здравствуйте, {{NAME}}! {{audio:jingle}} Ваша задолженность {{ BALANCE | money }} на {{D|date}}. Договор {{C|digits}}, дней {{N|number}}.';
   const variables = { NAME: 'Иван Иванович', BALANCE: '-12345.50', D: '2026-12-05', C: '40-7', N: '21' };
@@ -113,17 +103,17 @@ describe('renderPieces', () => {
     ['money', 'lots'], ['money', '1.234'], ['date', '2026-02-30'], ['date', 'soon'], ['date', '31.04.2026'],
     ['number', '4.5'], ['number', 'x'], ['digits', 'A-12'], ['digits', '--'],
   ])('refuses a %s that is not one (%s), naming the variable but not the value', (filter, value) => {
-    const err = thrown(() => renderPieces(`{{V|${filter}}}`, { V: value }, {}), TemplateValueError);
+    const err = refusal(() => renderPieces(`{{V|${filter}}}`, { V: value }, {}), TemplateValueError);
     expect(err).toMatchObject({ variable: 'V', filter });
     expect(err.message).toMatch(/contact's V is not/);
     expect(err.message).not.toContain(value);
   });
 
   it('names a missing variable and an unknown clip', () => {
-    expect(thrown(() => renderPieces('{{A}} {{B}}', { A: '1' }, {}), TemplateVariableError).variable).toBe('B');
-    expect(thrown(() => renderPieces('{{audio:x}}', {}, { y: 'k' }), TemplateClipError).clip).toBe('x');
-    expect(thrown(() => staticPieces('{{audio:toString}}', {}), TemplateClipError).clip).toBe('toString');
-    expect(thrown(() => renderPieces('{{constructor}}', {}, {}), TemplateVariableError).variable).toBe('constructor');
+    expect(refusal(() => renderPieces('{{A}} {{B}}', { A: '1' }, {}), TemplateVariableError).variable).toBe('B');
+    expect(refusal(() => renderPieces('{{audio:x}}', {}, { y: 'k' }), TemplateClipError).clip).toBe('x');
+    expect(refusal(() => staticPieces('{{audio:toString}}', {}), TemplateClipError).clip).toBe('toString');
+    expect(refusal(() => renderPieces('{{constructor}}', {}, {}), TemplateVariableError).variable).toBe('constructor');
   });
 
   it('lists variables and clips once each', () => {

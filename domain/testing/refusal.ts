@@ -1,7 +1,7 @@
 import { InputError } from '../inputError';
 
-/** The InputError `run` throws (of the given kind); anything else, or nothing, fails the test. */
-export function refusal<E extends InputError = InputError>(
+/** The error `run` throws, of the given kind (an InputError unless told); anything else, or nothing, fails the test. */
+export function refusal<E extends Error = InputError>(
   run: () => unknown, kind: abstract new (...args: never[]) => E = InputError as unknown as abstract new (...args: never[]) => E,
 ): E {
   try {
