@@ -237,7 +237,6 @@ class LineReader {
   private failed: CsvReadError | undefined;
   // Inside a refused long line: its text is dropped up to its line break.
   private skipping = false;
-  private skippedCr = false; // the refused line ended with a CR at a chunk's end: a LF next is its
 
   constructor(private readonly source: AsyncGenerator<string>, private readonly longLines: 'stop' | 'refuse' = 'stop') {}
 
@@ -296,28 +295,20 @@ class LineReader {
 
   /** Drops the rest of a refused long line; false while its line break has not come yet. */
   private skipRestOfLine(atEnd: boolean): boolean {
-    if (this.skippedCr) {
-      this.skippedCr = false;
-      if (this.buffer.startsWith('\n')) this.buffer = this.buffer.slice(1);
-    }
     const m = /\r\n|\r|\n/.exec(this.buffer);
-    if (m === null) {
-      this.buffer = '';
-      if (atEnd) this.skipping = false;
-      return atEnd;
+    // A CR at the end of a chunk may be the first half of a CRLF: kept for the next chunk, as split does.
+    if (m !== null && (m[0] !== '\r' || m.index < this.buffer.length - 1 || atEnd)) {
+      this.buffer = this.buffer.slice(m.index + m[0].length);
+      this.skipping = false;
+      return true;
     }
-    if (m[0] === '\r' && m.index === this.buffer.length - 1) this.skippedCr = true;
-    this.buffer = this.buffer.slice(m.index + m[0].length);
-    this.skipping = false;
-    return true;
+    this.buffer = m === null ? '' : '\r';
+    if (atEnd) this.skipping = false;
+    return atEnd;
   }
 
   private split(atEnd: boolean): void {
     if (this.skipping && !this.skipRestOfLine(atEnd)) return;
-    if (this.skippedCr && this.buffer !== '') {
-      this.skippedCr = false;
-      if (this.buffer.startsWith('\n')) this.buffer = this.buffer.slice(1);
-    }
     const lineBreak = /\r\n|\r|\n/g;
     let start = 0;
     let match: RegExpExecArray | null;
