@@ -54,6 +54,12 @@ export function trunkOfEndpoint(template: string): { tech: string; resource: str
   return { tech: 'PJSIP', resource: m[1] ?? m[2] };
 }
 
+/** The trunk's name as ARI calls its endpoint ('PJSIP/carrier'); null for no trunk. */
+function trunkName(template: string): string | null {
+  const endpoint = trunkOfEndpoint(template);
+  return endpoint && `${endpoint.tech}/${endpoint.resource}`;
+}
+
 export class TrunkHealth {
   private readonly states = new Map<string, TrunkState>();
   private readonly watched = new Map<string, Promise<void>>();
@@ -90,9 +96,8 @@ export class TrunkHealth {
    * subscribes to its endpoint's events and reads its state.
    */
   async ensureUp(template: string): Promise<void> {
-    const endpoint = trunkOfEndpoint(template);
-    if (!endpoint) return;
-    const trunk = `${endpoint.tech}/${endpoint.resource}`;
+    const trunk = trunkName(template);
+    if (!trunk) return;
     let watching = this.watched.get(trunk);
     if (!watching) {
       watching = this.startWatching(trunk);
@@ -120,8 +125,7 @@ export class TrunkHealth {
    * call carried between them, concern the trunk, which is then held down for a while.
    */
   refused(template: string, sipCode: number): TrunkDownError {
-    const endpoint = trunkOfEndpoint(template);
-    const trunk = endpoint ? `${endpoint.tech}/${endpoint.resource}` : template;
+    const trunk = trunkName(template) ?? template;
     const inARow = (this.refusals.get(trunk) ?? 0) + 1;
     this.refusals.set(trunk, inARow);
     if (inARow >= this.refusalsToHold) return this.holdDown(template, 'refused', this.refusedHoldMs, sipCode);
@@ -130,9 +134,8 @@ export class TrunkHealth {
 
   /** A call got an answer of a subscriber (any outcome but a refusal): the trunk carries calls. */
   carried(template: string): void {
-    const endpoint = trunkOfEndpoint(template);
-    if (!endpoint) return;
-    const trunk = `${endpoint.tech}/${endpoint.resource}`;
+    const trunk = trunkName(template);
+    if (!trunk) return;
     this.refusals.delete(trunk);
     const s = this.states.get(trunk);
     // An offline endpoint comes back by its event, not by one call that slipped through.
@@ -145,10 +148,9 @@ export class TrunkHealth {
   }
 
   private holdDown(template: string, reason: TrunkDownReason, holdMs: number, sipCode: number | null): TrunkDownError {
-    const endpoint = trunkOfEndpoint(template);
-    const trunk = endpoint ? `${endpoint.tech}/${endpoint.resource}` : template;
-    if (endpoint) this.set(trunk, { up: false, reason, holdUntil: this.now() + holdMs, since: this.now() });
-    return new TrunkDownError(trunk, reason, holdMs, sipCode);
+    const trunk = trunkName(template);
+    if (trunk) this.set(trunk, { up: false, reason, holdUntil: this.now() + holdMs, since: this.now() });
+    return new TrunkDownError(trunk ?? template, reason, holdMs, sipCode);
   }
 
   private async startWatching(trunk: string): Promise<void> {
