@@ -38,11 +38,6 @@ export async function upsertAudioClip(
   return toClip(rows[0]);
 }
 
-export async function readAudioClip(db: Queryable, name: string): Promise<StoredClip | null> {
-  const { rows } = await db.query<ClipRow>(`SELECT ${COLUMNS} FROM audio_clip WHERE name = $1`, [name]);
-  return rows[0] ? toClip(rows[0]) : null;
-}
-
 /** A page of clips in name order after `after` (keyset paging). */
 export async function listAudioClips(db: Queryable, page: { after: string | null; first: number }): Promise<StoredClip[]> {
   const { rows } = await db.query<ClipRow>(
