@@ -148,8 +148,7 @@ export async function importList(opts: ImportOptions): Promise<ImportReport> {
         rejected++;
         await staging.issues([refusal]);
       } else if (!isRowError(row)) {
-        await staging.contact(row.line, row.externalId, row.name, row.personId, row.rawLine,
-          row.phones.map((p, i) => ({ position: i + 1, e164: p.e164, raw: p.raw, note: p.note ?? null })), row.variables);
+        await staging.contact(row);
         if (row.warnings.length > 0) {
           await staging.issues(row.warnings.map((w) => ({ line: row.line, field: w.field, severity: 'warning', reason: w.reason, raw: row.rawLine })));
         }

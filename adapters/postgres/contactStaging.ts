@@ -13,11 +13,17 @@ import { from as copyFrom, type CopyStreamQuery } from 'pg-copy-streams';
 //   v  a variable: line, a name, b value
 //   i  an issue:   line, n order within the line, a field, b severity, c reason, d the row's text
 
-export interface StagedPhone {
-  position: number;
-  e164: string;
-  raw: string;
-  note: string | null;
+/** A contact as a list row gives it (imports/accountingCsv.ts, AccountingContact). */
+export interface StagedContact {
+  line: number;
+  externalId: string;
+  name: string;
+  personId: string;
+  /** The row's text as it stands in the file. */
+  rawLine: string;
+  /** In the order they are dialled: the first is position 1. */
+  phones: readonly { e164: string; raw: string; note?: string }[];
+  variables: Record<string, string>;
 }
 
 export interface StagedIssue {
@@ -64,10 +70,12 @@ export class ContactStaging {
     return new ContactStaging(client.query(copyFrom('COPY import_stage FROM STDIN')));
   }
 
-  async contact(line: number, externalId: string, fullName: string, personId: string, raw: string,
-    phones: readonly StagedPhone[], variables: Record<string, string>): Promise<void> {
-    let text = `c\t${line}\t\\N\t${copyText(externalId)}\t${copyText(fullName)}\t${copyText(personId)}\t${copyText(raw)}\n`;
-    for (const p of phones) text += `p\t${line}\t${p.position}\t${copyText(p.e164)}\t${copyText(p.raw)}\t${copyText(p.note)}\t\\N\n`;
+  async contact(c: StagedContact): Promise<void> {
+    const { line, variables } = c;
+    let text = `c\t${line}\t\\N\t${copyText(c.externalId)}\t${copyText(c.name)}\t${copyText(c.personId)}\t${copyText(c.rawLine)}\n`;
+    c.phones.forEach((p, i) => {
+      text += `p\t${line}\t${i + 1}\t${copyText(p.e164)}\t${copyText(p.raw)}\t${copyText(p.note ?? null)}\t\\N\n`;
+    });
     for (const name of Object.keys(variables)) text += `v\t${line}\t\\N\t${copyText(name)}\t${copyText(variables[name]!)}\t\\N\t\\N\n`;
     await this.add(text);
   }
