@@ -4,7 +4,8 @@ import { createCampaign, readCampaignSettings } from '../../../../adapters/postg
 import {
   countContactsLacking, pinCampaignTemplateVersion, readCampaignTemplate,
 } from '../../../../adapters/postgres/campaignTemplates';
-import { readTemplate, readTemplateVersion } from '../../../../adapters/postgres/templates';
+import { readCampaignTemplateVersion } from '../../../../adapters/postgres/preparedMessages';
+import { readTemplate, readTemplateVersion, type TemplateVersionContent } from '../../../../adapters/postgres/templates';
 import { countCampaign, listCampaignFacts, readCampaignFacts, type CampaignFacts } from '../../../../adapters/postgres/campaignViews';
 import type { TemporalClientHandle } from '../../../../adapters/temporal/connections';
 import { startCampaign } from '../../../../adapters/temporal/workflowStarters';
@@ -76,10 +77,7 @@ export class CampaignsService {
     const pinned = await readCampaignTemplate(this.pool, id);
     if (pinned && (changes.templateId !== undefined || templateVersion !== null)) {
       const templateId = changes.templateId === undefined ? pinned.templateId : changes.templateId;
-      if (templateVersion !== null) await this.requireVersion(templateId, templateVersion);
-      // A template not given a version pins its latest (the trigger); the same template keeps its pin.
-      const version = templateVersion ?? (templateId === pinned.templateId ? pinned.templateVersion : null);
-      await this.requireVariables(id, { templateId, templateVersion: version });
+      await this.requireVariables(id, await this.templateToBe(pinned, templateId, templateVersion));
     }
     const changed = (await changeCampaign(this.controlDeps(), id, changes, actor)).changedFields;
     if (templateVersion !== null) await pinCampaignTemplateVersion(this.pool, id, templateVersion);
@@ -114,31 +112,41 @@ export class CampaignsService {
     return { pool: this.pool, temporal: this.temporal.client, taskQueue: this.config.TEMPORAL_TASK_QUEUE };
   }
 
-  private async requireVersion(templateId: number | null, version: number): Promise<void> {
+  /** What the campaign will say after an update: the version given, or the one the database will pin. */
+  private async templateToBe(
+    pinned: { templateId: number | null; templateVersion: number | null }, templateId: number | null, templateVersion: number | null,
+  ): Promise<TemplateVersionContent | null> {
+    if (templateVersion !== null) return this.requireVersion(templateId, templateVersion);
+    if (templateId === null) return null;
+    // A template not given a version pins its latest (the trigger); the same template keeps its pin.
+    return templateId === pinned.templateId && pinned.templateVersion !== null
+      ? readTemplateVersion(this.pool, templateId, pinned.templateVersion)
+      : readTemplate(this.pool, templateId);
+  }
+
+  /** The version of the template, refused under templateVersion when there is none. */
+  private async requireVersion(templateId: number | null, version: number): Promise<TemplateVersionContent> {
     if (templateId === null) {
       throw new CampaignInputError('templateVersion: the campaign has no template: give templateId too', [
         { path: 'templateVersion', message: 'the campaign has no template: give templateId too' }]);
     }
-    if (!await readTemplateVersion(this.pool, templateId, version)) {
+    const template = await readTemplateVersion(this.pool, templateId, version);
+    if (!template) {
       throw new CampaignInputError(`templateVersion: template ${templateId} has no version ${version}`, [
         { path: 'templateVersion', message: `template ${templateId} has no version ${version}` }]);
     }
+    return template;
   }
 
   /**
-   * Refuses a campaign whose template (its pinned version, or the one given) uses a variable
-   * that contacts still to call lack, naming each variable and how many lack it: a call must
-   * never be placed with half a message.
+   * Refuses a campaign whose template (its pinned version unless the one to be is given; null:
+   * none) uses a variable that contacts still to call lack, naming each variable and how many
+   * lack it: a call must never be placed with half a message.
    */
-  private async requireVariables(
-    id: string, target?: { templateId: number | null; templateVersion: number | null },
-  ): Promise<void> {
-    const campaign = target ?? await readCampaignTemplate(this.pool, id);
-    if (!campaign || campaign.templateId === null) return;
-    const template = campaign.templateVersion === null
-      ? await readTemplate(this.pool, campaign.templateId)
-      : await readTemplateVersion(this.pool, campaign.templateId, campaign.templateVersion);
-    const lacking = template ? await countContactsLacking(this.pool, id, templateVariables(template.body)) : [];
+  private async requireVariables(id: string, template?: { body: string } | null): Promise<void> {
+    const said = template === undefined ? await readCampaignTemplateVersion(this.pool, id) : template;
+    if (!said) return;
+    const lacking = await countContactsLacking(this.pool, id, templateVariables(said.body));
     if (lacking.length === 0) return;
     const issues = lacking.map((l) => ({
       path: 'templateId',
