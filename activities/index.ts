@@ -6,7 +6,6 @@ import type { AttemptRecord, CallRequest, ContactResult } from '../domain/types'
 import {
   cancelPendingContacts, markCampaignCompleted, readCampaignStatus, startNextContactPage, wakeInFlightContacts, type PageRequest,
 } from './campaignFeed';
-import { answerRates, type AnswerRatesQuestion } from './answerRates';
 import { call } from './call';
 import { gate } from './gate';
 import { plan } from './plan';
@@ -14,6 +13,7 @@ import { prepare, prepareMessage, type PrepareRequest } from './prepare';
 import { finish, record, speechFailed } from './record';
 import { warmTemplate } from './warmTemplate';
 import type { Telephony } from '../adapters/ari/telephony';
+import { countAnswerHistory, type AnswerHistoryQuestion } from '../adapters/postgres/answerRates';
 import type { AudioStore } from '../adapters/speech/speechPort';
 
 export interface ActivityDeps {
@@ -55,7 +55,11 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
     record: (a: AttemptRecord) => record(deps.pool, a),
-    answerRates: (q: AnswerRatesQuestion) => answerRates(deps.pool, q),
+    /**
+     * The counts a strategy that learns from the attempt rows (bestHour) decides on: read once per
+     * decision and kept in the workflow's history, so a replay decides the same without the database.
+     */
+    answerRates: (q: AnswerHistoryQuestion) => countAnswerHistory(deps.pool, q),
     finish: (q: { contactId: number; state: ContactResult['state']; outcome: CallOutcome | null }) =>
       finish(deps.pool, q.contactId, q.state, q.outcome),
     campaignStatus: (campaignId: string) => readCampaignStatus(deps.pool, campaignId),

@@ -29,8 +29,8 @@ export interface HourCounts {
 /**
  * What the attempt rows say about when one number's subscribers answer, by the local hour the
  * call started: the number itself (in any campaign), numbers with the same prefix, and the
- * whole campaign, within a look-back window. Counted by an activity (activities/answerRates.ts)
- * and handed to the strategy, which blends them.
+ * whole campaign, within a look-back window. Counted by the answerRates activity
+ * (adapters/postgres/answerRates.ts) and handed to the strategy, which blends them.
  */
 export interface AnswerHistory {
   position: number;

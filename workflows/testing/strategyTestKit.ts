@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { randomBytes } from 'node:crypto';
 import type { CallingSchedule } from '../../domain/callingSchedule';
 import type { CallOutcome } from '../../domain/outcomes';
-import type { AnswerRatesQuestion } from '../../activities/answerRates';
+import type { AnswerHistoryQuestion } from '../../adapters/postgres/answerRates';
 import type { AnswerHistory, PhoneKind, StrategyChoice } from '../../domain/strategies/strategy';
 import type { ContactResult, RetryStrategy } from '../../domain/types';
 import { contactWorkflow } from '../contactWorkflow';
@@ -74,7 +74,7 @@ export interface StrategyRunResult {
   /** What the workflow asked of each activity, for deeper checks. */
   seen: ContactSeen;
   /** The questions the answer-count activity was asked, one per decision of a strategy that asks. */
-  answerQuestions: AnswerRatesQuestion[];
+  answerQuestions: AnswerHistoryQuestion[];
   /**
    * The workflow's history: `JSON.stringify` it into workflows/testing/histories to keep the run
    * as a replay fixture (workflows/replay.test.ts) before changing how the workflow decides.
@@ -105,9 +105,9 @@ export function useStrategyTestKit(): (run: StrategyRun) => Promise<StrategyRunR
       // A call beyond the script is answered, which ends the contact; the run then fails.
       call: [...run.outcomes.map((o) => ended(o)), answered],
     });
-    const answerQuestions: AnswerRatesQuestion[] = [];
+    const answerQuestions: AnswerHistoryQuestion[] = [];
     const none = { attempts: Array(24).fill(0), answered: Array(24).fill(0) };
-    const answerRates = async (q: AnswerRatesQuestion): Promise<AnswerHistory> => {
+    const answerRates = async (q: AnswerHistoryQuestion): Promise<AnswerHistory> => {
       answerQuestions.push(q);
       return { position: q.position, number: none, prefix: none, campaign: none, ...run.answerHistory };
     };
