@@ -3,8 +3,7 @@ import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
-import pino from 'pino';
-import { redactedPaths } from '../../common/logger';
+import { createLogger } from '../../common/logger';
 import { ImportError, importList, type ImportIssue, type ImportProgress, type ImportReport } from '../../imports/contactList';
 import { SNIFF_BYTES, sniffListFormat, type ListFormat } from '../../imports/listFormat';
 import { argsAndDatabase, runCli, UsageError } from './runCli';
@@ -141,8 +140,7 @@ async function main(): Promise<number> {
       pool, campaignId: args.campaignId, fileName: path.basename(args.file),
       input: createReadStream(args.file), createdBy: args.createdBy, format,
       // A log line first takes the progress line off the terminal (the next progress redraws it).
-      log: pino({ name: 'importList', level: process.env.LOG_LEVEL ?? 'info', redact: { paths: redactedPaths, censor: '[redacted]' } },
-        { write: (line: string) => { progress.clear(); process.stderr.write(line); } }),
+      log: createLogger('importList', undefined, { write: (line: string) => { progress.clear(); process.stderr.write(line); } }),
       onProgress: progress.show,
     });
     progress.clear();
