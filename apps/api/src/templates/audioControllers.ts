@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import { writeAudit } from '../../../../adapters/postgres/apiAccess';
 import { upsertAudioClip } from '../../../../adapters/postgres/audioClips';
 import { AudioFormatError, pcmToWav, toSlin } from '../../../../adapters/speech/audioConversion';
-import { SpeechRejectedError, SpeechUnavailableError, type AudioRef, type AudioStore } from '../../../../adapters/speech/speechPort';
+import { SpeechRejectedError, SpeechUnavailableError, type AudioStore } from '../../../../adapters/speech/speechPort';
 import { InputError } from '../../../../domain/inputError';
 import { CLIP_NAME } from '../../../../domain/messageTemplate';
 import type { ApiConfig } from '../apiConfig';
@@ -142,18 +142,23 @@ export class TemplateAudioController {
   private async sendPreview(input: object, reply: FastifyReply): Promise<void> {
     const { rendered, speech } = await this.templates.render(input);
     const signal = AbortSignal.timeout(120_000);
-    const refs = await Promise.all(rendered.pieces.map(async (piece): Promise<AudioRef> => {
-      if (piece.kind !== 'clip') return this.store.speak(speech, piece.text, signal);
-      const ref = await this.store.find(piece.audioKey);
-      if (!ref) {
-        throw new InputError(`templateId: the audio of clip ${piece.name} is no longer stored: upload it again`, [
-          { path: 'templateId', message: `the audio of clip ${piece.name} is no longer stored: upload it again` }]);
+    // The pieces one after another, as a call plays them, joined here: a preview is not stored
+    // (assembling it in the speech cache would write, and perhaps evict, for one answer).
+    const pieces = await Promise.all(rendered.pieces.map(async (piece): Promise<Buffer> => {
+      if (piece.kind === 'clip') {
+        const clip = await this.store.read(piece.audioKey);
+        if (!clip) {
+          throw new InputError(`templateId: the audio of clip ${piece.name} is no longer stored: upload it again`, [
+            { path: 'templateId', message: `the audio of clip ${piece.name} is no longer stored: upload it again` }]);
+        }
+        return clip;
       }
-      return ref;
+      const { key } = await this.store.speak(speech, piece.text, signal);
+      const said = await this.store.read(key);
+      if (!said) throw new SpeechUnavailableError(`the audio piece ${key} is no longer in the speech cache`);
+      return said;
     }));
-    const message = await this.store.assemble(refs);
-    const pcm = await this.store.read(message.key);
-    if (!pcm) throw new Error('the assembled message left the audio store before it was read');
+    const pcm = Buffer.concat(pieces);
     await reply
       .header('content-type', 'audio/wav')
       .header('content-disposition', 'inline; filename="preview.wav"')
