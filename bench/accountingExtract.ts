@@ -17,17 +17,17 @@ function number(i: number, second = false): string {
 }
 
 /** Data row `i` (0-based), without its line break. */
-export function extractRow(i: number): string {
+function extractRow(i: number): string {
   const name = `${SURNAMES[i % SURNAMES.length]} ${NAMES[Math.floor(i / 12) % NAMES.length]} ${PATRONYMICS[Math.floor(i / 132) % PATRONYMICS.length]} ${i}`;
   const phones = i % 5 === 0 ? `${number(i)};${number(i, true)}` : number(i);
   const balance = `-${(i * 37) % 250_000}.${String(i % 100).padStart(2, '0')}`;
   return `"${name}","${phones}","BALANCE=${balance};CONTRACT=К-${i}"`;
 }
 
-export const EXTRACT_HEADER = '"NAME","PHONE_NUMBER","USER_VARS"';
+const EXTRACT_HEADER = '"NAME","PHONE_NUMBER","USER_VARS"';
 
 /** The extract of `rows` data rows, in chunks of about 64 KiB of text. */
-export function* accountingExtract(rows: number): Generator<string> {
+function* accountingExtract(rows: number): Generator<string> {
   let chunk = `${EXTRACT_HEADER}\r\n`;
   for (let i = 0; i < rows; i++) {
     chunk += `${extractRow(i)}\r\n`;
