@@ -27,6 +27,8 @@ set -euo pipefail
 DIALER_LOG_TAG=sipp
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# shellcheck source=scripts/debian-unpack.sh
+source "$(dirname "${BASH_SOURCE[0]}")/debian-unpack.sh"
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SIPP_HOME="$DIALER_CACHE/sipp"
@@ -60,29 +62,9 @@ installed() {
 }
 
 install_sipp() {
-  local t0=$EPOCHREALTIME pkgs=() p
-  mkdir -p "$SIPP_HOME/debs"
-  log "resolving sip-tester's dependencies with apt-cache"
-  # Every package sip-tester needs, recursively; those dpkg knows as installed are left out.
-  # libelogind0 is the alternative of libsystemd0 (which every Debian host has): never unpack it.
-  while read -r p; do
-    [[ -z "$p" || "$p" == libelogind0 ]] && continue
-    if [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]]; then pkgs+=("$p"); fi
-  done < <(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
-    --no-replaces --no-enhances sip-tester 2>/dev/null | grep -v '^ ' | grep -v '<' | sort -u)
-  [[ " ${pkgs[*]} " == *" sip-tester "* ]] || pkgs+=(sip-tester)
-  log "apt-get download ${pkgs[*]}"
-  # Downloads go to the current folder; _apt may not write there, so apt warns and downloads as us.
-  (cd "$SIPP_HOME/debs" && apt-get download "${pkgs[@]}" >"$DIALER_LOG_DIR/sipp-install.log" 2>&1) || {
-    log "apt-get download failed; running apt-get update and retrying"
-    apt-get update -q >>"$DIALER_LOG_DIR/sipp-install.log" 2>&1 || true
-    (cd "$SIPP_HOME/debs" && apt-get download "${pkgs[@]}" >>"$DIALER_LOG_DIR/sipp-install.log" 2>&1) \
-      || { tail_log "$DIALER_LOG_DIR/sipp-install.log"; die "apt-get download ${pkgs[*]} failed; see $DIALER_LOG_DIR/sipp-install.log"; }
-  }
-  rm -rf "$SIPP_ROOT"
-  mkdir -p "$SIPP_ROOT"
-  local deb
-  for deb in "$SIPP_HOME"/debs/*.deb; do dpkg -x "$deb" "$SIPP_ROOT"; done
+  local t0=$EPOCHREALTIME
+  : >"$DIALER_LOG_DIR/sipp-install.log"
+  debian_unpack "$SIPP_HOME/debs" "$SIPP_ROOT" "$DIALER_LOG_DIR/sipp-install.log" sip-tester
   local libs
   libs="$(find "$SIPP_ROOT" -name '*.so*' -printf '%h\n' | sort -u | tr '\n' ':')"
   cat >"$SIPP_BIN" <<EOF
@@ -93,7 +75,7 @@ EOF
   chmod 0755 "$SIPP_BIN"
   local missing
   missing="$(LD_LIBRARY_PATH="${libs%:}" ldd "$SIPP_ROOT/usr/bin/sipp" | grep 'not found' || true)"
-  [[ -z "$missing" ]] || die "sipp still lacks libraries after unpacking ${pkgs[*]}: $missing"
+  [[ -z "$missing" ]] || die "sipp still lacks libraries after unpacking sip-tester and its dependencies: $missing"
   log "installed $("$SIPP_BIN" -v 2>/dev/null | grep -o 'SIPp v[^ ,]*' | head -n1) in $(since "$t0") s ($SIPP_BIN)"
 }
 
