@@ -28,7 +28,7 @@ import { TemplatesService } from './templatesService';
 //     the same request as the previewTemplate query (templateId and version, or body and
 //     speech; variables, or a contactId), as query parameters (variables and speech as JSON)
 //     or as a JSON body. Each piece is spoken through the audio store (its cache, its providers)
-//     and the pieces are assembled as a call plays them.
+//     and the pieces are joined as a call plays them (the preview itself is not stored).
 //
 //   curl -H "authorization: Bearer $KEY" -F file=@greeting.mp3 'http://127.0.0.1:4000/uploads/audio?name=greeting'
 //   curl -H "authorization: Bearer $KEY" -o m.wav 'http://127.0.0.1:4000/templates/preview.wav?templateId=1&contactId=42'
