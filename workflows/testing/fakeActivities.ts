@@ -169,34 +169,25 @@ export function scriptedContactActivities(clock: Clock, script: ContactScript = 
     (seen[name] as Seen<typeof args>[]).push({ args, atMs });
     return atMs;
   };
+  /** A fake that notes its call and answers with its script's next reply. */
+  const scripted = <K extends keyof ContactActivities, R>(name: K, replies: readonly Reply<ContactSeen[K][number]['args'], R>[]) =>
+    async (q: ContactSeen[K][number]['args']): Promise<R> => {
+      const n = seen[name].length;
+      const atMs = await note(name, q);
+      return answer(replies, n, q, atMs);
+    };
   const activities: ContactActivities = {
-    async plan(contactId) {
-      const n = seen.plan.length;
-      const atMs = await note('plan', contactId);
-      return answer(script.plan ?? [contactPlan({ contactId })], n, contactId, atMs);
-    },
-    async gate(q) {
-      const n = seen.gate.length;
-      const atMs = await note('gate', q);
-      return answer(script.gate ?? [allow], n, q, atMs);
-    },
+    plan: scripted('plan', script.plan ?? [(contactId) => contactPlan({ contactId })]),
+    gate: scripted('gate', script.gate ?? [allow]),
     async prepare(q) {
       await note('prepare', q);
       return script.message ?? MESSAGE;
     },
-    async prepareMessage(q) {
-      const n = seen.prepareMessage.length;
-      const atMs = await note('prepareMessage', q);
-      return answer(script.prepared ?? [PREPARED], n, q, atMs);
-    },
+    prepareMessage: scripted('prepareMessage', script.prepared ?? [PREPARED]),
     async speechFailed(q) {
       await note('speechFailed', q);
     },
-    async call(req) {
-      const n = seen.call.length;
-      const atMs = await note('call', req);
-      return answer(script.call ?? [answered], n, req, atMs);
-    },
+    call: scripted('call', script.call ?? [answered]),
     async record(a) {
       await note('record', a);
       return seen.record.length; // the attempt row's id
