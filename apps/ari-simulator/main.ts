@@ -38,49 +38,35 @@ const hourProfilesSchema = z.array(z.object({
   unanswered: z.enum(['no_answer', 'busy', 'machine']).optional(),
 }).strict());
 
-function readHourProfiles(json: string): HourProfile[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(json);
-  } catch (err) {
-    fail(`ARI_SIM_HOUR_PROFILES: ${(err as Error).message}`);
-  }
-  const parsed = hourProfilesSchema.safeParse(raw);
-  if (!parsed.success) fail(`ARI_SIM_HOUR_PROFILES: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
-}
-
 function fail(message: string): never {
   log.fatal(message);
   process.exit(1);
 }
 
-function readRules(file: string): NumberRule[] {
+/** A JSON setting as `schema` reads it; a bad one ends the process, naming `label` and each problem. */
+function readJsonSetting<T>(
+  label: string, read: () => string, schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+  describe = (i: z.ZodIssue): string => `${i.path.join('.')}: ${i.message}`,
+): T {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(read());
   } catch (err) {
-    fail(`ARI_SIM_RULES_FILE ${file}: ${(err as Error).message}`);
+    fail(`${label}: ${(err as Error).message}`);
   }
-  const parsed = rulesSchema.safeParse(raw);
-  if (!parsed.success) {
-    fail(`ARI_SIM_RULES_FILE ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) fail(`${label}: ${parsed.error.issues.map(describe).join('; ')}`);
   return parsed.data;
 }
 
-function readProbabilities(json: string): Partial<Record<Behaviour, number>> {
-  const schema = z.record(behaviourSchema, z.number().min(0));
-  let raw: unknown;
-  try {
-    raw = JSON.parse(json);
-  } catch (err) {
-    fail(`ARI_SIM_PROBABILITIES: ${(err as Error).message}`);
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) fail(`ARI_SIM_PROBABILITIES: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-  return parsed.data;
-}
+const readRules = (file: string): NumberRule[] =>
+  readJsonSetting(`ARI_SIM_RULES_FILE ${file}`, () => readFileSync(file, 'utf8'), rulesSchema);
+
+const readProbabilities = (json: string): Partial<Record<Behaviour, number>> =>
+  readJsonSetting('ARI_SIM_PROBABILITIES', () => json, z.record(behaviourSchema, z.number().min(0)), (i) => i.message);
+
+const readHourProfiles = (json: string): HourProfile[] =>
+  readJsonSetting('ARI_SIM_HOUR_PROFILES', () => json, hourProfilesSchema);
 
 async function main(): Promise<void> {
   const parsed = envSchema.safeParse(process.env);
