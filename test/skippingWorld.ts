@@ -23,7 +23,8 @@ type WorkerOverrides = NonNullable<Parameters<typeof createDialerWorker>[1]>;
 
 export async function startSkippingWorld(sim: Partial<SimulatorOptions> = {}): Promise<SkippingWorld> {
   // The parts first: they install the quiet SDK runtime, which the test server's client then uses.
-  const { db, sim: simulator, config, removeSpeechCache } = await startWorldParts(sim, { queuePrefix: 'skip' });
+  const parts = await startWorldParts(sim, { queuePrefix: 'skip' });
+  const { db, sim: simulator, config } = parts;
   const env = await createTimeSkippingEnv();
   const workers: { dialer: DialerWorker; running: Promise<void> }[] = [];
   return {
@@ -41,10 +42,8 @@ export async function startSkippingWorld(sim: Partial<SimulatorOptions> = {}): P
         await w.dialer.shutdown();
         await w.running.catch(() => undefined);
       }
-      await simulator.close();
       await env.teardown();
-      await db.drop();
-      removeSpeechCache();
+      await parts.close();
     },
   };
 }

@@ -23,7 +23,8 @@ export interface StackWorld {
 export async function startWorld(
   sim: Partial<SimulatorOptions> = {}, opts: { asterisk?: boolean; env?: Record<string, string> } = {},
 ): Promise<StackWorld> {
-  const { db, sim: simulator, config, removeSpeechCache } = await startWorldParts(sim, { ...opts, queuePrefix: 'test' });
+  const parts = await startWorldParts(sim, { ...opts, queuePrefix: 'test' });
+  const { db, sim: simulator, config } = parts;
   const dialer = await createDialerWorker(config, { dtmfWaitMs: 200 });
   const running = dialer.run();
   const temporal = await connectClient(config);
@@ -33,9 +34,7 @@ export async function startWorld(
       await dialer.shutdown();
       await running;
       await temporal.close();
-      await simulator.close();
-      await db.drop();
-      removeSpeechCache();
+      await parts.close();
     },
   };
 }

@@ -25,8 +25,8 @@ export interface WorldParts {
   db: TestDatabase;
   sim: AriSimulator;
   config: Config;
-  /** Removes the world's speech cache folder. */
-  removeSpeechCache(): void;
+  /** Stops the simulator, drops the database and removes the world's speech cache folder. */
+  close(): Promise<void>;
 }
 
 /**
@@ -40,7 +40,9 @@ export async function startWorldParts(
 ): Promise<WorldParts> {
   quietTemporalRuntime();
   const db = await createTestDatabase();
-  const speechDir = mkdtempSync(path.join(tmpdir(), 'dialer-speech-'));
+  // The real Asterisk reads the speech cache where the sandbox's script puts it (npm test
+  // exports its folder and media prefix): leave it be. A simulator's world gets a folder of its own.
+  const speechDir = opts.asterisk ? null : mkdtempSync(path.join(tmpdir(), 'dialer-speech-'));
   const password = randomBytes(8).toString('hex');
   const simulator = await startAriSimulator({ username: 'dialer', password, timeScale: 0.01, ...sim });
   const config = loadConfig({
@@ -51,10 +53,15 @@ export async function startWorldParts(
       : { ASTERISK_ARI_URL: simulator.url, ARI_USERNAME: 'dialer', ARI_PASSWORD: password }),
     TEMPORAL_TASK_QUEUE: `${opts.queuePrefix}-${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: 'warn',
-    // The real Asterisk reads the speech cache where the sandbox's script puts it (npm test
-    // exports its folder and media prefix): leave it be. A simulator's world gets a folder of its own.
-    ...(opts.asterisk ? {} : { SPEECH_CACHE_DIR: speechDir, SPEECH_MEDIA_PREFIX: speechDir }),
+    ...(speechDir === null ? {} : { SPEECH_CACHE_DIR: speechDir, SPEECH_MEDIA_PREFIX: speechDir }),
     ...opts.env,
   });
-  return { db, sim: simulator, config, removeSpeechCache: () => rmSync(speechDir, { recursive: true, force: true }) };
+  return {
+    db, sim: simulator, config,
+    async close() {
+      await simulator.close();
+      await db.drop();
+      if (speechDir !== null) rmSync(speechDir, { recursive: true, force: true });
+    },
+  };
 }
