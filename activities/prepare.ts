@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { PreparedAudio, PreparedMessage } from '../domain/types';
-import { renderPieces, renderTemplate } from '../domain/messageTemplate';
+import { messageVariables, renderPieces, renderTemplate } from '../domain/messageTemplate';
 import type { SpokenPiece } from '../domain/messagePieces';
 import type { SpeechSettings } from '../domain/speechSettings';
 import { readMessageInputs } from '../adapters/postgres/contacts';
@@ -21,8 +21,7 @@ export async function prepare(
   const inputs = await readMessageInputs(pool, contactId, templateId);
   if (!inputs) throw new Error(`contact ${contactId} or template ${templateId} does not exist`);
   const { body, full_name, variables } = inputs;
-  // NAME is the list's name column; a variable of the same name from the list wins.
-  return renderTemplate(templateId, body, { ...(full_name ? { NAME: full_name } : {}), ...variables });
+  return renderTemplate(templateId, body, messageVariables(full_name, variables));
 }
 
 /** A clip the version pinned whose audio is not in the store (deleted, or another host's disk). */

@@ -81,6 +81,14 @@ export function parseTemplate(body: string): Part[] {
   return parts;
 }
 
+/**
+ * The variables a contact's message is rendered from: NAME is the list's name column, unless the
+ * import gave a NAME of its own (a variable of the list wins).
+ */
+export function messageVariables(fullName: string | null, variables: Record<string, string>): Record<string, string> {
+  return { ...(fullName ? { NAME: fullName } : {}), ...variables };
+}
+
 /** The variables a body uses, in order of first use. */
 export function templateVariables(body: string): string[] {
   return [...new Set(parseTemplate(body).flatMap((p) => (p.kind === 'variable' ? [p.name] : [])))];

@@ -1,5 +1,5 @@
 import {
-  parseTemplate, renderPieces, TemplateValueError, TemplateVariableError,
+  messageVariables, parseTemplate, renderPieces, TemplateValueError, TemplateVariableError,
 } from '../domain/messageTemplate';
 
 // What the campaign's template needs of each row, checked at import: a row the message could not
@@ -34,7 +34,7 @@ export function templateNeeds(body: string): ((name: string, variables: Record<s
       };
     }
     try {
-      renderPieces(placeholders, Object.hasOwn(variables, 'NAME') ? variables : { NAME: name, ...variables }, {});
+      renderPieces(placeholders, messageVariables(name, variables), {});
       return null;
     } catch (err) {
       if (err instanceof TemplateValueError || err instanceof TemplateVariableError) {

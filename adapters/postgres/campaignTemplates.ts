@@ -1,3 +1,4 @@
+import { messageVariables } from '../../domain/messageTemplate';
 import type { Queryable } from './transaction';
 
 // What a template needs of a campaign's contacts: the version a campaign pinned, the variables
@@ -58,6 +59,5 @@ export async function readContactVariables(db: Queryable, contactId: number): Pr
     [contactId],
   );
   if (!rows[0]) return null;
-  const { full_name: name, variables } = rows[0];
-  return { ...(name ? { NAME: name } : {}), ...variables };
+  return messageVariables(rows[0].full_name, rows[0].variables);
 }

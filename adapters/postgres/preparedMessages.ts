@@ -1,3 +1,4 @@
+import { messageVariables } from '../../domain/messageTemplate';
 import type { Row } from './rows';
 import { versionContent, type TemplateVersionContent } from './templates';
 import type { Queryable } from './transaction';
@@ -39,7 +40,7 @@ export async function readMessageSource(
   if (!r) return null;
   return {
     templateId, templateVersion: r.version, ...versionContent(r),
-    variables: { ...(r.full_name ? { NAME: r.full_name } : {}), ...r.variables },
+    variables: messageVariables(r.full_name, r.variables),
   };
 }
 
