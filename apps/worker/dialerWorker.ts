@@ -1,9 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { connectClient, connectWorker } from '../../adapters/temporal/connections';
-import { createLogger } from '../../common/logger';
-
-const poolLog = createLogger('worker');
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { createActivities } from '../../activities';
@@ -12,9 +9,12 @@ import { AriTelephony } from '../../adapters/ari/ariTelephony';
 import type { Telephony } from '../../adapters/ari/telephony';
 import { createSpeechAudioStore } from '../../adapters/speech/speechProviders';
 import type { Config } from '../../common/config';
+import { createLogger } from '../../common/logger';
 
 // Builds the worker from its real parts. The worker process (main.ts), the demo, the tests
 // and the bench all go through here, so what they run is what production runs.
+
+const poolLog = createLogger('worker');
 
 export interface DialerWorker {
   worker: Worker;
