@@ -108,6 +108,13 @@ const REFUSALS_BEFORE_NEXT_NUMBER = 5;
 /** The longest a contact waits for a trunk before it asks again (a campaign change wakes it sooner). */
 const TRUNK_WAIT_MAX_MS = 10 * 60_000;
 
+/** The last attempt on a number asked for a retry: what it ended with, when, and the counts it was decided on. */
+interface PendingRetry {
+  outcome: CallOutcome;
+  decidedAtMs: number;
+  history?: AnswerHistory[];
+}
+
 export interface ContactInput {
   campaignId: string;
   contactId: number;
@@ -148,8 +155,7 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
     const tally = perNumber[index];
     /** The carrier's refusals of this number in a row (TrunkDownError, reason refused). */
     let refusalsInARow = 0;
-    /** The last attempt on this number asked for a retry: what it ended with, and when. */
-    let retry: { outcome: CallOutcome; decidedAtMs: number; history?: AnswerHistory[] } | null = null;
+    let retry: PendingRetry | null = null;
 
     for (;;) {
       // The campaign changed since the plan was read (new hours, a new strategy): read it again.
@@ -403,9 +409,7 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
    * When a number asked to be retried may be called again, under the strategy of now (a
    * changed interval moves the moment; fewer attempts may give the number up).
    */
-  function retryMoment(
-    r: { outcome: CallOutcome; decidedAtMs: number; history?: AnswerHistory[] }, phone: ContactPhone, attempts: number,
-  ): number | 'next_number' | 'give_up' {
+  function retryMoment(r: PendingRetry, phone: ContactPhone, attempts: number): number | 'next_number' | 'give_up' {
     if (patched(STRATEGY_PATCH)) {
       const a = strategyAction(phone, r.decidedAtMs, r.history);
       if (a.kind === 'next_number' || a.kind === 'give_up') return a.kind;
