@@ -56,6 +56,7 @@ export interface AppUser {
 
 export interface Attempt {
   answered_at: Timestamp | null;
+  caller_id: string | null;
   campaign_id: string;
   channel_id: string | null;
   contact_id: Int8;
@@ -119,6 +120,37 @@ export interface CalendarDay {
   name: string | null;
 }
 
+export interface CallerIdNumber {
+  created_at: Generated<Timestamp>;
+  e164: string;
+  pool: string;
+  regions: Generated<string[]>;
+}
+
+export interface CallerIdPool {
+  created_at: Generated<Timestamp>;
+  inbound: Generated<string>;
+  inbound_message: Generated<string>;
+  name: string;
+  rotation: Generated<string>;
+  turns: Generated<Int8>;
+}
+
+export interface CallRecording {
+  bytes: Int8;
+  campaign_id: string;
+  deleted_at: Timestamp | null;
+  duration_ms: number;
+  ended_at: Timestamp;
+  expires_at: Timestamp;
+  format: Generated<string>;
+  id: Generated<Int8>;
+  name: string;
+  seq: number;
+  started_at: Timestamp;
+  workflow_id: string;
+}
+
 export interface CallReservation {
   attempt_id: Int8 | null;
   campaign_id: string;
@@ -137,6 +169,7 @@ export interface Campaign {
   blacklist_after_unreachable: number | null;
   calendar_country: Generated<string>;
   caller_id: string;
+  caller_id_pool: string | null;
   caps: Generated<Json>;
   created_at: Generated<Timestamp>;
   detect_machines: Generated<boolean>;
@@ -154,6 +187,8 @@ export interface Campaign {
   operator_key: string | null;
   operator_wait_seconds: Generated<number>;
   policy_options: Generated<Json>;
+  record_calls: Generated<boolean>;
+  recording_retention_days: Generated<number>;
   retry_interval_seconds: Generated<number>;
   ring_timeout_seconds: Generated<number>;
   start_date: Timestamp | null;
@@ -251,6 +286,16 @@ export interface ListImportIssue {
   raw: string;
   reason: string;
   severity: string;
+}
+
+export interface MassCallRefusal {
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  e164: string;
+  id: Generated<Int8>;
+  operator: string | null;
+  refused_at: Timestamp | null;
+  source: string;
 }
 
 export interface NumberingRange {
@@ -356,7 +401,10 @@ export interface DB {
   audit_log: AuditLog;
   blacklist: Blacklist;
   calendar_day: CalendarDay;
+  call_recording: CallRecording;
   call_reservation: CallReservation;
+  caller_id_number: CallerIdNumber;
+  caller_id_pool: CallerIdPool;
   campaign: Campaign;
   channel_lease: ChannelLease;
   channel_wait: ChannelWait;
@@ -366,6 +414,7 @@ export interface DB {
   contact_wait: ContactWait;
   list_import: ListImport;
   list_import_issue: ListImportIssue;
+  mass_call_refusal: MassCallRefusal;
   numbering_range: NumberingRange;
   prepared_message: PreparedMessage;
   template: Template;
