@@ -48,6 +48,7 @@ const COLUMNS: Record<CampaignSettingName, Column> = {
   operatorKey: { name: 'operator_key' },
   operatorWaitSeconds: { name: 'operator_wait_seconds' },
   minListenSeconds: { name: 'min_listen_seconds' },
+  recordCalls: { name: 'record_calls' },
   ringTimeoutSeconds: { name: 'ring_timeout_seconds' },
   maxAttemptsPerNumber: { name: 'max_attempts_per_number' },
   retryIntervalSeconds: { name: 'retry_interval_seconds' },
