@@ -80,6 +80,13 @@ async function decide(
   });
   if (hit) refuse('blacklisted');
 
+  const refused = facts.compliance.massCallRefusal;
+  checks.push({
+    rule: 'not_mass_call_refused', passed: refused === null,
+    detail: refused ? `refusal ${refused.id}${refused.operator ? ` via ${refused.operator}` : ''}${refused.refusedAt ? ` since ${refused.refusedAt}` : ''}` : undefined,
+  });
+  if (refused) refuse('mass_call_refused');
+
   if (q.checkWindow) {
     checks.push({ rule: 'calling_hours', passed: hoursAllowed, detail: `${rules.policy.name} policy, zones ${q.zones.join(', ')}` });
     if (!hoursAllowed) {

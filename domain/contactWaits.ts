@@ -52,6 +52,7 @@ export function waitOfRefusal(gate: Extract<GateDecision, { allowed: false }>, z
     case 'campaign_paused':
       return { reason: 'paused', detail: null, until: null };
     case 'blacklisted':
+    case 'mass_call_refused':
     case 'campaign_stopped':
       return null;
   }

@@ -64,7 +64,9 @@ export type GateRefusal =
   | 'campaign_paused'
   | 'campaign_stopped'
   | 'outside_window'
-  | 'cap_reached';
+  | 'cap_reached'
+  // The subscriber refused mass calls through the operator (the refusal list): try the next number.
+  | 'mass_call_refused';
 
 export interface GateCheck {
   rule: string;

@@ -7,8 +7,9 @@ import type { Queryable } from './transaction';
 
 // The gate's one round trip: gate_check (schema/migrations/1764320000000_gate-function.sql) takes
 // the advisory locks, checks that the rules the worker derived its inputs from are still the
-// campaign's, reads the campaign's state, the blacklist and the caps, and reserves the cap slot
-// when every rule allows the call. The worker explains the decision from the facts it returns.
+// campaign's, reads the campaign's state, the blacklist, who may be called at all (gate_compliance:
+// the refusal list) and the caps, and reserves the cap slot when every rule allows the call. The
+// worker explains the decision from the facts it returns.
 
 export interface GateStatement {
   campaignId: string;
@@ -32,6 +33,19 @@ export interface GateStatement {
   reserve: { channelId: string; kind: string } | null;
 }
 
+/** gate_compliance's answer (schema/migrations/1764420000000_mass-call-refusals.sql and later). */
+export interface ComplianceFacts {
+  /** The refusal list's entry for the number: its subscriber refused mass calls (null: not on it). */
+  massCallRefusal: { id: number; refusedAt: string | null; operator: string | null } | null;
+  /** Nothing here forbids the call. */
+  allowed: boolean;
+}
+
+interface ComplianceJson {
+  refusal: { id: number; refusedAt: string | null; operator: string | null } | null;
+  allowed: boolean;
+}
+
 export type GateFacts =
   | { contactFound: false }
   | { contactFound: true; rulesCurrent: false }
@@ -40,6 +54,7 @@ export type GateFacts =
     rulesCurrent: true;
     campaignState: CampaignState;
     blacklistHit: BlacklistHit | null;
+    compliance: ComplianceFacts;
     used: { person: CapCounts; number: CapCounts };
     /** Rolling periods: when every full cap has freed a slot (null: none is full). */
     rollingFreeAtMs: number | null;
@@ -64,9 +79,20 @@ interface GateCheckRow {
   wait_reason: ContactWaitReason | null;
   wait_detail: string | null;
   wait_until: Date | null;
+  compliance: ComplianceJson;
 }
 
 const capArray = (c: Caps): (number | null)[] => [c.day, c.week, c.month];
+const isoOrNull = (t: string | null): string | null => (t === null ? null : new Date(t).toISOString());
+
+function complianceFacts(c: ComplianceJson): ComplianceFacts {
+  const r = c.refusal;
+  return {
+    massCallRefusal: r && { id: Number(r.id), refusedAt: isoOrNull(r.refusedAt), operator: r.operator },
+    allowed: c.allowed,
+  };
+}
+
 const counts = ([day, week, month]: number[]): CapCounts => ({ day, week, month });
 
 export async function runGateCheck(db: Queryable, s: GateStatement): Promise<GateFacts> {
@@ -91,6 +117,7 @@ export async function runGateCheck(db: Queryable, s: GateStatement): Promise<Gat
       id: Number(r.blacklist_id), kind: r.blacklist_kind as BlacklistHit['kind'],
       groupName: r.blacklist_group as string, reason: r.blacklist_reason as string,
     },
+    compliance: complianceFacts(r.compliance),
     used: { person: counts(r.person_used), number: counts(r.number_used) },
     rollingFreeAtMs: r.rolling_free_at?.getTime() ?? null,
     allowed: r.allowed,
