@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 
 // Typed views of the environment, validated at start, so no address or secret is written twice
@@ -8,10 +9,47 @@ export const databaseEnv = z.object({
   DATABASE_URL: z.string().url(),
 });
 
+/** One AES-256 key of DIALER_PAYLOAD_KEYS; a KeyObject, so logging it shows no key bytes. */
+export interface PayloadKey {
+  id: string;
+  key: KeyObject;
+}
+
+// The keys Temporal payloads are encrypted with (adapters/temporal/payloadCodec.ts):
+// `id:<base64 of 32 bytes>`, comma-separated, the first encrypts, all decrypt (a rotation puts a
+// new key first and keeps the old ones while histories written with them are kept). Required:
+// a process that reaches Temporal without keys would write personal data in clear, so it does
+// not start; scripts/stack.sh makes a development key. Errors name the entry, never its bytes.
+const payloadKeysSetting = z.string({
+  required_error: 'required: `id:<base64 of 32 random bytes>`, comma-separated, newest first (docs/personalData.md); `openssl rand -base64 32` makes one',
+}).transform((text, ctx): PayloadKey[] => {
+  const keys: PayloadKey[] = [];
+  for (const [i, entry] of text.split(',').map((e) => e.trim()).entries()) {
+    const at = `entry ${i + 1}`;
+    const m = /^([A-Za-z0-9_.-]{1,64}):([A-Za-z0-9+/_-]+={0,2})$/.exec(entry);
+    if (!m) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${at}: expected id:<base64 key> (the id: letters, digits, '.', '_', '-')` });
+      continue;
+    }
+    const [, id, encoded] = m;
+    const bytes = Buffer.from(encoded, encoded.includes('-') || encoded.includes('_') ? 'base64url' : 'base64');
+    if (bytes.length !== 32) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${at} (key id ${id}): the key must be 32 bytes, base64-encoded; it is ${bytes.length}` });
+    } else if (keys.some((k) => k.id === id)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${at}: key id ${id} is given twice` });
+    } else {
+      keys.push({ id, key: createSecretKey(bytes) });
+    }
+    bytes.fill(0);
+  }
+  return keys;
+});
+
 export const temporalEnv = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('dialer'),
+  DIALER_PAYLOAD_KEYS: payloadKeysSetting,
 });
 
 export const ariEnv = z.object({

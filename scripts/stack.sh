@@ -6,7 +6,10 @@
 #   scripts/stack.sh stop     stops both (whatever these scripts started; external ones are left alone)
 #   scripts/stack.sh status   both statuses; exit 0 only if both are up
 #
-# stack.env holds `export DATABASE_URL=...`, `export TEMPORAL_ADDRESS=...`, `export TEMPORAL_UI_URL=...`.
+# stack.env holds `export DATABASE_URL=...`, `export TEMPORAL_ADDRESS=...`, `export TEMPORAL_UI_URL=...`
+# and DIALER_PAYLOAD_KEYS: the one already in the environment, else a development key made once
+# into $DIALER_CACHE/payload-keys (the dev server's histories are encrypted with it; deleting
+# that file makes them unreadable).
 # DATABASE_URL / TEMPORAL_ADDRESS already set in the environment are used instead (see the scripts).
 set -euo pipefail
 
@@ -25,6 +28,20 @@ usage() {
 # value KEY FILE — the last KEY=value line of FILE.
 value() {
   sed -n "s/^$1=//p" "$2" | tail -n1
+}
+
+# dev_payload_keys — prints the development key Temporal payloads are encrypted with
+# (`dev-<random id>:<base64 of 32 random bytes>`), made once; readable by this user only.
+dev_payload_keys() {
+  local file="$DIALER_CACHE/payload-keys" tmp
+  if [[ ! -s "$file" ]]; then
+    tmp="$(mktemp "$DIALER_CACHE/payload-keys.XXXXXX")"
+    printf 'dev-%s:%s\n' "$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')" "$(head -c 32 /dev/urandom | base64 -w0)" >"$tmp"
+    # A hard link fails if the file exists: of two starts racing, the first key stays.
+    ln "$tmp" "$file" 2>/dev/null || true
+    rm -f "$tmp"
+  fi
+  cat "$file"
 }
 
 start() {
@@ -60,7 +77,10 @@ start() {
     printf 'export DATABASE_URL=%q\n' "$db"
     printf 'export TEMPORAL_ADDRESS=%q\n' "$addr"
     printf 'export TEMPORAL_UI_URL=%q\n' "$ui"
+    # shellcheck disable=SC2016 # expanded when sourced: a key already set wins
+    printf 'export DIALER_PAYLOAD_KEYS="${DIALER_PAYLOAD_KEYS:-%s}"\n' "$(dev_payload_keys)"
   } >"$tmp/stack.env"
+  chmod 600 "$tmp/stack.env"
   # Rewritten only when it changes (atomically: a concurrent reader never sees half a file).
   if ! cmp -s "$tmp/stack.env" "$STACK_ENV"; then
     cp "$tmp/stack.env" "$STACK_ENV.tmp.$$"

@@ -1,4 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { dataConverter } from '../adapters/temporal/connections';
 import type { AriSimulator, SimulatorOptions } from '../apps/ari-simulator/simulator';
 import { createDialerWorker, type DialerWorker } from '../apps/worker/dialerWorker';
 import type { Config } from '../common/config';
@@ -25,7 +26,8 @@ export async function startSkippingWorld(sim: Partial<SimulatorOptions> = {}): P
   // The parts first: they install the quiet SDK runtime, which the test server's client then uses.
   const parts = await startWorldParts(sim, { queuePrefix: 'skip' });
   const { db, sim: simulator, config } = parts;
-  const env = await createTimeSkippingEnv();
+  // The test's client encodes payloads as the workers do, so it reads their encrypted results.
+  const env = await createTimeSkippingEnv({ client: { dataConverter: dataConverter(config) } });
   const workers: { dialer: DialerWorker; running: Promise<void> }[] = [];
   return {
     env, db, sim: simulator, config,

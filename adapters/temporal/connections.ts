@@ -1,28 +1,38 @@
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import type { z } from 'zod';
 import type { temporalEnv } from '../../common/config';
+import { AesGcmPayloadCodec } from './payloadCodec';
 
 // The one place that turns the Temporal settings into connections: the worker, the demo, the
-// API, the tests and the bench all connect the same way, and each closes what it opened.
+// API, the tests and the bench all connect the same way, and each closes what it opened. Every
+// client made here and every worker given `dataConverter` encrypts its payloads with the keys
+// of DIALER_PAYLOAD_KEYS, so the histories hold no personal data in clear.
 
-type TemporalSettings = Pick<z.infer<typeof temporalEnv>, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>;
+type TemporalSettings = Pick<z.infer<typeof temporalEnv>, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'DIALER_PAYLOAD_KEYS'>;
 
 export interface TemporalClientHandle {
   client: Client;
   close(): Promise<void>;
 }
 
+/** What a client and a worker encode payloads with: the AES-GCM codec over the default converter. */
+export function dataConverter(settings: Pick<TemporalSettings, 'DIALER_PAYLOAD_KEYS'>): DataConverter {
+  return { payloadCodecs: [new AesGcmPayloadCodec(settings.DIALER_PAYLOAD_KEYS)] };
+}
+
 /** A client for starting, signalling and querying workflows. */
 export async function connectClient(settings: TemporalSettings): Promise<TemporalClientHandle> {
+  const converter = dataConverter(settings);
   const connection = await Connection.connect({ address: settings.TEMPORAL_ADDRESS });
   return {
-    client: new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE }),
+    client: new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE, dataConverter: converter }),
     close: () => connection.close(),
   };
 }
 
-/** The connection a worker polls its task queue through. */
+/** The connection a worker polls its task queue through (its payloads: `dataConverter`). */
 export function connectWorker(settings: Pick<TemporalSettings, 'TEMPORAL_ADDRESS'>): Promise<NativeConnection> {
   return NativeConnection.connect({ address: settings.TEMPORAL_ADDRESS });
 }

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { connectClient, connectWorker } from '../../adapters/temporal/connections';
+import { connectClient, connectWorker, dataConverter } from '../../adapters/temporal/connections';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { createActivities } from '../../activities';
@@ -85,6 +85,7 @@ export async function createDialerWorker(
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      dataConverter: dataConverter(config),
       ...(workflowBundle ? { workflowBundle }
         : config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } }
         : { workflowsPath: require.resolve('../../workflows') }),
