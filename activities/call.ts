@@ -10,6 +10,7 @@ import { releaseCapSlot } from '../adapters/postgres/caps';
 import { setContactWait } from '../adapters/postgres/waits';
 import { countTrunkCall } from '../adapters/postgres/autoBlacklist';
 import { inTransaction } from '../adapters/postgres/transaction';
+import { keepRecording, recordingFor } from './recordings';
 
 export interface CallDeps {
   pool: Pool;
@@ -53,13 +54,14 @@ export async function call(deps: CallDeps, req: CallRequest, hooks: CallHooks): 
       const now = gate.checkedAt;
       return { outcome: 'refused', gate, channelId: null, hangupCause: null, dtmf: null, listenedMs: null, startedAt: now, answeredAt: null, endedAt: now };
     }
+    const recordAs = await recordingFor(deps.pool, req);
     // The call's times are told on the gate's clock, so an attempt row never contradicts the
     // decision that allowed it (the two differ only where a test server's clock is skipped).
     const skew = nowMs - Date.now();
     const admission = await admitOriginate(deps.pool, { campaignId: req.campaignId, channelId: req.channelId }, () => meterOriginate(() =>
       deps.telephony.originate({
         channelId: req.channelId, e164: req.e164, callerId: req.callerId, ringTimeoutSeconds: req.ringTimeoutSeconds,
-        media: req.media, endpointTemplate: slot.trunk?.endpointTemplate, handling: req.handling,
+        media: req.media, endpointTemplate: slot.trunk?.endpointTemplate, handling: req.handling, recordAs,
       }, hooks)));
     if (!admission.admitted) {
       // Paused or stopped between the gate's last check and the originate.
@@ -73,7 +75,8 @@ export async function call(deps: CallDeps, req: CallRequest, hooks: CallHooks): 
         },
       };
     }
-    const report = await admission.value.follow();
+    const { recording, ...report } = await admission.value.follow();
+    if (recording) await keepRecording(deps.pool, req, recording);
     // Every call a trunk carried counts toward its rate of invalid results (the breaker of its
     // automatic blacklisting, adapters/postgres/autoBlacklist.ts); a lost count is no reason to fail the call.
     await countTrunkCall(deps.pool, slot.trunk?.name ?? null, Date.now() + skew).catch(() => undefined);

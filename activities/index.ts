@@ -12,6 +12,7 @@ import { plan } from './plan';
 import { prepare, prepareMessage, type PrepareRequest } from './prepare';
 import { finish, record, speechFailed } from './record';
 import { warmTemplate } from './warmTemplate';
+import { deleteExpiredRecordings, type RecordingFiles } from './recordings';
 import type { Telephony } from '../adapters/ari/telephony';
 import { countAnswerHistory, type AnswerHistoryQuestion } from '../adapters/postgres/answerRates';
 import type { AudioStore } from '../adapters/speech/speechPort';
@@ -30,6 +31,8 @@ export interface ActivityDeps {
   holder: string;
   /** Where messages are made into audio: the speech cache in front of the template's provider. */
   audio: AudioStore;
+  /** Asterisk's stored recordings, which the retention job deletes (the worker's ARI client). */
+  recordings?: RecordingFiles;
 }
 
 /**
@@ -63,6 +66,12 @@ export function createActivities(deps: ActivityDeps) {
     finish: (q: { contactId: number; state: ContactResult['state']; outcome: CallOutcome | null }) =>
       finish(deps.pool, q.contactId, q.state, q.outcome),
     campaignStatus: (campaignId: string) => readCampaignStatus(deps.pool, campaignId),
+    /** The recording retention schedule's step (workflows/recordingRetention.ts): `now` is the workflow's clock. */
+    deleteExpiredRecordings: (nowIso: string) => {
+      if (!deps.recordings) throw new Error('this worker has no ARI client for stored recordings (ActivityDeps.recordings)');
+      const ctx = Context.current();
+      return deleteExpiredRecordings({ pool: deps.pool, files: deps.recordings }, new Date(nowIso), (n) => ctx.heartbeat(n));
+    },
     startContactPage: (req: PageRequest) => startNextContactPage(deps, req),
     completeCampaign: (campaignId: string) => markCampaignCompleted(deps.pool, campaignId),
     wakeContacts: (campaignId: string) => {

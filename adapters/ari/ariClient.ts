@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { AriChannel, AriEndpoint, AriEvent, AriHangupReason, AriPlayback, AriSound } from './ariTypes';
+import type { AriChannel, AriEndpoint, AriEvent, AriHangupReason, AriLiveRecording, AriPlayback, AriSound } from './ariTypes';
 
 // A small ARI client over Node's fetch and `ws`, in place of the `ari-client` package (no HTTP
 // timeout, per-channel listeners that leak, unmaintained). It speaks the REST and events
@@ -181,6 +181,71 @@ export class AriClient {
   /** DELETE /playbacks/{id}; false when the playback was already over (404). */
   async stopPlayback(id: string): Promise<boolean> {
     const r = await this.request('DELETE', `/playbacks/${enc(id)}`, undefined, undefined, true);
+    return r.status !== 404;
+  }
+
+  /**
+   * POST /channels/{id}/snoop: a channel of this app that hears the channel (spy 'both': what it
+   * hears and what it says, mixed). It enters the app a moment after this answers (StasisStart),
+   * and is hung up with the channel it snoops on. Null when that channel is gone.
+   */
+  async snoop(channelId: string, p: { snoopId: string; spy: 'in' | 'out' | 'both' }): Promise<AriChannel | null> {
+    const r = await this.request<AriChannel>('POST', `/channels/${enc(channelId)}/snoop`,
+      { spy: p.spy, app: this.opts.app, snoopId: p.snoopId }, undefined, true);
+    return r.status === 404 ? null : (r.data as AriChannel);
+  }
+
+  /**
+   * POST /channels/{id}/record: records what the channel hears into Asterisk's recording folder
+   * as <name>.<format>, until the channel hangs up (or maxDurationSeconds). 409 while the channel
+   * is not (yet) in the app; null when it is gone.
+   */
+  async record(channelId: string, p: { name: string; format: string; maxDurationSeconds?: number }): Promise<AriLiveRecording | null> {
+    const r = await this.request<AriLiveRecording>('POST', `/channels/${enc(channelId)}/record`, {
+      name: p.name, format: p.format, maxDurationSeconds: p.maxDurationSeconds, ifExists: 'overwrite', beep: 'false', terminateOn: 'none',
+    }, undefined, true);
+    return r.status === 404 ? null : (r.data as AriLiveRecording);
+  }
+
+  /** GET /recordings/live/{name}: null once it is over (Asterisk forgets it then). */
+  async liveRecording(name: string): Promise<AriLiveRecording | null> {
+    const r = await this.request<AriLiveRecording>('GET', `/recordings/live/${enc(name)}`, undefined, undefined, true);
+    return r.status === 404 ? null : (r.data as AriLiveRecording);
+  }
+
+  /** POST /recordings/live/{name}/stop: ends it and keeps what was recorded; false when already over. */
+  async stopRecording(name: string): Promise<boolean> {
+    const r = await this.request('POST', `/recordings/live/${enc(name)}/stop`, undefined, undefined, true);
+    return r.status !== 404;
+  }
+
+  /**
+   * GET /recordings/stored/{name}/file: the stored file as a response whose body the caller
+   * reads (a stream, not held in memory); null when there is no such recording. The signal
+   * bounds the whole read, which may be long for a long call.
+   */
+  async storedRecordingFile(name: string, signal?: AbortSignal): Promise<Response | null> {
+    const path = `/recordings/stored/${enc(name)}/file`;
+    let res: Response;
+    try {
+      res = await fetch(this.restBase + path, { headers: { authorization: this.authHeader }, signal: signal ?? AbortSignal.timeout(this.timeoutMs) });
+    } catch (err) {
+      throw toRequestError('GET', `/ari${path}`, this.timeoutMs, err);
+    }
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return null;
+    }
+    if (res.status >= 400) {
+      const text = await res.text().catch(() => '');
+      throw new AriHttpError('GET', `/ari${path}`, res.status, text.slice(0, 200) || undefined);
+    }
+    return res;
+  }
+
+  /** DELETE /recordings/stored/{name}; false when it was not there (404). */
+  async deleteStoredRecording(name: string): Promise<boolean> {
+    const r = await this.request('DELETE', `/recordings/stored/${enc(name)}`, undefined, undefined, true);
     return r.status !== 404;
   }
 

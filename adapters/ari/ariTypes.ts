@@ -50,6 +50,18 @@ export interface AriEndpoint {
 }
 
 /** GET /sounds: a prompt Asterisk can play, with the languages and formats it has it in. */
+/** recordings.json LiveRecording: a recording in progress (or just finished). */
+export interface AriLiveRecording {
+  name: string;
+  format: string;
+  /** 'channel:<id>' or 'bridge:<id>'. */
+  target_uri: string;
+  state: 'queued' | 'recording' | 'paused' | 'done' | 'failed' | 'canceled';
+  /** Whole seconds, when known. */
+  duration?: number;
+  cause?: string;
+}
+
 export interface AriSound {
   id: string;
   text?: string;

@@ -15,6 +15,11 @@ export interface CallSpec {
   /** The trunk's endpoint (`{number}` for the digits); the telephony's default when absent. */
   endpointTemplate?: string;
   handling: CallHandling;
+  /**
+   * Record the call once answered, both directions, under this name (adapters/ari/
+   * callRecording.ts); absent: not recorded. Telephonies that cannot record ignore it.
+   */
+  recordAs?: string;
 }
 
 export interface CallHooks {
@@ -27,6 +32,20 @@ export interface CallHooks {
 export interface CallReport extends CallFacts {
   outcome: Exclude<CallOutcome, 'refused'>;
   channelId: string;
+  /** The recording of the call, when one was asked for (recordAs) and the call was answered. */
+  recording?: CallRecordingFacts;
+}
+
+/** A finished recording as the telephony stored it. */
+export interface CallRecordingFacts {
+  /** Its stored name, without the format's extension. */
+  name: string;
+  format: 'wav';
+  startedAt: string;
+  endedAt: string;
+  /** As long as the audio in the file. */
+  durationMs: number;
+  bytes: number;
 }
 
 /**

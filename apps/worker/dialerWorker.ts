@@ -6,6 +6,7 @@ import { Pool } from 'pg';
 import { createActivities } from '../../activities';
 import { AriClient } from '../../adapters/ari/ariClient';
 import { AriTelephony } from '../../adapters/ari/ariTelephony';
+import { RecordingTelephony } from '../../adapters/ari/callRecording';
 import type { Telephony } from '../../adapters/ari/telephony';
 import { createSpeechAudioStore } from '../../adapters/speech/speechProviders';
 import type { Config } from '../../common/config';
@@ -58,12 +59,13 @@ export async function createDialerWorker(
       requestTimeoutMs: config.ARI_REQUEST_TIMEOUT_MS,
     });
     opened.push(() => ari.close());
-    const telephony = overrides.telephony ?? new AriTelephony(ari, {
+    // Calls of campaigns that record are recorded by Asterisk (adapters/ari/callRecording.ts).
+    const telephony = overrides.telephony ?? new RecordingTelephony(ari, new AriTelephony(ari, {
       endpointTemplate: config.ARI_ENDPOINT_TEMPLATE,
       dtmfWaitMs: overrides.dtmfWaitMs ?? config.CALL_DTMF_WAIT_MS,
       maxMessageMs: 5 * 60_000,
       language: config.ARI_PROMPT_LANGUAGE,
-    });
+    }));
     opened.push(() => telephony.close());
     let temporal = overrides.client;
     if (!temporal) {
@@ -89,7 +91,7 @@ export async function createDialerWorker(
       ...(workflowBundle ? { workflowBundle }
         : config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } }
         : { workflowsPath: require.resolve('../../workflows') }),
-      activities: createActivities({ pool, telephony, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, clock, holder: ari.app, audio }),
+      activities: createActivities({ pool, telephony, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, clock, holder: ari.app, audio, recordings: ari }),
       maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_CALLS,
       maxConcurrentLocalActivityExecutions: 100,
       ...limits,

@@ -1,5 +1,6 @@
 import { loadConfig } from '../../common/config';
 import { createLogger } from '../../common/logger';
+import { ensureDialerSchedules } from '../../adapters/temporal/schedules';
 import { createDialerWorker } from './dialerWorker';
 import { installTemporalRuntime, startWorkerMetrics } from './workerMetrics';
 
@@ -11,6 +12,9 @@ async function main(): Promise<void> {
   const metrics = await startWorkerMetrics(config);
   try {
     const dialer = await createDialerWorker(config);
+    // The retention jobs run wherever a worker does (docs/recording.md); made or brought up to date.
+    await ensureDialerSchedules(config, config.TEMPORAL_TASK_QUEUE)
+      .catch((err: unknown) => log.error({ err: (err as Error).message }, 'the retention schedules could not be made: recordings are not deleted when they expire'));
     for (const sig of ['SIGINT', 'SIGTERM'] as const) {
       process.once(sig, () => {
         log.info({ signal: sig }, 'shutting down: finishing calls in progress');

@@ -1,0 +1,70 @@
+import type { Pool } from 'pg';
+import { recordingName } from '../adapters/ari/callRecording';
+import type { CallRecordingFacts } from '../adapters/ari/telephony';
+import { writeAudit } from '../adapters/postgres/apiAccess';
+import { expiredRecordings, insertRecording, markRecordingDeleted, readRecordCalls } from '../adapters/postgres/recordings';
+import { inTransaction } from '../adapters/postgres/transaction';
+import { createLogger } from '../common/logger';
+
+// The call step's recording (docs/recording.md): whether a call is recorded and under which
+// name, and its row once Asterisk stored it; and the retention job that deletes what expired.
+
+const log = createLogger('recording');
+
+/** The attempt a recording belongs to: its natural key and campaign. */
+export interface RecordedAttempt {
+  workflowId: string;
+  seq: number;
+  campaignId: string;
+}
+
+/** The stored name to record this attempt's call under, when its campaign records calls. */
+export async function recordingFor(pool: Pool, a: RecordedAttempt): Promise<string | undefined> {
+  return (await readRecordCalls(pool, a.campaignId)) ? recordingName(a.workflowId, a.seq) : undefined;
+}
+
+/**
+ * The row of a recording Asterisk stored. A failure here must not fail the call step (a retry
+ * would dial the subscriber again): it is said, with the stored name, so the file can be found.
+ */
+export async function keepRecording(pool: Pool, a: RecordedAttempt, r: CallRecordingFacts): Promise<void> {
+  await insertRecording(pool, { ...a, ...r }).catch((err: unknown) => {
+    log.error({ recording: r.name, campaignId: a.campaignId, err: (err as Error).message }, 'a stored recording has no row');
+  });
+}
+
+/** What deleting needs of Asterisk: the stored recording's DELETE (adapters/ari/ariClient.ts). */
+export interface RecordingFiles {
+  /** False when the file was already gone. */
+  deleteStoredRecording(name: string): Promise<boolean>;
+}
+
+/** Who the audit log names for deletions by retention. */
+export const RETENTION_ACTOR = 'system:retention';
+
+/**
+ * The retention job's step: every recording whose retention ended by `now` is deleted from
+ * Asterisk and its row marked deleted, with an audit row for each (the row and the audit stay).
+ * A page at a time; a file already gone still gets its row marked. Returns how many.
+ */
+export async function deleteExpiredRecordings(
+  deps: { pool: Pool; files: RecordingFiles }, now: Date, onPage: (deleted: number) => void = () => undefined, pageSize = 200,
+): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const expired = await expiredRecordings(deps.pool, now, pageSize);
+    for (const r of expired) {
+      const existed = await deps.files.deleteStoredRecording(r.name);
+      await inTransaction(deps.pool, async (db) => {
+        if (!(await markRecordingDeleted(db, Number(r.id), new Date()))) return;
+        await writeAudit(db, {
+          actor: RETENTION_ACTOR, action: 'recording.deleted', entity: 'call_recording', entityId: String(r.id),
+          details: { name: r.name, campaignId: r.campaign_id, reason: 'retention', fileExisted: existed }, source: null,
+        });
+      });
+      deleted++;
+    }
+    onPage(deleted);
+    if (expired.length < pageSize) return deleted;
+  }
+}
