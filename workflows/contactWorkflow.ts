@@ -82,6 +82,9 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
         if (action.kind === 'done') return finish('done', outcome);
         if (action.kind === 'give_up') return finish('failed', outcome);
         if (action.kind === 'next_number') continue numbers;
+        // No channel can take a contact over yet (campaigns whose strategy could hand over are
+        // refused at creation): one that says so anyway ends as a give_up would.
+        if (action.kind === 'handover') return finish('failed', outcome);
         if (action.kind !== 'call') return unknownAction(action);
         retry = { outcome, decidedAtMs: Date.now(), ...(history ? { history } : {}) };
         continue;
@@ -120,6 +123,7 @@ function retryMoment(s: Session, r: PendingRetry, phone: ContactPhone, attempts:
   if (patched(STRATEGY_PATCH)) {
     const a = strategyAction(s, phone, r.decidedAtMs, r.history);
     if (a.kind === 'next_number' || a.kind === 'give_up') return a.kind;
+    if (a.kind === 'handover') return 'give_up'; // as after the attempt: no channel takes it over yet
     // 'done' only where the settings changed under the retry (a machine now leaves a
     // message): nothing was left on it yet, so the number is tried again, gate first.
     return a.kind === 'call' ? a.notBefore : r.decidedAtMs;

@@ -1,0 +1,61 @@
+import { ActivityFailure, ApplicationFailure, condition, isCancellation, patched } from '@temporalio/workflow';
+import { prepare, prepareMessage, speechFailed } from './activityProxies';
+import { PAUSE_RECHECK_MS } from './gateRefusals';
+import { SPEECH_PATCH } from './patches';
+import type { Session } from './session';
+
+/** What the call plays and what its attempt row cites. */
+export interface PreparedForCall {
+  media: string[];
+  /** The text itself: only contacts recorded before 'speech-prepare' carried it in the history. */
+  messageText: string | null;
+  /** The prepared_message row the attempt row cites (null: nothing said, or the old local prepare). */
+  preparedId: number | null;
+}
+
+/**
+ * The message made into audio for this attempt (cheap when its pieces are cached: the store
+ * keeps every file touched within the hour, so the media exist when the call plays them).
+ * When it cannot be made (after the retry policy's retries, or at once for what retrying
+ * cannot mend) nothing is dialled and no attempt is spent: the contact's wait names the
+ * error, and it waits until the campaign changes or the pause re-check has passed: 'waited'.
+ */
+export async function prepareForCall(s: Session): Promise<PreparedForCall | 'waited'> {
+  s.progress.step = 'prepare';
+  if (!patched(SPEECH_PATCH)) {
+    s.message ??= await prepare({ contactId: s.plan.contactId, templateId: s.plan.templateId });
+    return { media: s.message.media, messageText: s.message.text, preparedId: null };
+  }
+  const { plan } = s;
+  if (plan.templateId === null) return { media: [], messageText: null, preparedId: null };
+  try {
+    const { media, preparedId } = await prepareMessage({
+      campaignId: plan.campaignId, contactId: plan.contactId, templateId: plan.templateId,
+      templateVersion: plan.templateVersion ?? null,
+    });
+    return { media, messageText: null, preparedId };
+  } catch (err) {
+    if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
+    const cause = err.cause;
+    // A deleted contact ends the workflow, as the plan step's does.
+    if (cause instanceof ApplicationFailure && cause.type === 'ContactNotFoundError') throw err;
+    await speechFailed({ campaignId: plan.campaignId, contactId: plan.contactId, detail: failureDetail(err) });
+    s.progress.step = 'wait';
+    await condition(() => s.changes > s.planned, PAUSE_RECHECK_MS);
+    return 'waited';
+  }
+}
+
+/**
+ * What a failed prepare is called in the contact's wait: the activity's own detail (the error
+ * type with a status, a variable's or a clip's name), else the failure's type ('timeout').
+ */
+function failureDetail(err: ActivityFailure): string {
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure) {
+    const [first] = cause.details ?? [];
+    const detail = (first as { detail?: unknown } | undefined)?.detail;
+    return typeof detail === 'string' ? detail : cause.type ?? 'ApplicationFailure';
+  }
+  return cause?.name === 'TimeoutFailure' ? 'timeout' : (cause?.name ?? 'unknown');
+}
