@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { isAllowedAt, nextAllowedMomentIn } from '../callingSchedule';
 import { zoned } from '../timeWindow';
-import { DAY_SECONDS, REACHED, attemptsOn, lastAttempt, wholeNumber, type AnswerHistory, type HourCounts, type Strategy, type StrategyInput } from './strategy';
+import {
+  DAY_SECONDS, REACHED, attemptsOn, callableBefore, lastAttempt, lifetimeEndMs, maxContactDays, wholeNumber,
+  type AnswerHistory, type HourCounts, type RetryWait, type Strategy, type StrategyInput,
+} from './strategy';
 
 // bestHour v1: people answer at their own hours (a worker in the evening, a pensioner in the
 // morning), and a retry at the wrong hour is a wasted call and a cap slot. From the attempt
@@ -16,6 +19,10 @@ import { DAY_SECONDS, REACHED, attemptsOn, lastAttempt, wholeNumber, type Answer
 // tried, by some contacts and not all at once (contacts deciding together on the same counts
 // spread out instead of herding to one hour), and the estimates do not freeze. No clock but
 // input.nowMs, no Math.random: a replay decides the same.
+//
+// `maxContactDays` came after contacts had decided with v1: optional and, left out, no limit
+// (no candidate is cut, no key is stored), so campaigns without it decide exactly as before
+// and this is still version 1.
 
 const HOUR_MS = 3_600_000;
 const HOURS = 24;
@@ -37,6 +44,7 @@ const bestHourParams = z.object({
     .describe('Attempts older than this are not counted.'),
   prefixDigits: wholeNumber(1, 12).default(4)
     .describe('Numbers sharing this many leading digits share a prefix estimate.'),
+  maxContactDays: maxContactDays(),
 }).strict();
 
 export type BestHourParams = z.output<typeof bestHourParams>;
@@ -136,13 +144,20 @@ export function hourScores(params: BestHourParams, input: StrategyInput, positio
   });
 }
 
-/** The retry moment: the candidate whose local hour scores best, the earliest of equals. */
-export function bestMoment(params: BestHourParams, input: StrategyInput, position: number): number {
+/**
+ * The retry moment: the candidate whose local hour scores best, the earliest of equals. Only
+ * candidates before `endMs` (the contact's lifetime) count; null when none is left there.
+ */
+export function bestMoment(params: BestHourParams, input: StrategyInput, position: number, endMs = Infinity): number | null {
   const from = input.nowMs + params.minIntervalSeconds * 1000;
   const zones = input.numbers.find((n) => n.position === position)?.zones ?? [];
   const zone = zones[0] ?? 'UTC';
-  const candidates = candidateMoments(input, zones, from, from + params.horizonDays * DAY_SECONDS * 1000);
-  if (candidates.length === 0) return from; // no allowed moment in the horizon: the wait step decides
+  const until = Math.min(from + params.horizonDays * DAY_SECONDS * 1000, endMs - 1);
+  const candidates = from > until ? [] : candidateMoments(input, zones, from, until);
+  if (candidates.length === 0) {
+    // No allowed moment in the horizon: the wait step decides; within a lifetime, when it ends.
+    return endMs === Infinity ? from : null;
+  }
   const score = hourScores(params, input, position);
   let best = candidates[0];
   let bestScore = score[localHour(best, zone)];
@@ -166,9 +181,22 @@ export const bestHourV1: Strategy<BestHourParams> = {
     if (REACHED.has(outcome)) return { kind: 'done' };
     if (outcome === 'machine' && input.campaign.machineAction === 'leave_message') return { kind: 'done' };
     if (input.attempts.length >= params.maxAttemptsPerContact) return { kind: 'give_up', reason: 'contact_attempts_exhausted' };
+    const lifetimeEnd = lifetimeEndMs(input, params.maxContactDays);
+    const lifetimeOver = { kind: 'give_up', reason: 'contact_lifetime_exhausted' } as const;
+    if (input.nowMs >= lifetimeEnd) return lifetimeOver;
     if (outcome === 'invalid_number') return { kind: 'next_number' };
     if (attemptsOn(input, position).length >= params.maxAttemptsPerNumber) return { kind: 'next_number' };
-    if (outcome === 'busy') return { kind: 'call', position, notBefore: input.nowMs + params.busyIntervalSeconds * 1000 };
-    return { kind: 'call', position, notBefore: bestMoment(params, input, position) };
+    const notBefore = outcome === 'busy'
+      ? input.nowMs + params.busyIntervalSeconds * 1000
+      : bestMoment(params, input, position, lifetimeEnd);
+    if (notBefore === null || !callableBefore(input, position, notBefore, lifetimeEnd)) return lifetimeOver;
+    return { kind: 'call', position, notBefore };
+  },
+  retryWaits(params) {
+    if (params.maxAttemptsPerNumber < 2) return [];
+    return [
+      { seconds: params.minIntervalSeconds, source: { param: ['minIntervalSeconds'] } },
+      { seconds: params.busyIntervalSeconds, source: { param: ['busyIntervalSeconds'] } },
+    ] satisfies RetryWait[];
   },
 };

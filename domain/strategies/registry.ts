@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { AVAILABLE_HANDOVER_CHANNELS, type HandoverChannel } from '../handoverChannels';
+import type { RetryStrategy } from '../types';
 import { bestHourV1 } from './bestHour';
 import { byOutcomeV1 } from './byOutcome';
 import { simpleV1 } from './simple';
@@ -23,8 +25,36 @@ export function registeredStrategies(): { name: string; version: number }[] {
 }
 
 /**
+ * The hand-overs a strategy's parameters ask for that `available` channels cannot take, each
+ * with its parameter's path under the params and why.
+ */
+export function unavailableHandovers(
+  choice: StrategyChoice, available: ReadonlySet<HandoverChannel> = AVAILABLE_HANDOVER_CHANNELS,
+): { param: (string | number)[]; message: string }[] {
+  const strategy = findStrategy(choice.name, choice.version);
+  if (!strategy?.handoverChannels) return [];
+  return strategy.handoverChannels(strategy.params.parse(choice.params))
+    .filter((h) => !available.has(h.channel))
+    .map((h) => ({ param: [...h.param], message: `hand-over to ${h.channel} is not available (no ${h.channel} channel is configured)` }));
+}
+
+/**
+ * The waits the campaign's strategy may put before a retry, each with the path of the setting
+ * it comes from (`strategy.params.busy.intervalSeconds`, or simple's `retryIntervalSeconds`).
+ */
+export function strategyRetryWaits(choice: StrategyChoice, campaign: RetryStrategy): { path: (string | number)[]; seconds: number }[] {
+  const strategy = findStrategy(choice.name, choice.version);
+  if (!strategy?.retryWaits) return [];
+  return strategy.retryWaits(strategy.params.parse(choice.params), campaign).map((w) => ({
+    seconds: w.seconds,
+    path: 'param' in w.source ? ['strategy', 'params', ...w.source.param] : [w.source.campaign],
+  }));
+}
+
+/**
  * A campaign's `strategy` setting: a registered name and version, and parameters its schema
  * accepts (defaults filled in). Problems are named under the setting: `params.busy.retries`.
+ * A hand-over to a channel the dialer does not have is refused too, by its parameter.
  */
 export const strategySettingSchema = z.object({
   name: z.string().min(1, 'must not be empty').describe(`A registered strategy: ${REGISTERED.map((s) => key(s.name, s.version)).join(', ')}.`),
@@ -44,7 +74,11 @@ export const strategySettingSchema = z.object({
     for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ['params', ...issue.path] } as z.IssueData);
     return z.NEVER;
   }
-  return { name: choice.name, version: choice.version, params: parsed.data as Record<string, unknown> };
+  const result = { name: choice.name, version: choice.version, params: parsed.data as Record<string, unknown> };
+  const handovers = unavailableHandovers(result);
+  for (const h of handovers) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['params', ...h.param], message: h.message });
+  if (handovers.length > 0) return z.NEVER;
+  return result;
 }).default(DEFAULT_STRATEGY);
 
 /**

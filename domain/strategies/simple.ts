@@ -20,4 +20,7 @@ export const simpleV1: Strategy<Record<string, never>> = {
       case 'retry_number': return { kind: 'call', position, notBefore: input.nowMs + d.afterMs };
     }
   },
+  retryWaits(_params, campaign) {
+    return campaign.maxAttemptsPerNumber < 2 ? [] : [{ seconds: campaign.retryIntervalSeconds, source: { campaign: 'retryIntervalSeconds' } }];
+  },
 };

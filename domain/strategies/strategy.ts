@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { CallingSchedule } from '../callingSchedule';
+import { nextAllowedMomentIn, type CallingSchedule } from '../callingSchedule';
+import type { HandoverChannel } from '../handoverChannels';
 import type { CallOutcome } from '../outcomes';
 import type { RetryStrategy } from '../types';
 
@@ -85,6 +86,12 @@ export type NextAction =
   | { kind: 'next_number' }
   /** The contact is finished with, unreached. */
   | { kind: 'give_up'; reason: string }
+  /**
+   * The calls are finished with; another channel takes the contact over (an SMS). Only a
+   * campaign whose channels exist may say so (`handoverChannels`); a workflow that meets one
+   * it cannot deliver ends the contact as it would a give_up.
+   */
+  | { kind: 'handover'; channel: HandoverChannel; reason?: string }
   /** The subscriber was reached. */
   | { kind: 'done' };
 
@@ -100,6 +107,32 @@ export interface Strategy<P = unknown> {
    * answer-history activity to count before each decision. Others decide without the I/O.
    */
   answerHistory?(params: P): AnswerHistoryQuery;
+  /**
+   * Present when the strategy may hand a contact over to another channel: each channel its
+   * parameters may lead to, and the parameter that says so (a path under the params). A
+   * campaign naming a channel the dialer does not have is refused there, by that path.
+   */
+  handoverChannels?(params: P): readonly HandoverOption[];
+  /**
+   * The waits the strategy may put between two calls of one number, each with the setting it
+   * comes from: the campaign's check that a retry can fall inside its dates and hours.
+   */
+  retryWaits?(params: P, campaign: RetryStrategy): readonly RetryWait[];
+}
+
+/** A channel a strategy's parameters may hand over to, and the parameter that says so. */
+export interface HandoverOption {
+  channel: HandoverChannel;
+  param: readonly (string | number)[];
+}
+
+/**
+ * A wait before a retry, in seconds, and where it is set: a path under the strategy's params,
+ * or one of the campaign's classic columns (simple's retryIntervalSeconds).
+ */
+export interface RetryWait {
+  seconds: number;
+  source: { param: readonly (string | number)[] } | { campaign: keyof RetryStrategy };
 }
 
 /** What a campaign (and the contact's plan) names: a registered strategy and its parameters. */
@@ -124,6 +157,32 @@ export function lastAttempt(input: StrategyInput): StrategyAttempt {
   const last = input.attempts[input.attempts.length - 1];
   if (!last) throw new Error('a strategy decides after an attempt; none was given');
   return last;
+}
+
+/** Optional parameter of a limit on the contact's lifetime, in days since its first attempt. */
+export const maxContactDays = () => wholeNumber(1, 366).optional()
+  .describe('Days from the contact\'s first attempt after which it is given up (contact_lifetime_exhausted); none when left out.');
+
+/** The moment the contact's lifetime ends: `days` after its first attempt (Infinity without a limit). */
+export function lifetimeEndMs(input: StrategyInput, days: number | undefined): number {
+  if (days === undefined) return Infinity;
+  const first = input.attempts[0];
+  return first ? first.atMs + days * DAY_SECONDS * 1000 : Infinity;
+}
+
+/**
+ * Whether a call of `position` at or after `notBefore` can happen before `endMs`: with the
+ * schedule and the number's zones, the first allowed moment from then on (the wait step waits
+ * for it) must come before the end; without them, `notBefore` itself.
+ */
+export function callableBefore(input: StrategyInput, position: number, notBefore: number, endMs: number): boolean {
+  if (endMs === Infinity) return true;
+  if (notBefore >= endMs) return false;
+  const zones = input.numbers.find((n) => n.position === position)?.zones ?? [];
+  if (!input.schedule || zones.length === 0) return true;
+  const days = Math.ceil((endMs - notBefore) / (DAY_SECONDS * 1000)) + 1;
+  const moment = nextAllowedMomentIn(input.schedule, zones, notBefore, days);
+  return moment !== null && moment < endMs;
 }
 
 /** Attempts on one number. */
