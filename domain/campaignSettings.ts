@@ -1,7 +1,8 @@
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { InputError } from './inputError';
-import { strategySettingSchema } from './strategies/registry';
+import { poolName } from './callerIdPool';
+import { strategyRetryWaits, strategySettingSchema } from './strategies/registry';
 
 // A campaign's settings as a user, the ERP or a test gives them: every column of `campaign`
 // a person may set (the id once, at creation; state, timestamps and ids the system keeps are
@@ -48,6 +49,7 @@ const capsPerPeriod = z.object({
 const fields = {
   name: z.string().trim().min(1, 'must not be empty').max(200).describe('A name people recognise the campaign by.'),
   callerId: z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number such as +74951234567').describe('The registered number calls are placed from (E.164); a trunk\'s own number wins.'),
+  callerIdPool: poolName.nullable().default(null).describe('The caller-ID pool calls are placed from, one of its numbers per call (docs/callerId.md); null: callerId, or the trunk\'s number.'),
   timeZone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'not an IANA time zone').default('Europe/Moscow').describe('The campaign\'s IANA zone: its calendar day, and the subscriber\'s when nothing better is known.'),
   windowStart: localTime.default('09:00').describe('Daily calling window in the subscriber\'s local time, start inclusive.'),
   windowEnd: localTime.default('20:00').describe('End of the daily window, exclusive (\'24:00\' = midnight).'),
@@ -98,6 +100,61 @@ function crossFieldRules(s: Settings, ctx: z.RefinementCtx): void {
   if (s.startDate !== null && s.endDate !== null && s.startDate > s.endDate) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['endDate'], message: `must not be before startDate (${s.startDate})` });
   }
+  if (secondsOfDay(s.windowStart) < secondsOfDay(s.windowEnd)) retriesFitTheHours(s, ctx);
+}
+
+/** The campaign's own hours on a local date, [start, end) in seconds of the day; null: closed. */
+function hoursOn(s: Settings, date: DateTime): [number, number] | null {
+  const weekly = s.weeklyHours[String(date.weekday) as z.infer<typeof isoWeekday>];
+  if (weekly === null) return null;
+  const [start, end] = weekly ?? [s.windowStart, s.windowEnd];
+  return [secondsOfDay(start), secondsOfDay(end)];
+}
+
+/** A clock change inside the dates may make the real time between two hours one hour longer. */
+const CLOCK_CHANGE_SECONDS = 3600;
+
+/**
+ * Hours that can never be called, and retries that can never fall inside them: hours closed
+ * on every day (of the week, or of the dates), and a strategy's wait between two calls of a
+ * number longer than everything from the first day's opening to the last day's closing. Read
+ * from the campaign's own hours and dates only: the legal window and the holidays can narrow
+ * them further, so what this refuses surely cannot work.
+ */
+function retriesFitTheHours(s: Settings, ctx: z.RefinementCtx): void {
+  const closed = (message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['weeklyHours'], message });
+  const days = isoWeekday.options.map((d) => s.weeklyHours[d]);
+  if (days.every((d) => d === null)) return closed('closes every day of the week: no call could ever be placed');
+  if (s.startDate === null || s.endDate === null || s.startDate > s.endDate) return; // open-ended: some day is open
+  const start = DateTime.fromISO(s.startDate, { zone: 'UTC' });
+  const end = DateTime.fromISO(s.endDate, { zone: 'UTC' });
+  const span = Math.round(end.diff(start, 'days').days);
+  // A week holds every weekday: the first and the last open day are within a week of the ends.
+  const week = [0, 1, 2, 3, 4, 5, 6].filter((i) => i <= span);
+  const first = week.map((i) => start.plus({ days: i })).find((d) => hoursOn(s, d) !== null);
+  const last = week.map((i) => end.minus({ days: i })).find((d) => hoursOn(s, d) !== null);
+  if (!first || !last) return closed(`closes every day from startDate to endDate (${s.startDate} to ${s.endDate}): no call could ever be placed`);
+  const [opens] = hoursOn(s, first) as [number, number];
+  const [, closes] = hoursOn(s, last) as [number, number];
+  const longest = Math.round(last.diff(first, 'days').days) * 86_400 + closes - opens;
+  const time = (d: DateTime, seconds: number) => `${d.toISODate() as string} ${localTimeOf(seconds)}`;
+  const waits = strategyRetryWaits(s.strategy, {
+    maxAttemptsPerNumber: s.maxAttemptsPerNumber, retryIntervalSeconds: s.retryIntervalSeconds, machineAction: s.machineAction,
+  });
+  for (const { path, seconds } of waits) {
+    if (seconds < longest + CLOCK_CHANGE_SECONDS) continue;
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom, path,
+      message: `a retry ${seconds} s after a call can never fall inside the campaign's hours (${time(first, opens)} to ${time(last, closes)}, local)`,
+    });
+  }
+}
+
+/** HH:MM (HH:MM:SS when it has seconds) of a second of the day. */
+function localTimeOf(seconds: number): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const hhmm = `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor(seconds / 60) % 60)}`;
+  return seconds % 60 === 0 ? hhmm : `${hhmm}:${pad(seconds % 60)}`;
 }
 
 export const campaignSettingsSchema = settingsObject.superRefine(crossFieldRules);
