@@ -9,7 +9,7 @@ import { AriClient } from '../adapters/ari/ariClient';
 import { AriTelephony } from '../adapters/ari/ariTelephony';
 import { createCampaign } from '../adapters/postgres/campaigns';
 import { changeCampaign, pauseCampaign, resumeCampaign, stopCampaign } from '../adapters/temporal/campaignControl';
-import { connectClient, connectWorker } from '../adapters/temporal/connections';
+import { connectClient, connectWorker, dataConverter } from '../adapters/temporal/connections';
 import { startCampaign } from '../adapters/temporal/workflowStarters';
 import { startAriSimulator } from '../apps/ari-simulator/simulator';
 import { loadConfig } from '../common/config';
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     return plan(contactId);
   };
   const worker = await Worker.create({
-    connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE,
+    connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, dataConverter: dataConverter(config),
     workflowsPath: require.resolve('../workflows'), activities,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_CALLS, maxConcurrentLocalActivityExecutions: 100,
   });
@@ -210,7 +210,7 @@ async function main(): Promise<void> {
 /** The bare server: signal N idle workflows (32 at a time, as the fan-out does); until the last ran two no-op local activities. */
 async function bareWakeUps(client: Client, connection: Awaited<ReturnType<typeof connectWorker>>, n: number): Promise<void> {
   const taskQueue = `bench-bare-woken-${randomBytes(3).toString('hex')}`;
-  const bare = await Worker.create({ connection, taskQueue, workflowsPath: require.resolve('./bareShape/wokenShape'), activities: bareActivities });
+  const bare = await Worker.create({ connection, taskQueue, dataConverter: { payloadCodecs: client.options.dataConverter.payloadCodecs }, workflowsPath: require.resolve('./bareShape/wokenShape'), activities: bareActivities });
   await bare.runUntil(async () => {
     const handles: WorkflowHandle[] = [];
     for (let i = 0; i < n; i += 50) {

@@ -5,6 +5,7 @@ import { Pool } from 'pg';
 import { startAriSimulator } from '../apps/ari-simulator/simulator';
 import { createDialerWorker } from '../apps/worker/dialerWorker';
 import { createCampaign, upsertTemplate } from '../adapters/postgres/campaigns';
+import { dataConverter } from '../adapters/temporal/connections';
 import { startCampaign } from '../adapters/temporal/workflowStarters';
 import { AriClient } from '../adapters/ari/ariClient';
 import { ChannelEventLog } from '../adapters/ari/channelEventLog';
@@ -143,7 +144,8 @@ async function productRun(config: ReturnType<typeof loadConfig>, n: number, widt
   const dialer = await createDialerWorker(config, { dtmfWaitMs: 0 });
   const running = dialer.run();
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection });
+  // The worker's payload keys: the campaign's result comes back encrypted.
+  const client = new Client({ connection, dataConverter: dataConverter(config) });
   const started = Date.now();
   await startCampaign({ pool: db, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE }, campaignId, 'bench', { pollIntervalMs: 200 });
   await client.workflow.getHandle(campaignWorkflowId(campaignId)).result();
