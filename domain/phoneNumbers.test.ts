@@ -60,6 +60,14 @@ describe('normalizePhone', () => {
     if (!result.ok) expect(result.reason).toContain(reason);
   });
 
+  it('tells the number\'s type only when asked', () => {
+    expect(normalizePhone('79508881234')).not.toHaveProperty('type');
+    expect(normalizePhone('79508881234', 'RU', { type: true })).toMatchObject({ ok: true, type: 'MOBILE' });
+    expect(normalizePhone('+7 495 123-45-67', 'RU', { type: true })).toMatchObject({ ok: true, type: 'FIXED_LINE' });
+    expect(normalizePhone('17605632123', 'RU', { type: true })).toMatchObject({ ok: true, type: 'FIXED_LINE_OR_MOBILE' });
+    expect(normalizePhone('12-34', 'RU', { type: true })).toEqual({ ok: false, reason: 'too short: 4 digits' });
+  });
+
   it('reads national numbers with another default country', () => {
     expect(normalizePhone('0301234567', 'DE')).toMatchObject({ ok: true, e164: '+49301234567', country: 'DE' });
     expect(normalizePhone('+79161234567', 'DE')).toMatchObject({ ok: true, note: 'not a DE number: RU' });

@@ -3,6 +3,7 @@ import {
   parsePhoneNumberFromString,
   validatePhoneNumberLength,
   type CountryCode,
+  type NumberType,
   type PhoneNumber,
 } from 'libphonenumber-js/max';
 
@@ -10,11 +11,20 @@ import {
 // that can exist", not just "has a plausible length": a dialler must not burn attempts (and a
 // caller id's reputation) on numbers that cannot be allocated.
 
-export type { CountryCode };
+export type { CountryCode, NumberType };
 
 export type NormalizedPhone =
-  | { ok: true; e164: string; country: string | undefined; note?: string }
+  | {
+    ok: true; e164: string; country: string | undefined; note?: string;
+    /** What the number's range is (MOBILE, FIXED_LINE, FIXED_LINE_OR_MOBILE, ...), when asked for. */
+    type?: NumberType;
+  }
   | { ok: false; reason: string };
+
+export interface NormalizeOptions {
+  /** Also tell the number's type from its range (a few more pattern matches per number). */
+  type?: boolean;
+}
 
 // Separators people put into numbers: spaces (incl. no-break spaces from spreadsheets), dashes of
 // every width, brackets around the area code, dots.
@@ -29,7 +39,15 @@ const MAX_DIGITS = 15;
  * that tells the user what was done whenever the number was not written in full international
  * form of the default country (the note is shown to the user and stored with the number).
  */
-export function normalizePhone(raw: string, defaultCountry: CountryCode = 'RU'): NormalizedPhone {
+export function normalizePhone(raw: string, defaultCountry: CountryCode = 'RU', options: NormalizeOptions = {}): NormalizedPhone {
+  const read = readPhone(raw, defaultCountry);
+  if (!read.ok || !options.type) return read.ok ? read.result : read;
+  return { ...read.result, type: read.phone.getType() };
+}
+
+type Reading = { ok: true; result: NormalizedPhone & { ok: true }; phone: PhoneNumber } | { ok: false; reason: string };
+
+function readPhone(raw: string, defaultCountry: CountryCode): Reading {
   const text = raw.trim();
   if (text === '') return { ok: false, reason: 'empty' };
   if (LETTER.test(text)) return { ok: false, reason: 'contains letters' };
@@ -59,7 +77,7 @@ export function normalizePhone(raw: string, defaultCountry: CountryCode = 'RU'):
   return hasPlus ? readInternational(digits, defaultCountry, idd00) : readWithoutPlus(digits, defaultCountry);
 }
 
-function readInternational(digits: string, defaultCountry: CountryCode, idd00: boolean): NormalizedPhone {
+function readInternational(digits: string, defaultCountry: CountryCode, idd00: boolean): Reading {
   const intl = valid(parsePhoneNumberFromString(`+${digits}`));
   if (intl) {
     const notes = [idd00 ? "international prefix 00 read as '+'" : undefined, foreignNote(intl, defaultCountry)];
@@ -79,7 +97,7 @@ function readInternational(digits: string, defaultCountry: CountryCode, idd00: b
   }
 }
 
-function readWithoutPlus(digits: string, defaultCountry: CountryCode): NormalizedPhone {
+function readWithoutPlus(digits: string, defaultCountry: CountryCode): Reading {
   // Interpretations are tried from the most usual, and each is parsed only when needed: parsing
   // is most of an import's CPU time.
   const callingCode = getCountryCallingCode(defaultCountry);
@@ -118,9 +136,9 @@ function valid(phone: PhoneNumber | undefined): PhoneNumber | undefined {
   return phone !== undefined && phone.isValid() ? phone : undefined;
 }
 
-function accepted(phone: PhoneNumber, notes: (string | undefined)[]): NormalizedPhone {
+function accepted(phone: PhoneNumber, notes: (string | undefined)[]): Reading {
   const note = notes.filter((n): n is string => n !== undefined).join('; ');
-  return { ok: true, e164: phone.number, country: phone.country, ...(note ? { note } : {}) };
+  return { ok: true, phone, result: { ok: true, e164: phone.number, country: phone.country, ...(note ? { note } : {}) } };
 }
 
 function describe(phone: PhoneNumber): string {

@@ -270,6 +270,46 @@ describe('parseAccountingCsv: row rules', () => {
     ]);
   });
 
+  it('takes a kind after a number and a colon, in any case, and stores the number without it', async () => {
+    const rows = await parse(`${HEADER}\n"A","+7 495 123-45-67 : Home;79161234560:mobile;8 812 123-45-67:WORK;79161234561:other",""\n`);
+    const row = contact(rows[0]);
+    expect(row.phones).toEqual([
+      { raw: '+7 495 123-45-67', e164: '+74951234567', kind: 'home' },
+      { raw: '79161234560', e164: '+79161234560', kind: 'mobile' },
+      { raw: '8 812 123-45-67', e164: '+78121234567', kind: 'work' },
+      { raw: '79161234561', e164: '+79161234561', kind: 'other' },
+    ]);
+    expect(row.warnings).toEqual([]);
+    // The kind is no part of who the contact is: the same list without kinds is the same contacts.
+    const plain = await parse(`${HEADER}\n"A","+7 495 123-45-67;79161234560;8 812 123-45-67;79161234561",""\n`);
+    expect(contact(plain[0]).externalId).toBe(row.externalId);
+  });
+
+  it('infers mobile when the file says nothing and the range is only mobile, else leaves the kind unknown', async () => {
+    const rows = await parse(SAMPLE);
+    // +1 760 (US) may be a fixed line or a mobile: unknown; +7 950 is a Russian mobile range.
+    expect(contact(rows[0]).phones.map((p) => p.kind)).toEqual([null, 'mobile']);
+    expect(contact(rows[1]).phones.map((p) => p.kind)).toEqual(['mobile']); // +7 776 (KZ): mobile
+    const fixed = await parse(`${HEADER}\n"A","+7 495 123-45-67",""\n`);
+    expect(contact(fixed[0]).phones[0]!.kind).toBeNull(); // Moscow fixed line: home or work?
+    // What the file says wins over the range.
+    const said = await parse(`${HEADER}\n"A","79508881234:work",""\n`);
+    expect(contact(said[0]).phones[0]!.kind).toBe('work');
+  });
+
+  it('refuses the row when a kind is not one of mobile, home, work, other, naming PHONE_NUMBER', async () => {
+    expect(await errorOf('"A","79161234560;79508881234:cell",""')).toEqual({
+      field: 'PHONE_NUMBER',
+      reason: 'number 2 (79508881234:cell): "cell" is not a kind of number: write mobile, home, work or other after the number and a colon (79508881234:mobile)',
+      raw: '79161234560;79508881234:cell',
+    });
+    expect(await errorOf('"A","79508881234:",""')).toMatchObject({
+      field: 'PHONE_NUMBER', reason: expect.stringContaining('number 1 (79508881234:): no kind after the colon: write mobile'),
+    });
+    // A bad kind on a number that would be dropped still refuses the row: the file meant something else.
+    expect((await errorOf('"A","12-34:мобильный;79161234560",""')).field).toBe('PHONE_NUMBER');
+  });
+
   it('keeps variables exactly as written', async () => {
     const rows = await parse(`${HEADER}\n"A","79161234560","BALANCE=-1000000.00; CONTRACT=Д-2024/01 ;NOTE=a=b;EMPTY=;"\n`);
     expect(contact(rows[0]).variables).toEqual({ BALANCE: '-1000000.00', CONTRACT: 'Д-2024/01', NOTE: 'a=b', EMPTY: '' });

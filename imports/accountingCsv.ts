@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AMOUNT, VARIABLE_NAME } from '../domain/contactInput';
+import { AMOUNT, PHONE_KINDS, VARIABLE_NAME, type PhoneKind } from '../domain/contactInput';
 import { amountInKopecks } from '../domain/messageTemplate';
 import { MAX_NUMBER_RU } from '../domain/moneyRu';
 import { normalizePhone, type CountryCode } from '../domain/phoneNumbers';
@@ -10,7 +10,8 @@ import {
 // The "accounting" list shape of a hosted PBX autoinformer:
 //   "NAME","PHONE_NUMBER","USER_VARS"
 //   "Igor Lipko","17605632123;79508881234","BALANCE=-68.27"
-// PHONE_NUMBER: one or more numbers separated by ';', in dialling order.
+// PHONE_NUMBER: one or more numbers separated by ';', in dialling order, each optionally followed
+// by its kind after a colon ("79508881234:mobile"; see readPhoneKind).
 // USER_VARS: KEY=VALUE pairs separated by ';' that the message template reads.
 
 export const ACCOUNTING_COLUMNS = ['NAME', 'PHONE_NUMBER', 'USER_VARS'] as const;
@@ -24,9 +25,11 @@ export interface RowIssue {
 }
 
 export interface AccountingPhone {
-  raw: string;
+  raw: string; // the number as written, without its kind
   e164: string;
   note?: string;
+  /** As the file says, else 'mobile' when the number's range is only mobile; null when unknown. */
+  kind: PhoneKind | null;
 }
 
 /** A usable row: at least one number; `warnings` say what was dropped or reinterpreted. */
@@ -301,9 +304,11 @@ function readPhones(field: string, defaultCountry: CountryCode):
   const warnings: RowIssue[] = [];
   const unusable: { raw: string; reason: string }[] = [];
   for (let i = 0; i < parts.length; i++) {
-    const raw = parts[i]!;
+    const written = readPhoneKind(parts[i]!);
+    if ('error' in written) return { error: `number ${i + 1} (${parts[i]}): ${written.error}` };
+    const raw = written.number;
     const label = `number ${i + 1} (${raw})`;
-    const result = normalizePhone(raw, defaultCountry);
+    const result = normalizePhone(raw, defaultCountry, { type: written.kind === null });
     if (!result.ok) {
       unusable.push({ raw, reason: result.reason });
       warnings.push({ field: 'PHONE_NUMBER', reason: `${label} dropped: ${result.reason}`, raw });
@@ -314,7 +319,11 @@ function readPhones(field: string, defaultCountry: CountryCode):
       warnings.push({ field: 'PHONE_NUMBER', reason: `${label} dropped: the same number as ${same.raw}`, raw });
       continue;
     }
-    phones.push(result.note ? { raw, e164: result.e164, note: result.note } : { raw, e164: result.e164 });
+    // Only a range that is nothing but mobile says the kind. A fixed line may be a home or a work
+    // phone, and FIXED_LINE_OR_MOBILE (the US, Canada, ...) or an unknown range may be either: a
+    // wrong guess would give the number another kind's interval, so it stays unknown (null).
+    const kind = written.kind ?? (result.type === 'MOBILE' ? 'mobile' : null);
+    phones.push(result.note ? { raw, e164: result.e164, note: result.note, kind } : { raw, e164: result.e164, kind });
     if (result.note) warnings.push({ field: 'PHONE_NUMBER', reason: `${label}: ${result.note}`, raw });
   }
 
@@ -323,6 +332,26 @@ function readPhones(field: string, defaultCountry: CountryCode):
     return { error: only ? only.reason : `no usable number: ${unusable.map((r) => `${r.raw}: ${r.reason}`).join('; ')}` };
   }
   return { phones, warnings };
+}
+
+const KIND_NAMES = new Set<string>(PHONE_KINDS);
+
+/**
+ * A number and the kind the file gives it: "79508881234:mobile" (a colon, then mobile, home, work
+ * or other, in any case). No colon: the kind is not said (null). A number never holds a colon, so
+ * anything after one is meant as a kind, and a kind that is not one of these refuses the row
+ * rather than calling the number at another kind's interval.
+ */
+export function readPhoneKind(part: string): { number: string; kind: PhoneKind | null } | { error: string } {
+  const colon = part.lastIndexOf(':');
+  if (colon < 0) return { number: part, kind: null };
+  const number = part.slice(0, colon).trim();
+  const kind = part.slice(colon + 1).trim().toLowerCase();
+  if (!KIND_NAMES.has(kind)) {
+    const said = kind === '' ? 'no kind after the colon' : `"${part.slice(colon + 1).trim()}" is not a kind of number`;
+    return { error: `${said}: write ${PHONE_KINDS.slice(0, -1).join(', ')} or ${PHONE_KINDS.at(-1)} after the number and a colon (79508881234:mobile)` };
+  }
+  return { number, kind: kind as PhoneKind };
 }
 
 /** Whether a message can say the amount (the renderer's own bound). */

@@ -206,6 +206,39 @@ describe('importList: repeated contacts', () => {
   });
 });
 
+describe('importList: kinds of numbers', () => {
+  it('stores the kind the file gives a number, else mobile for a mobile-only range, else none', async () => {
+    await campaign('t-kinds');
+    const report = await importList({
+      pool: db.pool, campaignId: 't-kinds', fileName: 'kinds.csv', createdBy: 'test',
+      input: textStream([
+        '"NAME","PHONE_NUMBER","USER_VARS"',
+        '"Иванов Иван","79161234560:mobile;+7 495 123-45-67:home;8 812 123-45-67:Work","BALANCE=-1.00"',
+        '"Igor Lipko","17605632123;79508881234","BALANCE=-68.27"',
+        '"Петров Пётр","79161234561:cell","BALANCE=-2.00"',
+        '"Сидоров Сидор","+7 495 123-45-68;79161234562:other","BALANCE=-3.00"',
+      ].join('\n')),
+    });
+    expect(report).toMatchObject({ rowsTotal: 4, rowsImported: 3, rowsRejected: 1 });
+    expect(report.issues.filter((i) => i.severity === 'error')).toEqual([{
+      line: 4, field: 'PHONE_NUMBER', severity: 'error',
+      reason: 'number 1 (79161234561:cell): "cell" is not a kind of number: write mobile, home, work or other after the number and a colon (79508881234:mobile)',
+    }]);
+    const { rows } = await db.pool.query(`
+      SELECT c.full_name, p.position, p.e164, p.raw, p.kind FROM contact c JOIN contact_phone p ON p.contact_id = c.id
+       WHERE c.campaign_id = 't-kinds' ORDER BY c.id, p.position`);
+    expect(rows).toEqual([
+      { full_name: 'Иванов Иван', position: 1, e164: '+79161234560', raw: '79161234560', kind: 'mobile' },
+      { full_name: 'Иванов Иван', position: 2, e164: '+74951234567', raw: '+7 495 123-45-67', kind: 'home' },
+      { full_name: 'Иванов Иван', position: 3, e164: '+78121234567', raw: '8 812 123-45-67', kind: 'work' },
+      { full_name: 'Igor Lipko', position: 1, e164: '+17605632123', raw: '17605632123', kind: null },
+      { full_name: 'Igor Lipko', position: 2, e164: '+79508881234', raw: '79508881234', kind: 'mobile' },
+      { full_name: 'Сидоров Сидор', position: 1, e164: '+74951234568', raw: '+7 495 123-45-68', kind: null },
+      { full_name: 'Сидоров Сидор', position: 2, e164: '+79161234562', raw: '79161234562', kind: 'other' },
+    ]);
+  });
+});
+
 describe('importList: a large list', () => {
   it('imports 20,000 rows fully', async () => {
     await campaign('t-big');

@@ -9,7 +9,7 @@ import { from as copyFrom, type CopyStreamQuery } from 'pg-copy-streams';
 //
 // The staging table holds four kinds of row, one COPY stream for all of them:
 //   c  a contact:  line, a external_id, b full_name, c person_id, d the row's text
-//   p  a number:   line, n position, a e164, b raw, c note
+//   p  a number:   line, n position, a e164, b raw, c note, d kind
 //   v  a variable: line, a name, b value
 //   i  an issue:   line, n order within the line, a field, b severity, c reason, d the row's text
 
@@ -22,7 +22,7 @@ export interface StagedContact {
   /** The row's text as it stands in the file. */
   rawLine: string;
   /** In the order they are dialled: the first is position 1. */
-  phones: readonly { e164: string; raw: string; note?: string }[];
+  phones: readonly { e164: string; raw: string; note?: string; kind?: string | null }[];
   variables: Record<string, string>;
 }
 
@@ -74,7 +74,7 @@ export class ContactStaging {
     const { line, variables } = c;
     let text = `c\t${line}\t\\N\t${copyText(c.externalId)}\t${copyText(c.name)}\t${copyText(c.personId)}\t${copyText(c.rawLine)}\n`;
     c.phones.forEach((p, i) => {
-      text += `p\t${line}\t${i + 1}\t${copyText(p.e164)}\t${copyText(p.raw)}\t${copyText(p.note ?? null)}\t\\N\n`;
+      text += `p\t${line}\t${i + 1}\t${copyText(p.e164)}\t${copyText(p.raw)}\t${copyText(p.note ?? null)}\t${copyText(p.kind ?? null)}\n`;
     });
     for (const name of Object.keys(variables)) text += `v\t${line}\t\\N\t${copyText(name)}\t${copyText(variables[name]!)}\t\\N\t\\N\n`;
     await this.add(text);
@@ -162,8 +162,8 @@ export async function mergeStagedContacts(client: PoolClient, importId: number, 
     SELECT n.contact_id, $1, f.external_id, f.full_name, f.person_id
       FROM import_new n JOIN import_contact f ON f.line = n.line ORDER BY n.contact_id`, [campaignId]);
   // In contact id order: each foreign-key check and primary-key entry lands next to the last one.
-  await step('numbers', `INSERT INTO contact_phone (contact_id, position, e164, raw, note)
-    SELECT n.contact_id, s.n, s.a, s.b, s.c FROM import_stage s JOIN import_new n ON n.line = s.line WHERE s.kind = 'p'
+  await step('numbers', `INSERT INTO contact_phone (contact_id, position, e164, raw, note, kind)
+    SELECT n.contact_id, s.n, s.a, s.b, s.c, s.d FROM import_stage s JOIN import_new n ON n.line = s.line WHERE s.kind = 'p'
      ORDER BY n.contact_id, s.n`);
   await step('vars', `INSERT INTO contact_variable (contact_id, name, value)
     SELECT n.contact_id, s.a, s.b FROM import_stage s JOIN import_new n ON n.line = s.line WHERE s.kind = 'v'
