@@ -10,6 +10,7 @@ import { BlacklistModule } from './blacklist/blacklistModule';
 import { CalendarModule } from './calendar/calendarModule';
 import type { RequestContext } from './auth/requestContext';
 import { CampaignsModule } from './campaigns/campaignsModule';
+import { ComplianceModule } from './compliance/complianceModule';
 import { ContactsModule } from './contacts/contactsModule';
 import { ErrorFilter } from './graphql/errorFilter';
 import { InfraModule } from './infra/infraModule';
@@ -62,6 +63,7 @@ export class AppModule {
         TemplatesModule,
         BlacklistModule,
         CalendarModule,
+        ComplianceModule,
         MetricsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
