@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { CallRequest, CallResult } from '../domain/types';
-import { releaseChannel, renewChannel, waitForChannel } from '../adapters/postgres/channelLeases';
+import { releaseChannel, renewChannel, waitForChannel, type TrunkSettings } from '../adapters/postgres/channelLeases';
+import { pickPoolCallerId } from '../adapters/postgres/callerIdPools';
 import { admitOriginate } from '../adapters/postgres/campaignAdmission';
 import { gate as checkGate } from './gate';
 import { TrunkDownError, type CallHooks, type Telephony } from '../adapters/ari/telephony';
@@ -58,9 +59,10 @@ export async function call(deps: CallDeps, req: CallRequest, hooks: CallHooks): 
     // The call's times are told on the gate's clock, so an attempt row never contradicts the
     // decision that allowed it (the two differ only where a test server's clock is skipped).
     const skew = nowMs - Date.now();
+    const callerId = await callerIdFor(deps, req, slot.trunk);
     const admission = await admitOriginate(deps.pool, { campaignId: req.campaignId, channelId: req.channelId }, () => meterOriginate(() =>
       deps.telephony.originate({
-        channelId: req.channelId, e164: req.e164, callerId: req.callerId, ringTimeoutSeconds: req.ringTimeoutSeconds,
+        channelId: req.channelId, e164: req.e164, callerId, ringTimeoutSeconds: req.ringTimeoutSeconds,
         media: req.media, endpointTemplate: slot.trunk?.endpointTemplate, handling: req.handling, recordAs,
       }, hooks)));
     if (!admission.admitted) {
@@ -87,6 +89,7 @@ export async function call(deps: CallDeps, req: CallRequest, hooks: CallHooks): 
       answeredAt: report.answeredAt && onGateClock(report.answeredAt),
       endedAt: onGateClock(report.endedAt),
       gate,
+      callerId,
     };
   } catch (err) {
     if (err instanceof TrunkDownError) throw await trunkWasDown(deps, req, err);
@@ -95,6 +98,16 @@ export async function call(deps: CallDeps, req: CallRequest, hooks: CallHooks): 
     clearInterval(renew);
     await releaseChannel(deps.pool, req.channelId);
   }
+}
+
+/**
+ * The number the call presents (docs/callerId.md): one of the campaign's pool when it dials from
+ * one, else the trunk's registered number, else the campaign's own callerId. Picked after the
+ * gate allowed the call, so a refused call takes no turn of the pool's rotation.
+ */
+async function callerIdFor(deps: CallDeps, req: CallRequest, trunk: TrunkSettings | null): Promise<string> {
+  const picked = await pickPoolCallerId(deps.pool, req.campaignId, req.e164);
+  return picked?.e164 ?? trunk?.callerId ?? req.callerId;
 }
 
 /** What the workflow reads from a TrunkDownError (ApplicationFailure details[0]). */

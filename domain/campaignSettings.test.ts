@@ -11,7 +11,7 @@ const refusal = (run: () => unknown): CampaignInputError => refusalOf(run, Campa
 describe('a new campaign', () => {
   it('fills every setting the user leaves out with its default', () => {
     expect(parseNewCampaign(minimal)).toEqual({
-      id: 'c1', name: 'Reminder', callerId: '+74951234567',
+      id: 'c1', name: 'Reminder', callerId: '+74951234567', callerIdPool: null,
       timeZone: 'Europe/Moscow', windowStart: '09:00', windowEnd: '20:00', weeklyHours: {},
       startDate: null, endDate: null, calendarCountry: 'RU', legalPolicy: 'none', policyOptions: {}, caps: {},
       ignoredBlacklistGroups: [], blacklistAfterUnreachable: null, maxChannels: null, trunk: null,
@@ -34,6 +34,7 @@ describe('a new campaign', () => {
       startDate: '2026-01-10', endDate: '2026-01-10', calendarCountry: 'KZ', legalPolicy: 'ru_230fz' as const,
       policyOptions: { period: 'rolling' as const, countUnanswered: true, callKind: 'message' as const },
       caps: { person: { day: 1, week: null }, number: { month: 10 } }, ignoredBlacklistGroups: ['staff', 'vip'],
+      callerIdPool: 'moscow-2026',
       blacklistAfterUnreachable: 4, maxChannels: 30, trunk: 'carrier-1', detectMachines: true, machineAction: 'leave_message' as const,
       operatorKey: '#', operatorWaitSeconds: 120, minListenSeconds: 5, ringTimeoutSeconds: 45, maxAttemptsPerNumber: 5,
       retryIntervalSeconds: 0, maxInFlight: 50, templateId: 7,
@@ -76,6 +77,7 @@ describe('a bad value is refused with the path of its field', () => {
     ['blacklistAfterUnreachable', { blacklistAfterUnreachable: 0 }, 'blacklistAfterUnreachable'],
     ['maxChannels', { maxChannels: 0 }, 'maxChannels'],
     ['trunk', { trunk: 'no spaces' }, 'trunk'],
+    ['callerIdPool', { callerIdPool: 'Main Pool' }, 'callerIdPool'],
     ['detectMachines', { detectMachines: 'yes' }, 'detectMachines'],
     ['machineAction', { machineAction: 'voicemail' }, 'machineAction'],
     ['operatorKey', { operatorKey: '12' }, 'operatorKey'],

@@ -1,6 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { InputError } from './inputError';
+import { poolName } from './callerIdPool';
 import { strategyRetryWaits, strategySettingSchema } from './strategies/registry';
 
 // A campaign's settings as a user, the ERP or a test gives them: every column of `campaign`
@@ -48,6 +49,7 @@ const capsPerPeriod = z.object({
 const fields = {
   name: z.string().trim().min(1, 'must not be empty').max(200).describe('A name people recognise the campaign by.'),
   callerId: z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number such as +74951234567').describe('The registered number calls are placed from (E.164); a trunk\'s own number wins.'),
+  callerIdPool: poolName.nullable().default(null).describe('The caller-ID pool calls are placed from, one of its numbers per call (docs/callerId.md); null: callerId, or the trunk\'s number.'),
   timeZone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'not an IANA time zone').default('Europe/Moscow').describe('The campaign\'s IANA zone: its calendar day, and the subscriber\'s when nothing better is known.'),
   windowStart: localTime.default('09:00').describe('Daily calling window in the subscriber\'s local time, start inclusive.'),
   windowEnd: localTime.default('20:00').describe('End of the daily window, exclusive (\'24:00\' = midnight).'),

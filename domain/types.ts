@@ -137,6 +137,8 @@ export interface CallResult extends CallFacts {
   /** Set when the call activity's own last check refused to originate. */
   gate: GateDecision;
   channelId: string | null;
+  /** The number the originate presented as caller ID (docs/callerId.md); absent when nothing was dialled. */
+  callerId?: string | null;
 }
 
 export interface AttemptRecord {

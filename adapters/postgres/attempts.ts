@@ -15,13 +15,13 @@ export async function insertAttempt(db: Queryable, a: AttemptRecord): Promise<{ 
   const inserted = await db.query<Pick<Row<'attempt'>, 'id'>>(
     `INSERT INTO attempt (campaign_id, contact_id, workflow_id, seq, phone_position, e164, number_attempt,
                           outcome, gate, hangup_cause, channel_id, dtmf, listened_ms, message_text,
-                          started_at, answered_at, ended_at, time_zones)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)
+                          started_at, answered_at, ended_at, time_zones, caller_id)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)
      ON CONFLICT (workflow_id, seq) DO NOTHING
      RETURNING id`,
     [a.campaignId, a.contactId, a.workflowId, a.seq, a.phonePosition, a.e164, a.numberAttempt,
       r.outcome, JSON.stringify(r.gate), r.hangupCause, r.channelId, r.dtmf, r.listenedMs, a.messageText,
-      r.startedAt, r.answeredAt, r.endedAt, a.zones],
+      r.startedAt, r.answeredAt, r.endedAt, a.zones, r.callerId ?? null],
   );
   if (inserted.rows.length > 0) return { id: Number(inserted.rows[0].id), inserted: true };
   const existing = await db.query<Pick<Row<'attempt'>, 'id'>>(

@@ -29,6 +29,7 @@ const jsonColumn = (name: string): Column => ({ name, cast: 'jsonb', toDb: (v) =
 const COLUMNS: Record<CampaignSettingName, Column> = {
   name: { name: 'name' },
   callerId: { name: 'caller_id' },
+  callerIdPool: { name: 'caller_id_pool' },
   timeZone: { name: 'time_zone' },
   windowStart: { name: 'window_start', read: `to_char(window_start, 'HH24:MI:SS')` },
   windowEnd: { name: 'window_end', read: `to_char(window_end, 'HH24:MI:SS')` },
@@ -202,6 +203,7 @@ const notFound = (campaignId: string): CampaignInputError =>
 const CONSTRAINT_ISSUES: Record<string, { path: string; message: string }> = {
   campaign_pkey: { path: 'id', message: 'a campaign with this id exists' },
   campaign_trunk_fkey: { path: 'trunk', message: 'no trunk of this name' },
+  campaign_caller_id_pool_fkey: { path: 'callerIdPool', message: 'no caller-ID pool of this name' },
   campaign_template_id_fkey: { path: 'templateId', message: 'no template with this id' },
 };
 
