@@ -152,4 +152,45 @@ describe('bestHour v1', () => {
     expect(r.success).toBe(false);
     expect(r.success ? [] : r.error.issues.map((i) => i.path.join('.') || i.code).sort()).toEqual(['explorationWeight', 'horizonDays', 'unrecognized_keys']);
   });
+
+  describe('maxContactDays', () => {
+    // The contact's first attempt was an hour before NOW (Monday 09:00 Moscow): with one day,
+    // its lifetime ends Tuesday 09:00.
+    const oneDay = params({ explorationWeight: 0, maxContactDays: 1 });
+
+    it('has no limit unless given, and stores nothing then', () => {
+      expect('maxContactDays' in params()).toBe(false);
+      // The best hour is tomorrow at 10:00 (today's 10:00 is now): without a limit it is taken.
+      expect(retryAt(quiet, input(counts(100, { 10: 60 })))).toBe(local(1, 10));
+    });
+
+    it('aims at the best hour before the lifetime ends', () => {
+      // Tomorrow's 10:00 is past the end: the best of today's hours instead.
+      expect(retryAt(oneDay, input(counts(100, { 10: 60, 15: 20 })))).toBe(local(0, 15));
+    });
+
+    it('gives up when no allowed moment is left before the end', () => {
+      const mornings: CallingSchedule = { ...NINE_TO_NINE, window: { start: '09:30', end: '10:30' } };
+      // Today's hours end at 10:30, before the interval; tomorrow's begin after the lifetime ends.
+      expect(bestHourV1.next(oneDay, input(counts(10), { schedule: mornings }))).toEqual({ kind: 'give_up', reason: 'contact_lifetime_exhausted' });
+      // A busy line's retry (first attempt 09:20, lifetime to Tuesday 09:20), too, when the hours put it past the end.
+      expect(bestHourV1.next(oneDay, input(counts(10), { schedule: mornings, outcomes: ['busy'], nowMs: local(0, 10, 20) })))
+        .toEqual({ kind: 'give_up', reason: 'contact_lifetime_exhausted' });
+      // Past the end nothing more is tried.
+      const late = (atMs: number): StrategyInput => ({
+        ...input(counts(10)), nowMs: atMs,
+        attempts: [{ position: 1, outcome: 'no_answer', atMs: local(0, 9) }, { position: 1, outcome: 'invalid_number', atMs }],
+      });
+      expect(bestHourV1.next(oneDay, late(local(1, 9)))).toEqual({ kind: 'give_up', reason: 'contact_lifetime_exhausted' });
+      expect(bestHourV1.next(oneDay, late(local(1, 9) - 1))).toEqual({ kind: 'next_number' });
+    });
+  });
+
+  it('names the waits it may put before a retry, none when a number is called once', () => {
+    expect(bestHourV1.retryWaits?.(params({ minIntervalSeconds: 7200 }), { maxAttemptsPerNumber: 1, retryIntervalSeconds: 1, machineAction: 'retry' })).toEqual([
+      { seconds: 7200, source: { param: ['minIntervalSeconds'] } },
+      { seconds: 900, source: { param: ['busyIntervalSeconds'] } },
+    ]);
+    expect(bestHourV1.retryWaits?.(params({ maxAttemptsPerNumber: 1 }), { maxAttemptsPerNumber: 3, retryIntervalSeconds: 1, machineAction: 'retry' })).toEqual([]);
+  });
 });

@@ -1,4 +1,4 @@
-import { answerHistoryQuery, findStrategy, nextAction, registeredStrategies, strategySettingSchema } from './registry';
+import { answerHistoryQuery, findStrategy, nextAction, registeredStrategies, strategyRetryWaits, strategySettingSchema, unavailableHandovers } from './registry';
 
 const issuesOf = (input: unknown) => {
   const r = strategySettingSchema.safeParse(input);
@@ -39,5 +39,33 @@ describe('the strategy registry', () => {
   it('tells which strategies decide on the attempt rows, and what to count for them', () => {
     expect(answerHistoryQuery({ name: 'byOutcome', version: 1, params: {} })).toBeNull();
     expect(answerHistoryQuery({ name: 'bestHour', version: 1, params: { lookbackDays: 30 } })).toEqual({ lookbackDays: 30, prefixDigits: 4 });
+  });
+
+  describe('a hand-over to another channel', () => {
+    const handsOver = { name: 'byOutcome', version: 1, params: { busy: { then: 'handover_sms' }, machine: { retries: 0, then: 'handover_sms' } } };
+
+    it('is refused while the dialer has no such channel, naming each parameter that asks for it', () => {
+      expect(issuesOf(handsOver)).toEqual([
+        { path: 'params.busy.then', message: 'hand-over to sms is not available (no sms channel is configured)' },
+        { path: 'params.machine.then', message: 'hand-over to sms is not available (no sms channel is configured)' },
+      ]);
+      expect(issuesOf({ name: 'byOutcome', version: 1, params: { busy: { then: 'give_up' } } })).toEqual([]);
+    });
+
+    it('is accepted once the channel exists', () => {
+      const choice = { name: 'byOutcome', version: 1, params: handsOver.params };
+      expect(unavailableHandovers(choice, new Set(['sms']))).toEqual([]);
+      expect(unavailableHandovers(choice, new Set())).toHaveLength(2);
+    });
+  });
+
+  it('names the settings each strategy\'s retry waits come from', () => {
+    const campaign = { maxAttemptsPerNumber: 3, retryIntervalSeconds: 1800, machineAction: 'retry' as const };
+    expect(strategyRetryWaits({ name: 'simple', version: 1, params: {} }, campaign)).toEqual([{ path: ['retryIntervalSeconds'], seconds: 1800 }]);
+    expect(strategyRetryWaits({ name: 'simple', version: 1, params: {} }, { ...campaign, maxAttemptsPerNumber: 1 })).toEqual([]);
+    expect(strategyRetryWaits({ name: 'byOutcome', version: 1, params: { busy: { intervalSeconds: 60 } } }, campaign))
+      .toContainEqual({ path: ['strategy', 'params', 'busy', 'intervalSeconds'], seconds: 60 });
+    expect(strategyRetryWaits({ name: 'bestHour', version: 1, params: {} }, campaign))
+      .toEqual([{ path: ['strategy', 'params', 'minIntervalSeconds'], seconds: 3600 }, { path: ['strategy', 'params', 'busyIntervalSeconds'], seconds: 900 }]);
   });
 });
