@@ -9,6 +9,7 @@ import { AuthService } from './auth/authService';
 import { BlacklistModule } from './blacklist/blacklistModule';
 import { CalendarModule } from './calendar/calendarModule';
 import type { RequestContext } from './auth/requestContext';
+import { CallerIdsModule } from './callerIds/callerIdsModule';
 import { CampaignsModule } from './campaigns/campaignsModule';
 import { ComplianceModule } from './compliance/complianceModule';
 import { ContactsModule } from './contacts/contactsModule';
@@ -63,6 +64,7 @@ export class AppModule {
         TemplatesModule,
         BlacklistModule,
         CalendarModule,
+        CallerIdsModule,
         ComplianceModule,
         MetricsModule,
       ],
