@@ -162,3 +162,81 @@ describe('a patch', () => {
     expect(refusal(() => applyCampaignPatch(stored, { id: 'other' } as never)).message).toMatch(/id/);
   });
 });
+
+describe('hours and retries that can never meet', () => {
+  const issues = (settings: Record<string, unknown>) => {
+    try {
+      parseNewCampaign({ ...minimal, ...settings });
+      return [];
+    } catch (err) {
+      return (err as CampaignInputError).issues;
+    }
+  };
+  /** Monday 2 March 2026 only, 09:00-20:00: 11 hours of calls. */
+  const oneDay = { startDate: '2026-03-02', endDate: '2026-03-02' };
+  const byOutcome = (params: Record<string, unknown>) => ({ strategy: { name: 'byOutcome', version: 1, params } });
+
+  it('refuses hours closed on every day of the week', () => {
+    const closed = Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, null]));
+    expect(issues({ weeklyHours: closed })).toEqual([{ path: 'weeklyHours', message: 'closes every day of the week: no call could ever be placed' }]);
+    expect(issues({ weeklyHours: { ...closed, 3: ['10:00', '11:00'] } })).toEqual([]);
+  });
+
+  it('refuses dates whose every day is closed', () => {
+    const weekend = { startDate: '2026-03-07', endDate: '2026-03-08', weeklyHours: { 6: null, 7: null } };
+    expect(issues(weekend)).toEqual([{ path: 'weeklyHours', message: 'closes every day from startDate to endDate (2026-03-07 to 2026-03-08): no call could ever be placed' }]);
+    expect(issues({ ...weekend, endDate: '2026-03-09' })).toEqual([]);
+  });
+
+  it('refuses a strategy\'s retry that would come after the campaign\'s last hour, naming its parameter', () => {
+    expect(issues({ ...oneDay, ...byOutcome({ no_answer: { intervalSeconds: 2 * 86_400 } }) })).toEqual([{
+      path: 'strategy.params.no_answer.intervalSeconds',
+      message: 'a retry 172800 s after a call can never fall inside the campaign\'s hours (2026-03-02 09:00 to 2026-03-02 20:00, local)',
+    }]);
+    // A number kind's interval stands in for every outcome's.
+    expect(issues({ ...oneDay, ...byOutcome({ intervalByKind: { mobile: 86_400 } }) }).map((i) => i.path)).toEqual(['strategy.params.intervalByKind.mobile']);
+    // An outcome that is never retried never waits.
+    expect(issues({ ...oneDay, ...byOutcome({ no_answer: { retries: 0, intervalSeconds: 2 * 86_400 } }) })).toEqual([]);
+    expect(issues({ ...oneDay, strategy: { name: 'bestHour', version: 1, params: { minIntervalSeconds: 86_400 } } }).map((i) => i.path))
+      .toEqual(['strategy.params.minIntervalSeconds']);
+  });
+
+  it('refuses simple\'s retry interval the same way, unless a number is called only once', () => {
+    expect(issues({ ...oneDay, retryIntervalSeconds: 86_400 }).map((i) => i.path)).toEqual(['retryIntervalSeconds']);
+    expect(issues({ ...oneDay, retryIntervalSeconds: 86_400, maxAttemptsPerNumber: 1 })).toEqual([]);
+  });
+
+  it('allows an hour more than the hours span, for a clock change between them', () => {
+    // 09:00 to 20:00 is 39 600 s; a clock put back in between makes it 43 200 s.
+    expect(issues({ ...oneDay, retryIntervalSeconds: 43_199 })).toEqual([]);
+    expect(issues({ ...oneDay, retryIntervalSeconds: 43_200 }).map((i) => i.path)).toEqual(['retryIntervalSeconds']);
+  });
+
+  it('reads the first and the last open day\'s own hours', () => {
+    // Friday 6 to Monday 9 March, the weekend closed, Monday 10:00-12:00: Friday 09:00 to Monday 12:00.
+    const fridayToMonday = { startDate: '2026-03-06', endDate: '2026-03-09', weeklyHours: { 1: ['10:00', '12:00'], 6: null, 7: null } };
+    const span = 3 * 86_400 + 3 * 3600;
+    expect(issues({ ...fridayToMonday, retryIntervalSeconds: span + 3599 })).toEqual([]);
+    expect(issues({ ...fridayToMonday, retryIntervalSeconds: span + 3600 })).toEqual([{
+      path: 'retryIntervalSeconds',
+      message: `a retry ${span + 3600} s after a call can never fall inside the campaign's hours (2026-03-06 09:00 to 2026-03-09 12:00, local)`,
+    }]);
+  });
+
+  it('lets any retry wait when the dates are open-ended', () => {
+    expect(issues({ startDate: '2026-03-02', retryIntervalSeconds: 30 * 86_400 })).toEqual([]);
+  });
+
+  it('refuses a patch that shortens the dates under a retry', () => {
+    const stored = parseCampaignSettings({ name: 'Reminder', callerId: '+74951234567', ...byOutcome({ busy: { intervalSeconds: 3 * 86_400 } }) });
+    expect(refusal(() => applyCampaignPatch(stored, { startDate: '2026-03-02', endDate: '2026-03-04' })).issues.map((i) => i.path))
+      .toEqual(['strategy.params.busy.intervalSeconds']);
+    expect(applyCampaignPatch(stored, { startDate: '2026-03-02', endDate: '2026-03-05' }).changed).toEqual(['startDate', 'endDate']);
+  });
+
+  it('refuses a hand-over to a channel the dialer does not have, naming the parameter', () => {
+    expect(issues(byOutcome({ busy: { then: 'handover_sms' } }))).toEqual([
+      { path: 'strategy.params.busy.then', message: 'hand-over to sms is not available (no sms channel is configured)' },
+    ]);
+  });
+});
