@@ -138,6 +138,13 @@ describe('updateCampaign', () => {
     ['a rule between fields broken against the stored values', { windowStart: '23:00', name: 'Should not be stored' }, 'windowEnd: must be after windowStart (23:00)'],
     ['a field that is not a setting', { state: 'running', name: 'Should not be stored' }, 'state'],
     ['a trunk that does not exist', { trunk: 'nowhere', name: 'Should not be stored' }, 'trunk: no trunk of this name'],
+    ['a hand-over to a channel the dialer does not have', {
+      strategy: { name: 'byOutcome', version: 1, params: { busy: { then: 'handover_sms' } } }, name: 'Should not be stored',
+    }, 'strategy.params.busy.then: hand-over to sms is not available'],
+    ['a retry that can never fall inside the campaign\'s hours', {
+      startDate: '2026-03-02', endDate: '2026-03-02', name: 'Should not be stored',
+      strategy: { name: 'byOutcome', version: 1, params: { no_answer: { intervalSeconds: 86_400 } } },
+    }, 'strategy.params.no_answer.intervalSeconds: a retry 86400 s after a call can never fall inside the campaign\'s hours'],
   ])('changes nothing on %s', async (_case, patch, message) => {
     await updateCampaign(db.pool, id, { windowEnd: '22:00' }, 'test');
     const row = await storedRow(id);
