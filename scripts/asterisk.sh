@@ -57,8 +57,9 @@ OPTIONAL_PACKAGES=(asterisk-core-sounds-ru-gsm)
 # calls play sound:<this path>/<key>. Absolute: Debian's sounds folder is /usr/share/asterisk/
 # sounds (package data), not this one, so a relative name would not find it.
 SPEECH_DIR_REL=/var/lib/asterisk/sounds/dialer-speech
-# The root's state folders, owned by the user Asterisk runs as.
-STATE_DIRS=(/run/asterisk /var/lib/asterisk /var/spool/asterisk /var/spool/asterisk/sandbox /var/log/asterisk)
+# The root's state folders, owned by the user Asterisk runs as. recording/ is where ARI's
+# recordings go (recorded calls, docs/recording.md): Asterisk does not make it itself.
+STATE_DIRS=(/run/asterisk /var/lib/asterisk /var/spool/asterisk /var/spool/asterisk/sandbox /var/spool/asterisk/recording /var/log/asterisk)
 
 usage() {
   echo "usage: $0 start|stop|status|url" >&2

@@ -2,10 +2,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { databaseEnv, logEnv, readEnv, speechEnv, temporalEnv } from '../../../common/config';
+import { recordingsAriEnv } from './recordings/recordingsConfig';
 
 // The API's environment: the shared database, Temporal, log and speech pieces (uploaded clips
 // and audio previews use the worker's speech cache), and its own.
-export const apiEnv = databaseEnv.merge(temporalEnv).merge(logEnv).merge(speechEnv).extend({
+export const apiEnv = databaseEnv.merge(temporalEnv).merge(logEnv).merge(speechEnv).merge(recordingsAriEnv).extend({
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   // How long a person's session lasts after logging in.

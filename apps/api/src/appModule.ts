@@ -19,6 +19,7 @@ import { LiveModule } from './live/liveModule';
 import { MetricsModule } from './metrics/requestMetrics';
 import { subscriptionAuth } from './live/subscriptionAuth';
 import { ResultsModule } from './results/resultsModule';
+import { RecordingsModule } from './recordings/recordingsModule';
 import { WaitsModule } from './waits/waitsModule';
 import { TemplatesModule } from './templates/templatesModule';
 
@@ -59,6 +60,7 @@ export class AppModule {
         CampaignsModule,
         ContactsModule,
         ResultsModule,
+        RecordingsModule,
         LiveModule,
         WaitsModule,
         TemplatesModule,
