@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { notifyContactWorkflow } from '../adapters/temporal/campaignSignals';
 import { startContactWorkflow } from '../adapters/temporal/workflowStarters';
 import { contactWorkflowId } from '../domain/ids';
+import { isContactWorkflowType } from '../domain/strategies/workflowTypes';
 import {
   cancelPendingBatch, completeIfNothingLeft, inFlightPage, markNextPageInProgress, readFeedStatus, type FeedStatus,
 } from '../adapters/postgres/campaignFeed';
@@ -33,20 +34,28 @@ export interface PageResult {
 const START_CONCURRENCY = 16;
 
 /**
- * Marks the next page of contacts in_progress, then starts their workflows. A retry of this
- * activity sees the same page again (in_progress contacts after the cursor are taken too) and
- * each duplicate start is refused by Temporal, so no contact is started twice and none is
- * left marked but not started.
+ * Marks the next page of contacts in_progress, then starts their workflows, as the contact
+ * workflow type the campaign names (read with the page: a change of it applies from the next
+ * page; contacts already started keep theirs). A retry of this activity sees the same page again
+ * (in_progress contacts after the cursor are taken too) and each duplicate start is refused by
+ * Temporal, so no contact is started twice and none is left marked but not started.
  */
 export async function startNextContactPage(
   deps: { pool: Pool; temporal: Client; taskQueue: string }, req: PageRequest,
 ): Promise<PageResult> {
-  const contacts = await markNextPageInProgress(deps.pool, req.campaignId, req.afterId, req.limit);
+  const page = await markNextPageInProgress(deps.pool, req.campaignId, req.afterId, req.limit);
+  if (!page) throw new Error(`campaign ${req.campaignId} does not exist`);
+  const { contacts, workflowType } = page;
+  // Only the settings schema writes the column; a type no worker knows would start contacts
+  // that never run. (A worker older than the type's registration fails them until it is updated.)
+  if (!isContactWorkflowType(workflowType)) {
+    throw new Error(`campaign ${req.campaignId} names contact workflow type "${workflowType}", which is not registered`);
+  }
   let next = 0;
   const startOne = async (): Promise<void> => {
     while (next < contacts.length) {
       const c = contacts[next++];
-      await startContactWorkflow(deps, { campaignId: req.campaignId, contactId: c.id, externalId: c.externalId });
+      await startContactWorkflow(deps, { campaignId: req.campaignId, contactId: c.id, externalId: c.externalId }, workflowType);
     }
   };
   await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, contacts.length) }, startOne));

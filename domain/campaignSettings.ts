@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { InputError } from './inputError';
 import { poolName } from './callerIdPool';
 import { strategyRetryWaits, strategySettingSchema } from './strategies/registry';
+import { workflowTypeSettingSchema } from './strategies/workflowTypes';
 
 // A campaign's settings as a user, the ERP or a test gives them: every column of `campaign`
 // a person may set (the id once, at creation; state, timestamps and ids the system keeps are
@@ -83,6 +84,7 @@ const fields = {
   maxAttemptsPerNumber: int(1, 50).default(3).describe('Calls to one number before the next number (or giving up).'),
   retryIntervalSeconds: int(0).default(3600).describe('Wait between attempts to one number.'),
   strategy: strategySettingSchema.describe('How the contact workflow decides after each attempt: a registered strategy { name, version, params } (docs/strategies.md); simple v1 uses maxAttemptsPerNumber, retryIntervalSeconds and machineAction.'),
+  workflowType: workflowTypeSettingSchema.describe('The contact workflow type each contact runs: contactWorkflow (the numbers in order, the strategy deciding) or a registered strategy workflow (docs/strategies.md, "Whole strategy workflows"). Contacts already started keep theirs.'),
   maxInFlight: int(1, 10000).default(1000).describe('Contact workflows running at once (most asleep); not the channel limit.'),
   templateId: int(1).nullable().default(null).describe('The message template (null: no message, the call is the answer and the hang-up).'),
 };

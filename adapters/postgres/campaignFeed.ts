@@ -34,23 +34,39 @@ export type FeedContact = { id: number; externalId: string };
 const toFeedContacts = (rows: Pick<Row<'contact'>, 'id' | 'external_id'>[]): FeedContact[] =>
   rows.map((r) => ({ id: Number(r.id), externalId: r.external_id })).sort((a, b) => a.id - b.id);
 
+/** A page of contacts to start, and the contact workflow type the campaign starts them as. */
+export interface FeedPage {
+  workflowType: string;
+  contacts: FeedContact[];
+}
+
 /**
- * Marks the next page of the campaign's contacts after `afterId` in_progress and returns them.
- * A retry sees the same page again (in_progress contacts after the cursor are taken too).
+ * Marks the next page of the campaign's contacts after `afterId` in_progress and returns them
+ * with the campaign's workflow type, in one statement (the type is read once per page). A retry
+ * sees the same page again (in_progress contacts after the cursor are taken too). Null when
+ * there is no such campaign.
  */
-export async function markNextPageInProgress(db: Queryable, campaignId: string, afterId: number, limit: number): Promise<FeedContact[]> {
-  const { rows } = await db.query<Pick<Row<'contact'>, 'id' | 'external_id'>>(
+export async function markNextPageInProgress(
+  db: Queryable, campaignId: string, afterId: number, limit: number,
+): Promise<FeedPage | null> {
+  const { rows } = await db.query<{ workflow_type: string; id: string | null; external_id: string | null }>(
     `WITH page AS (
        SELECT id FROM contact
         WHERE campaign_id = $1 AND id > $2 AND state IN ('pending', 'in_progress')
-        ORDER BY id LIMIT $3)
-     UPDATE contact c SET state = 'in_progress', updated_at = now()
-       FROM page
-      WHERE c.id = page.id AND c.state IN ('pending', 'in_progress')
-     RETURNING c.id, c.external_id`,
+        ORDER BY id LIMIT $3),
+     marked AS (
+       UPDATE contact c SET state = 'in_progress', updated_at = now()
+         FROM page
+        WHERE c.id = page.id AND c.state IN ('pending', 'in_progress')
+       RETURNING c.id, c.external_id)
+     SELECT k.workflow_type, m.id, m.external_id
+       FROM campaign k LEFT JOIN marked m ON true
+      WHERE k.id = $1`,
     [campaignId, afterId, limit],
   );
-  return toFeedContacts(rows);
+  if (rows.length === 0) return null;
+  const marked = rows.filter((r): r is { workflow_type: string; id: string; external_id: string } => r.id !== null && r.external_id !== null);
+  return { workflowType: rows[0].workflow_type, contacts: toFeedContacts(marked) };
 }
 
 /** A page of the campaign's contacts in flight after `afterId`, in id order. */

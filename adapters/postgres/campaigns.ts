@@ -54,6 +54,7 @@ const COLUMNS: Record<CampaignSettingName, Column> = {
   maxAttemptsPerNumber: { name: 'max_attempts_per_number' },
   retryIntervalSeconds: { name: 'retry_interval_seconds' },
   strategy: jsonColumn('strategy'),
+  workflowType: { name: 'workflow_type' },
   maxInFlight: { name: 'max_in_flight' },
   // bigint comes back as a string.
   templateId: { name: 'template_id', fromDb: (v) => (v === null ? null : Number(v)) },

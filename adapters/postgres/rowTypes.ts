@@ -202,6 +202,7 @@ export interface Campaign {
   weekly_hours: Generated<Json>;
   window_end: Generated<string>;
   window_start: Generated<string>;
+  workflow_type: Generated<string>;
 }
 
 export interface ChannelLease {
@@ -226,6 +227,8 @@ export interface Contact {
   attempts: Generated<number>;
   campaign_id: string;
   created_at: Generated<Timestamp>;
+  debtor_external_id: string | null;
+  debtor_person_id: string | null;
   external_id: string;
   finished_at: Timestamp | null;
   full_name: string | null;
@@ -233,9 +236,24 @@ export interface Contact {
   outcome: CallOutcome | null;
   person_id: string | null;
   person_key: Generated<string | null>;
+  role: Generated<string>;
   state: Generated<ContactState>;
   time_zone: string | null;
   updated_at: Generated<Timestamp>;
+}
+
+export interface ContactConsent {
+  channel: Generated<string>;
+  contact_id: Int8;
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  document_ref: string | null;
+  e164: string;
+  expires_at: Timestamp | null;
+  given_at: Timestamp;
+  id: Generated<Int8>;
+  source: string;
+  withdrawn_at: Timestamp | null;
 }
 
 export interface ContactPhone {
@@ -409,6 +427,7 @@ export interface DB {
   channel_lease: ChannelLease;
   channel_wait: ChannelWait;
   contact: Contact;
+  contact_consent: ContactConsent;
   contact_phone: ContactPhone;
   contact_variable: ContactVariable;
   contact_wait: ContactWait;

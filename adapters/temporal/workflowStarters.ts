@@ -1,8 +1,9 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { campaignWorkflow, CampaignInput } from '../../workflows/campaignWorkflow';
-import type { contactWorkflow } from '../../workflows/contactWorkflow';
+import type { ContactInput } from '../../workflows/contactSteps';
 import { campaignWorkflowId, contactWorkflowId } from '../../domain/ids';
+import { DEFAULT_CONTACT_WORKFLOW_TYPE, type ContactWorkflowType } from '../../domain/strategies/workflowTypes';
 import { auditCampaign, setCampaignState } from '../postgres/campaigns';
 
 // Starting the dialer's workflows, each idempotently: a workflow already running under the
@@ -38,15 +39,19 @@ export async function startCampaignWorkflow(
 /**
  * Starts one contact's workflow, once for good: a contact's workflow id is never reused, so a
  * retried page start cannot call a finished contact again. False when it was started before.
+ * `workflowType` is the campaign's (contactWorkflow, or a registered strategy workflow, each
+ * started with the same input); the id does not depend on it.
  */
 export async function startContactWorkflow(
   starter: Starter, contact: { campaignId: string; contactId: number; externalId: string },
+  workflowType: ContactWorkflowType = DEFAULT_CONTACT_WORKFLOW_TYPE,
 ): Promise<boolean> {
+  const input: ContactInput = { campaignId: contact.campaignId, contactId: contact.contactId };
   try {
-    await starter.temporal.workflow.start<typeof contactWorkflow>('contactWorkflow', {
+    await starter.temporal.workflow.start(workflowType, {
       workflowId: contactWorkflowId(contact.campaignId, contact.externalId),
       taskQueue: starter.taskQueue,
-      args: [{ campaignId: contact.campaignId, contactId: contact.contactId }],
+      args: [input],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
     return true;
