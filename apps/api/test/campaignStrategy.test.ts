@@ -42,3 +42,31 @@ test('an unknown strategy or a parameter out of range is refused with its path, 
   const { rows } = await world.db.pool.query(`SELECT strategy -> 'params' -> 'busy' ->> 'retries' AS retries FROM campaign WHERE id = 'strategy-default'`);
   expect(rows[0].retries).toBe('3');
 });
+
+test('a campaign whose strategy would hand over to SMS is refused at creation and by a patch, naming the parameter', async () => {
+  const handover = { name: 'byOutcome', version: 1, params: { no_answer: { retries: 1, then: 'handover_sms' } } };
+  const created = await graphql(world.url, CREATE, {
+    input: { id: 'strategy-handover', name: 'x', callerId: '+74951234567', strategy: handover },
+  }, world.keys.erp);
+  expect(created.errors![0].extensions).toMatchObject({
+    code: 'BAD_USER_INPUT',
+    issues: [{ path: 'strategy.params.no_answer.then', message: 'hand-over to sms is not available (no sms channel is configured)' }],
+  });
+  const { rows } = await world.db.pool.query(`SELECT count(*)::int AS n FROM campaign WHERE id = 'strategy-handover'`);
+  expect(rows[0].n).toBe(0);
+  const patched = await graphql(world.url, UPDATE, { id: 'strategy-default', patch: { strategy: handover } }, world.keys.erp);
+  expect(patched.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ path: 'strategy.params.no_answer.then' }] });
+});
+
+test('a strategy\'s retry that can never fall inside the campaign\'s hours is refused, naming the parameter', async () => {
+  const answer = await graphql(world.url, CREATE, {
+    input: {
+      id: 'strategy-one-day', name: 'x', callerId: '+74951234567', startDate: '2026-03-02', endDate: '2026-03-02',
+      strategy: { name: 'byOutcome', version: 1, params: { busy: { intervalSeconds: 86_400 } } },
+    },
+  }, world.keys.erp);
+  expect(answer.errors![0].extensions).toMatchObject({
+    code: 'BAD_USER_INPUT',
+    issues: [{ path: 'strategy.params.busy.intervalSeconds', message: expect.stringContaining('can never fall inside the campaign\'s hours') }],
+  });
+});
