@@ -12,6 +12,10 @@
 #   scripts/asterisk.sh status   prints "running ..." (exit 0), "stopped ..." (exit 3), or what is
 #                                broken in the root's sound layout or prompts (exit 1)
 #   scripts/asterisk.sh url      prints the ARI base URL only
+#   scripts/asterisk.sh callerids  renders the caller-ID pools of $DATABASE_URL into the root's
+#                                /var/lib/asterisk/dialer-callerids/extensions.conf (asterisk/
+#                                production/render-callerids.sh; the sandbox's extensions.conf
+#                                includes it) and reloads the dialplan when it changed
 #
 # With ASTERISK_ARI_URL set (to anything but this script's own URL) nothing is installed or
 # started: `start`/`status` only check that GET /ari/asterisk/info answers with ARI_USERNAME /
@@ -62,7 +66,7 @@ SPEECH_DIR_REL=/var/lib/asterisk/sounds/dialer-speech
 STATE_DIRS=(/run/asterisk /var/lib/asterisk /var/spool/asterisk /var/spool/asterisk/sandbox /var/spool/asterisk/recording /var/log/asterisk)
 
 usage() {
-  echo "usage: $0 start|stop|status|url" >&2
+  echo "usage: $0 start|stop|status|url|callerids" >&2
   exit 2
 }
 
@@ -590,6 +594,27 @@ managed_status() {
     exit 3
   fi
 }
+
+# The caller-ID pools' numbers, where the sandbox's from-carrier looks for them (#tryinclude).
+CALLERIDS_CONF_REL=/var/lib/asterisk/dialer-callerids/extensions.conf
+
+managed_callerids() {
+  need_root
+  with_lock asterisk
+  asterisk_pid >/dev/null || die "Asterisk is not running: $0 start first"
+  local changed
+  changed="$(bash "$REPO_DIR/asterisk/production/render-callerids.sh" --into "$ROOT$CALLERIDS_CONF_REL")" \
+    || die "rendering the caller-ID pools from DATABASE_URL failed"
+  if [[ "$changed" == changed ]]; then
+    rx 'dialplan reload' >/dev/null || die "'dialplan reload' failed"
+    log "caller-ID pools rendered into $ROOT$CALLERIDS_CONF_REL; dialplan reloaded"
+  fi
+}
+
+if [[ "${1:-}" == callerids && $# -eq 1 ]] && ! external_mode; then
+  managed_callerids
+  exit 0
+fi
 
 ADDRESS_COMMAND=url
 MANAGED_ADDRESS_TEXT="$MANAGED_URL"

@@ -9,7 +9,9 @@
 #                                    silent     the carrier's address takes every packet and
 #                                               answers none (a dead trunk: qualify fails)
 #                                  Prints TRUNK_ENDPOINT_TEMPLATE=PJSIP/{number}@carrier,
-#                                  TRUNK_CARRIER=127.0.0.1:<port>, TRUNK_ENDPOINT=PJSIP/carrier.
+#                                  TRUNK_CARRIER=127.0.0.1:<port>, TRUNK_ENDPOINT=PJSIP/carrier,
+#                                  TRUNK_INVITE_LOG=<file>: a line per INVITE the carrier got
+#                                  (the number, From, P-Asserted-Identity: the caller ID shown)
 #   scripts/sipp.sh stop           stops the carrier (the trunk config stays; qualify then fails)
 #   scripts/sipp.sh status         "running MODE (pid)" (exit 0) or "stopped" (exit 3)
 #   scripts/sipp.sh bin            installs if needed and prints the path of the sipp wrapper
@@ -41,6 +43,7 @@ QUALIFY_SECONDS="${DIALER_TRUNK_QUALIFY_SECONDS:-4}"
 PIDFILE="$DIALER_RUN_DIR/sipp.pid"
 MODEFILE="$DIALER_RUN_DIR/sipp.mode"
 SIPP_LOG="$DIALER_LOG_DIR/sipp.log"
+INVITE_LOG="$DIALER_LOG_DIR/sipp-invites.log"
 AST_ROOT="$DIALER_CACHE/asterisk/root"
 # Where the sandbox's pjsip.conf looks for the rendered trunk (#tryinclude, in the root).
 TRUNK_CONF_REL=/var/lib/asterisk/dialer-trunk/pjsip.conf
@@ -185,6 +188,7 @@ start_carrier() {
   cd "$SIPP_ROOT/usr/share/sip-tester"
   setsid "$SIPP_BIN" -sf "$scenario" -i 127.0.0.1 -p "$SIPP_PORT" -mi 127.0.0.1 -mp "$SIPP_MEDIA_PORT" \
     -nd -nostdin -deadcall_wait 500 -trace_err -error_file "$DIALER_LOG_DIR/sipp-errors.log" \
+    -trace_logs -log_file "$INVITE_LOG" \
     >>"$SIPP_LOG" 2>&1 </dev/null 7>&- 9>&- &
   local pid=$! i
   echo "$pid" >"$PIDFILE"
@@ -213,6 +217,7 @@ start() {
   echo "TRUNK_ENDPOINT_TEMPLATE=PJSIP/{number}@carrier"
   echo "TRUNK_ENDPOINT=PJSIP/carrier"
   echo "TRUNK_CARRIER=127.0.0.1:$SIPP_PORT"
+  echo "TRUNK_INVITE_LOG=$INVITE_LOG"
 }
 
 case "${1:-}" in
