@@ -156,6 +156,10 @@ describe('byOutcome v1', () => {
       { seconds: 7200, source: { param: ['no_answer', 'intervalSeconds'] } },
       { seconds: 900, source: { param: ['intervalByKind', 'home'] } },
     ]);
+    // A machine given the message is done, not retried.
+    const machine = { ...q, machine: { ...q.machine, retries: 1, intervalSeconds: 60 } };
+    expect(byOutcomeV1.retryWaits?.(machine, input([]).campaign)).toContainEqual({ seconds: 60, source: { param: ['machine', 'intervalSeconds'] } });
+    expect(byOutcomeV1.retryWaits?.(machine, input([], { machineAction: 'leave_message' }).campaign)).not.toContainEqual(expect.objectContaining({ seconds: 60 }));
     // Nothing is retried: no wait at all.
     expect(byOutcomeV1.retryWaits?.({ ...q, busy: { ...q.busy, retries: 0 }, no_answer: { ...q.no_answer, retries: 0 } }, input([]).campaign)).toEqual([]);
   });

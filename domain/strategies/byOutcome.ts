@@ -98,9 +98,10 @@ export const byOutcomeV1: Strategy<ByOutcomeParams> = {
     return TUNABLE_OUTCOMES.filter((o) => params[o].then === 'handover_sms')
       .map((o): HandoverOption => ({ channel: 'sms', param: [o, 'then'] }));
   },
-  retryWaits(params) {
-    // Only outcomes that are retried wait; a kind's interval stands in for any of theirs.
-    const retried = TUNABLE_OUTCOMES.filter((o) => params[o].retries > 0);
+  retryWaits(params, campaign) {
+    // Only outcomes that are retried wait (a machine given the message is done); a kind's
+    // interval stands in for any of theirs.
+    const retried = TUNABLE_OUTCOMES.filter((o) => params[o].retries > 0 && !(o === 'machine' && campaign.machineAction === 'leave_message'));
     const byKind = retried.length === 0 ? [] : PHONE_KINDS.flatMap((k): RetryWait[] => {
       const seconds = (params.intervalByKind as Partial<Record<string, number>>)[k];
       return seconds === undefined ? [] : [{ seconds, source: { param: ['intervalByKind', k] } }];
