@@ -69,6 +69,8 @@ export interface ImportOptions {
   createdBy: string;
   /** Rows between two progress reports (the list_import row's rows_total, and onProgress). */
   batchSize?: number;
+  /** Lines inserted into the campaign at once while the next are read (CHUNK_LINES). */
+  chunkLines?: number;
   defaultCountry?: CountryCode;
   /** 'csv' (default) or 'xlsx' (the first worksheet, read into the same rows). */
   format?: ListFormat;
@@ -108,6 +110,7 @@ export async function importList(opts: ImportOptions): Promise<ImportReport> {
   let importId: number | undefined;
   let inTransaction = false;
   let broken = false;
+  let staging: ContactStaging | undefined;
   try {
     // Imports whose process died are told apart from running ones here, before a new one starts.
     await failAbandonedListImports(pool);
@@ -127,7 +130,10 @@ export async function importList(opts: ImportOptions): Promise<ImportReport> {
     await client.query('BEGIN');
     inTransaction = true;
     const readStarted = Date.now();
-    const staging = await ContactStaging.open(client);
+    // Contacts go in chunk by chunk while the file is read: the API's upsertContacts cannot take
+    // the same contacts meanwhile (it waits for the import's end).
+    await lockCampaignContacts(client, campaignId);
+    staging = await ContactStaging.open(client, campaignId, opts.chunkLines);
     let rowsTotal = 0;
     let rejected = 0;
     let progress: Promise<void> = Promise.resolve();
@@ -155,15 +161,14 @@ export async function importList(opts: ImportOptions): Promise<ImportReport> {
       }
       if (rowsTotal % batchSize === 0) report(false);
     }
-    await staging.end().catch((err: unknown) => { broken = true; throw err; });
+    const chunkMs = await staging.end();
     report(true);
     await progress;
     const readMs = Date.now() - readStarted;
 
-    // The campaign cannot be completed or cancelled under the merge, nor take the same contacts
-    // from the API's upsertContacts at once.
+    // The campaign cannot be completed or cancelled from here to the commit; if it was while the
+    // file was read, the import fails here and its contacts are rolled back.
     checkCampaign(campaignId, (await readImportCampaign(client, campaignId, true))?.state);
-    await lockCampaignContacts(client, campaignId);
     const merged = await mergeStagedContacts(client, importId, campaignId);
     const counts = { rowsTotal, imported: merged.inserted, unchanged: merged.unchanged, rejected: rejected + merged.repeated };
     await finishListImport(client, importId, counts);
@@ -172,7 +177,7 @@ export async function importList(opts: ImportOptions): Promise<ImportReport> {
     inTransaction = false;
 
     countImportedRows(counts);
-    log.info({ importId, campaignId, ...counts, issues: merged.issues, readMs, mergeMs: merged.ms }, 'list import finished');
+    log.info({ importId, campaignId, ...counts, issues: merged.issues, readMs, chunkMs, mergeMs: merged.ms }, 'list import finished');
     const issues = await readFirstListImportIssues(pool, importId, MAX_REPORTED_ISSUES);
     return {
       importId, rowsTotal, rowsImported: counts.imported, rowsUnchanged: counts.unchanged, rowsRejected: counts.rejected,
@@ -181,6 +186,10 @@ export async function importList(opts: ImportOptions): Promise<ImportReport> {
     };
   } catch (err) {
     input.destroy();
+    // A chunk still being inserted finishes first: its statements would otherwise follow the ROLLBACK.
+    await staging?.settle();
+    // A session that failed mid-COPY is not given to anyone else.
+    if (staging?.failed) broken = true;
     if (inTransaction) await client?.query('ROLLBACK').catch(() => { broken = true; });
     const failure = err instanceof ImportError ? err
       : new ImportError(`import of ${fileName} failed: ${(err as Error).message}. Nothing of it was written; importing the file again is safe`, { cause: err });

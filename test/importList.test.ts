@@ -38,8 +38,8 @@ async function campaign(id: string, state = 'draft'): Promise<string> {
   return id;
 }
 
-async function importDemo(campaignId: string, batchSize?: number): Promise<ImportReport> {
-  return importList({ pool: db.pool, campaignId, fileName: 'accounting-demo.csv', input: createReadStream(DEMO), createdBy: 'test', batchSize });
+async function importDemo(campaignId: string, batchSize?: number, chunkLines?: number): Promise<ImportReport> {
+  return importList({ pool: db.pool, campaignId, fileName: 'accounting-demo.csv', input: createReadStream(DEMO), createdBy: 'test', batchSize, chunkLines });
 }
 
 async function contactByName(campaignId: string, name: string) {
@@ -123,14 +123,17 @@ describe('importList: the demo list', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('gives the same contacts whatever the batch size', async () => {
+  it('gives the same contacts, in the same order, whatever the batch and chunk sizes', async () => {
     await campaign('t1-small-batches', 'running');
-    const report = await importDemo('t1-small-batches', 7);
+    const report = await importDemo('t1-small-batches', 7, 5);
     expect(report).toMatchObject({ rowsTotal: 52, rowsImported: 49, rowsRejected: 3 });
     expect(report.issues).toEqual(first.issues);
-    const ids = async (c: string) => (await db.pool.query(
-      'SELECT external_id FROM contact WHERE campaign_id = $1 ORDER BY external_id', [c])).rows;
-    expect(await ids('t1-small-batches')).toEqual(await ids('t1'));
+    const contacts = async (c: string) => (await db.pool.query(
+      `SELECT k.external_id, k.full_name, k.person_id,
+              (SELECT json_agg(p ORDER BY p.position) FROM (SELECT position, e164, raw, note, kind FROM contact_phone WHERE contact_id = k.id) p) AS phones,
+              (SELECT json_object_agg(name, value) FROM contact_variable WHERE contact_id = k.id) AS vars
+         FROM contact k WHERE k.campaign_id = $1 ORDER BY k.id`, [c])).rows;
+    expect(await contacts('t1-small-batches')).toEqual(await contacts('t1'));
   });
 });
 
@@ -175,10 +178,10 @@ describe('importList: refusals', () => {
 });
 
 describe('importList: repeated contacts', () => {
-  it('imports a contact given twice in one file once and reports the second line', async () => {
-    await campaign('t-dup');
+  it.each([undefined, 1, 2])('imports a contact given twice in one file once and reports the second line (chunks of %s lines)', async (chunkLines) => {
+    const id = await campaign(`t-dup-${chunkLines ?? 'default'}`);
     const report = await importList({
-      pool: db.pool, campaignId: 't-dup', fileName: 'dup.csv', createdBy: 'test', batchSize: 2,
+      pool: db.pool, campaignId: id, fileName: 'dup.csv', createdBy: 'test', batchSize: 2, chunkLines,
       input: textStream([
         '"NAME","PHONE_NUMBER","USER_VARS"',
         '"Иванов Иван","79161234560","BALANCE=-1.00"',
@@ -190,6 +193,34 @@ describe('importList: repeated contacts', () => {
     expect(report.issues).toEqual([{
       line: 4, field: null, severity: 'error', reason: 'the same contact (name and numbers) as line 2: imported once, from line 2',
     }]);
+    expect((await contactByName(id, 'Иванов Иван')).variables).toEqual({ BALANCE: '-1.00' });
+  });
+
+  it('tells contacts already there from new ones and from repeats, across chunks', async () => {
+    await campaign('t-mixed');
+    const line = (name: string, number: string, balance: string) => `"${name}","${number}","BALANCE=${balance}"`;
+    const list = (...lines: string[]) => textStream(['"NAME","PHONE_NUMBER","USER_VARS"', ...lines].join('\n'));
+    await importList({ pool: db.pool, campaignId: 't-mixed', fileName: 'a.csv', createdBy: 'test', input: list(line('Иванов Иван', '79161234560', '-1.00')) });
+    const report = await importList({
+      pool: db.pool, campaignId: 't-mixed', fileName: 'b.csv', createdBy: 'test', chunkLines: 2,
+      input: list(
+        line('Петров Пётр', '79161234561', '-2.00'), // 2: new
+        line('Иванов Иван', '79161234560', '-5.00'), // 3: already there, another BALANCE
+        line('Сидоров Сидор', '79161234561', '-3.00'), // 4: new, line 2's number under another name
+        line('Петров Пётр', '79161234561', '-4.00'), // 5: line 2 again, in another chunk
+        line('ПЕТРОВ  пётр', '79161234561;79161234562', '-6.00'), // 6: line 2's person, another contact
+      ),
+    });
+    expect(report).toMatchObject({ rowsTotal: 5, rowsImported: 3, rowsUnchanged: 1, rowsRejected: 1 });
+    expect(report.issues.map((i) => [i.line, i.field, i.severity])).toEqual([
+      [3, 'USER_VARS', 'warning'], [4, 'PHONE_NUMBER', 'warning'], [5, null, 'error'], [6, 'NAME', 'warning'],
+    ]);
+    const { rows } = await db.pool.query(`SELECT full_name, (SELECT value FROM contact_variable WHERE contact_id = k.id AND name = 'BALANCE') AS balance
+      FROM contact k WHERE campaign_id = 't-mixed' ORDER BY id`);
+    expect(rows).toEqual([
+      { full_name: 'Иванов Иван', balance: '-1.00' }, { full_name: 'Петров Пётр', balance: '-2.00' },
+      { full_name: 'Сидоров Сидор', balance: '-3.00' }, { full_name: 'ПЕТРОВ пётр', balance: '-6.00' },
+    ]);
   });
 
   it('leaves a contact that is already there unchanged, and says which variables were not applied', async () => {

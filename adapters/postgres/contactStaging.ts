@@ -1,13 +1,16 @@
 import { once } from 'node:events';
 import type { PoolClient } from 'pg';
-import { from as copyFrom, type CopyStreamQuery } from 'pg-copy-streams';
+import { from as copyFrom } from 'pg-copy-streams';
 
-// A list import's rows on their way into a campaign: streamed with COPY into a staging table of
-// the import's own session (temporary: never WAL-logged, gone with the session), then moved into
-// contact, contact_phone, contact_variable and list_import_issue by a few set-based statements,
-// all in the one transaction of the import. A killed import leaves nothing of its rows.
+// A list import's rows on their way into a campaign, all in the one transaction of the import, so
+// a killed import leaves nothing of its rows. They are gathered in chunks of CHUNK_LINES lines;
+// each full chunk goes by COPY into a temporary table of the import's session (never WAL-logged,
+// gone with the session) and its new contacts, numbers and variables are inserted at once, while
+// the reader goes on with the next chunk: Node reads and checks while Postgres inserts. Every
+// chunk is also kept in a staging table for the end (mergeStagedContacts), which finds in SQL
+// what needs the whole file: repeats, contacts already there, shared people and numbers.
 //
-// The staging table holds four kinds of row, one COPY stream for all of them:
+// The staging tables hold four kinds of row:
 //   c  a contact:  line, a external_id, b full_name, c person_id, d the row's text
 //   p  a number:   line, n position, a e164, b raw, c note, d kind
 //   v  a variable: line, a name, b value
@@ -42,32 +45,76 @@ function copyText(value: string | null): string {
   return value.replace(/[\\\t\n\r\0]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\u2400'));
 }
 
-const FLUSH_CHARS = 256 * 1024;
-
 /**
- * Writes staging rows through one COPY on `client`, which must be in the import's transaction.
- * Rows are gathered into chunks of about FLUSH_CHARS; a full socket holds the writer back.
+ * Lines a chunk holds. Each chunk costs a dozen statements (about 0.1 s), and the last chunk's
+ * inserts are not overlapped by reading: 50,000 lines (10 to 15 MB of COPY text) is 20 chunks a
+ * million rows.
  */
-export class ContactStaging {
-  private chunk = '';
-  private failure: Error | undefined;
-  private readonly ended: Promise<void>;
+export const CHUNK_LINES = 50_000;
 
-  private constructor(private readonly copy: CopyStreamQuery) {
-    copy.on('error', (err: Error) => { this.failure ??= err; });
-    this.ended = new Promise((resolve, reject) => {
-      copy.on('finish', resolve);
-      copy.on('error', reject);
-    });
-    this.ended.catch(() => undefined); // read by end(); not unhandled meanwhile
+/** Milliseconds each step took: where an import's time goes. */
+export type StepTimes = Record<string, number>;
+
+/** Runs and times the import's statements on its session. */
+class Steps {
+  readonly ms: StepTimes = {};
+  private last = Date.now();
+
+  constructor(private readonly client: PoolClient) {}
+
+  /** Starts the clock of the next step (the time before it was someone else's). */
+  restart(): void {
+    this.last = Date.now();
   }
 
-  /** Creates the session's staging table (dropped at commit or rollback) and opens the COPY. */
-  static async open(client: PoolClient): Promise<ContactStaging> {
+  async run(name: string, sql: string, params: unknown[] = []): Promise<number> {
+    const { rowCount } = await this.client.query(sql, params);
+    this.lap(name);
+    return rowCount ?? 0;
+  }
+
+  lap(name: string): void {
+    const now = Date.now();
+    this.ms[name] = (this.ms[name] ?? 0) + now - this.last;
+    this.last = now;
+  }
+}
+
+/**
+ * Stages the rows of an import on `client`, which must be in the import's transaction and hold
+ * the campaign's contact lock (lockCampaignContacts) before the first row: full chunks are
+ * inserted into the campaign while the next is read. At most two chunks are in memory: a full
+ * one waits (the reader with it) while the one before is being inserted.
+ */
+export class ContactStaging {
+  private text: string[] = [];
+  private lines = 0;
+  private inFlight: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
+  private readonly steps: Steps;
+
+  private constructor(
+    private readonly client: PoolClient,
+    private readonly campaignId: string,
+    private readonly contactIds: string,
+    private readonly chunkLines: number,
+  ) {
+    this.steps = new Steps(client);
+  }
+
+  /** Creates the session's staging tables (dropped at commit or rollback). */
+  static async open(client: PoolClient, campaignId: string, chunkLines = CHUNK_LINES): Promise<ContactStaging> {
+    if (!Number.isInteger(chunkLines) || chunkLines < 1) throw new RangeError(`chunkLines must be a positive integer, got ${chunkLines}`);
     await client.query(
       `CREATE TEMPORARY TABLE import_stage (kind "char" NOT NULL, line integer NOT NULL, n integer, a text, b text, c text, d text)
-       ON COMMIT DROP`);
-    return new ContactStaging(client.query(copyFrom('COPY import_stage FROM STDIN')));
+         ON COMMIT DROP;
+       CREATE TEMPORARY TABLE import_chunk (LIKE import_stage) ON COMMIT DROP;
+       -- the contacts this import added: the chunk's, then every chunk's
+       CREATE TEMPORARY TABLE import_chunk_new (line integer NOT NULL, contact_id bigint NOT NULL) ON COMMIT DROP;
+       CREATE TEMPORARY TABLE import_new (LIKE import_chunk_new) ON COMMIT DROP`);
+    // Named once: pg_get_serial_sequence in the statement would look it up again for every row.
+    const { rows: [sequence] } = await client.query<{ name: string }>(`SELECT pg_get_serial_sequence('contact', 'id') AS name`);
+    return new ContactStaging(client, campaignId, sequence!.name, chunkLines);
   }
 
   async contact(c: StagedContact): Promise<void> {
@@ -88,22 +135,88 @@ export class ContactStaging {
     await this.add(text);
   }
 
-  /** Ends the COPY: every row is in the staging table when it resolves. */
-  async end(): Promise<void> {
+  /** Inserts the last chunk: every row is staged, and every new contact inserted, when it resolves. */
+  async end(): Promise<StepTimes> {
+    await this.flush();
+    await this.inFlight;
     if (this.failure) throw this.failure;
-    if (this.chunk !== '') this.copy.write(this.chunk);
-    this.chunk = '';
-    this.copy.end();
-    await this.ended;
+    return this.steps.ms;
+  }
+
+  /** Whether a chunk failed: the session may be mid-COPY, and is not to be reused. */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Resolves when no chunk is being inserted (after a failure too). */
+  async settle(): Promise<void> {
+    await this.inFlight;
   }
 
   private async add(text: string): Promise<void> {
     if (this.failure) throw this.failure;
-    this.chunk += text;
-    if (this.chunk.length < FLUSH_CHARS) return;
-    const full = this.copy.write(this.chunk);
-    this.chunk = '';
-    if (!full) await Promise.race([once(this.copy, 'drain'), this.ended]);
+    this.text.push(text);
+    if (++this.lines >= this.chunkLines) await this.flush();
+  }
+
+  /** Hands the gathered chunk to the session once the one before is in; does not wait for it. */
+  private async flush(): Promise<void> {
+    await this.inFlight;
+    if (this.failure) throw this.failure;
+    if (this.text.length === 0) return;
+    const text = this.text;
+    this.text = [];
+    this.lines = 0;
+    this.inFlight = this.insertChunk(text).catch((err: unknown) => { this.failure ??= err as Error; });
+  }
+
+  private async insertChunk(text: string[]): Promise<void> {
+    const { steps, campaignId } = this;
+    steps.restart();
+    const copy = this.client.query(copyFrom('COPY import_chunk FROM STDIN'));
+    const done = new Promise<void>((resolve, reject) => {
+      copy.on('finish', resolve);
+      copy.on('error', reject);
+    });
+    // Written in pieces of about 256 KiB: one string per write, and a full socket holds us back.
+    let piece = '';
+    for (const t of text) {
+      piece += t;
+      if (piece.length >= 256 * 1024) {
+        if (!copy.write(piece)) await Promise.race([once(copy, 'drain'), done]);
+        piece = '';
+      }
+    }
+    copy.end(piece);
+    await done;
+    steps.lap('copy');
+    // The planner needs the chunk's size and its mix of kinds: a guess of a few rows would loop.
+    await steps.run('chunk', 'ANALYZE import_chunk');
+    // The chunk's first line of each contact that is not in the campaign yet (from before the
+    // import, or from an earlier chunk), with its id in file order. The lookup is a subquery per
+    // contact on the unique index: contact's statistics do not know the rows this transaction
+    // added, and a join planned on them would scan every contact of the campaign for each chunk.
+    await steps.run('chunk', `INSERT INTO import_chunk_new (line, contact_id)
+      SELECT line, nextval($2::regclass) FROM (
+        SELECT line FROM (SELECT DISTINCT ON (a COLLATE "C") line, a FROM import_chunk WHERE kind = 'c' ORDER BY a COLLATE "C", line) AS f
+         WHERE (SELECT 1 FROM contact k WHERE k.campaign_id = $1 AND k.external_id = f.a) IS NULL
+         ORDER BY line) AS fresh`, [campaignId, this.contactIds]);
+    await steps.run('chunk', 'ANALYZE import_chunk_new');
+    // In contact id order: each primary-key and foreign-key entry lands next to the last one.
+    await steps.run('contacts', `INSERT INTO contact (id, campaign_id, external_id, full_name, person_id) OVERRIDING SYSTEM VALUE
+      SELECT n.contact_id, $1, c.a, c.b, c.c FROM import_chunk_new n JOIN import_chunk c ON c.line = n.line AND c.kind = 'c'
+       ORDER BY n.contact_id`, [campaignId]);
+    await steps.run('numbers', `INSERT INTO contact_phone (contact_id, position, e164, raw, note, kind)
+      SELECT n.contact_id, s.n, s.a, s.b, s.c, s.d FROM import_chunk s JOIN import_chunk_new n ON n.line = s.line WHERE s.kind = 'p'
+       ORDER BY n.contact_id, s.n`);
+    await steps.run('vars', `INSERT INTO contact_variable (contact_id, name, value)
+      SELECT n.contact_id, s.a, s.b FROM import_chunk s JOIN import_chunk_new n ON n.line = s.line WHERE s.kind = 'v'
+       ORDER BY n.contact_id, s.a COLLATE "C"`);
+    // The end needs every contact, number and issue, and the variables of rows not inserted.
+    await steps.run('chunk', `INSERT INTO import_stage SELECT * FROM import_chunk s
+      WHERE s.kind <> 'v' OR NOT EXISTS (SELECT 1 FROM import_chunk_new n WHERE n.line = s.line)`);
+    await steps.run('chunk', 'INSERT INTO import_new SELECT * FROM import_chunk_new');
+    await steps.run('chunk', 'TRUNCATE import_chunk, import_chunk_new');
   }
 }
 
@@ -114,60 +227,38 @@ export interface MergeResult {
   repeated: number;
   issues: number;
   /** Milliseconds each step took: where an import's time goes. */
-  ms: Record<string, number>;
+  ms: StepTimes;
 }
 
 /**
- * Moves the staged rows into the campaign (run in the import's transaction, after the COPY):
- * a contact whose external id is new is inserted with its numbers and variables, in file order;
- * one already there is left as it is (its workflow may be calling it), with a warning naming the
- * variables the file would change; a contact given twice is taken from its first line. Every
- * issue goes to list_import_issue in line order, with the ones found here: repeats, changes not
- * applied, and rows whose person or number is another row's.
+ * Ends an import whose rows are all staged and whose new contacts are in (ContactStaging.end),
+ * in the import's transaction: a contact whose external id was new was inserted with its numbers
+ * and variables, in file order; one already there was left as it is (its workflow may be calling
+ * it), with a warning here naming the variables the file would change; a contact given twice is
+ * taken from its first line. Every issue goes to list_import_issue in line order, with the ones
+ * found here: repeats, changes not applied, and rows whose person or number is another row's.
  */
 export async function mergeStagedContacts(client: PoolClient, importId: number, campaignId: string): Promise<MergeResult> {
-  const ms: Record<string, number> = {};
-  let last = Date.now();
-  const step = async (name: string, sql: string, params: unknown[] = []): Promise<number> => {
-    const { rowCount } = await client.query(sql, params);
-    const now = Date.now();
-    ms[name] = (ms[name] ?? 0) + now - last;
-    last = now;
-    return rowCount ?? 0;
-  };
+  const steps = new Steps(client);
+  const step = (name: string, sql: string, params: unknown[] = []) => steps.run(name, sql, params);
   // The windows and hashes over a million rows sort in memory rather than on disk (this transaction only).
   await step('stage', `SET LOCAL work_mem = '128MB'`);
   // Every intermediate set is a temporary table with statistics (ANALYZE): the planner's guess
   // for an unanalysed one is a few rows, and a nested loop over a million rows never ends.
   await step('stage', 'ANALYZE import_stage');
+  await step('stage', 'ANALYZE import_new');
+  // Texts compared byte by byte (COLLATE "C"): only equal or not matters, and the database's
+  // collation would sort them through strcoll without abbreviated keys.
   await step('firsts', `CREATE TEMPORARY TABLE import_contact ON COMMIT DROP AS
     SELECT *, line = first_line AS is_first
-      FROM (SELECT line, a AS external_id, b AS full_name, c AS person_id, d AS raw, min(line) OVER (PARTITION BY a) AS first_line
+      FROM (SELECT line, a AS external_id, c AS person_id, d AS raw, min(line) OVER (PARTITION BY a COLLATE "C") AS first_line
               FROM import_stage WHERE kind = 'c') AS c`);
   await step('firsts', 'ANALYZE import_contact');
-  // Which contacts are there already, looked up before any is added: the statistics of contact
-  // do not know the rows this transaction adds, and a plan made on them would loop over them.
-  await step('match', `CREATE TEMPORARY TABLE import_match ON COMMIT DROP AS
-    SELECT f.line, k.id AS existing_id FROM import_contact f
-      LEFT JOIN contact k ON k.campaign_id = $1 AND k.external_id = f.external_id
-     WHERE f.is_first`, [campaignId]);
-  await step('match', 'ANALYZE import_match');
-  // New contacts get their ids here, in file order (the campaign calls in id order). No other
-  // writer adds contacts to the campaign meanwhile: the caller holds lockCampaignContacts.
-  const inserted = await step('new', `CREATE TEMPORARY TABLE import_new ON COMMIT DROP AS
-    SELECT line, nextval(pg_get_serial_sequence('contact', 'id')) AS contact_id
-      FROM (SELECT line FROM import_match WHERE existing_id IS NULL ORDER BY line) AS fresh`);
-  await step('new', 'ANALYZE import_new');
-  await step('contacts', `INSERT INTO contact (id, campaign_id, external_id, full_name, person_id) OVERRIDING SYSTEM VALUE
-    SELECT n.contact_id, $1, f.external_id, f.full_name, f.person_id
-      FROM import_new n JOIN import_contact f ON f.line = n.line ORDER BY n.contact_id`, [campaignId]);
-  // In contact id order: each foreign-key check and primary-key entry lands next to the last one.
-  await step('numbers', `INSERT INTO contact_phone (contact_id, position, e164, raw, note, kind)
-    SELECT n.contact_id, s.n, s.a, s.b, s.c, s.d FROM import_stage s JOIN import_new n ON n.line = s.line WHERE s.kind = 'p'
-     ORDER BY n.contact_id, s.n`);
-  await step('vars', `INSERT INTO contact_variable (contact_id, name, value)
-    SELECT n.contact_id, s.a, s.b FROM import_stage s JOIN import_new n ON n.line = s.line WHERE s.kind = 'v'
-     ORDER BY n.contact_id, s.a`);
+  // A first line that was not inserted is a contact the campaign had before the import.
+  await step('match', `CREATE TEMPORARY TABLE import_kept ON COMMIT DROP AS
+    SELECT f.line, f.raw, (SELECT k.id FROM contact k WHERE k.campaign_id = $1 AND k.external_id = f.external_id) AS id
+      FROM import_contact f
+     WHERE f.is_first AND NOT EXISTS (SELECT 1 FROM import_new n WHERE n.line = f.line)`, [campaignId]);
 
   // The issues, gathered and then stored in line order (the API pages them by id).
   await step('issues', `CREATE TEMPORARY TABLE import_found (line integer, seq integer, field text, severity text, reason text, raw text)
@@ -181,11 +272,8 @@ export async function mergeStagedContacts(client: PoolClient, importId: number, 
     SELECT line, -1, NULL, 'error', format('the same contact (name and numbers) as line %s: imported once, from line %s', first_line, first_line), raw
       FROM import_contact WHERE NOT is_first`);
   await step('kept', `INSERT INTO import_found
-    WITH kept AS (
-      SELECT m.line, f.raw, m.existing_id AS id FROM import_match m JOIN import_contact f ON f.line = m.line
-       WHERE m.existing_id IS NOT NULL),
-    file_vars AS (SELECT k.id, s.a AS name, s.b AS value FROM kept k JOIN import_stage s ON s.kind = 'v' AND s.line = k.line),
-    stored_vars AS (SELECT k.id, v.name, v.value FROM kept k JOIN contact_variable v ON v.contact_id = k.id),
+    WITH file_vars AS (SELECT k.id, s.a AS name, s.b AS value FROM import_kept k JOIN import_stage s ON s.kind = 'v' AND s.line = k.line),
+    stored_vars AS (SELECT k.id, v.name, v.value FROM import_kept k JOIN contact_variable v ON v.contact_id = k.id),
     not_applied AS (
       SELECT coalesce(f.id, s.id) AS id, string_agg(coalesce(f.name, s.name), ', ' ORDER BY coalesce(f.name, s.name)) AS names
         FROM file_vars f FULL JOIN stored_vars s ON s.id = f.id AND s.name = f.name
@@ -193,12 +281,12 @@ export async function mergeStagedContacts(client: PoolClient, importId: number, 
        GROUP BY 1)
     SELECT k.line, 1000, 'USER_VARS', 'warning',
            format('the contact is already in the campaign and was left unchanged: the file''s values of %s were not applied', a.names), k.raw
-      FROM kept k JOIN not_applied a ON a.id = k.id`);
+      FROM import_kept k JOIN not_applied a ON a.id = k.id`);
   await step('people', `INSERT INTO import_found
     SELECT line, 1001, 'NAME', 'warning',
            format('the same person as line %s (the same name but for case or spacing, and the same first number): '
              || 'a contact of its own, whose calls count with that line''s against the person''s caps', person_line), raw
-      FROM (SELECT line, raw, min(line) OVER (PARTITION BY person_id) AS person_line FROM import_contact WHERE is_first) AS p
+      FROM (SELECT line, raw, min(line) OVER (PARTITION BY person_id COLLATE "C") AS person_line FROM import_contact WHERE is_first) AS p
      WHERE person_line <> line`);
   await step('shared numbers', `INSERT INTO import_found
     SELECT line, 1002 + position, 'PHONE_NUMBER', 'warning',
@@ -208,11 +296,12 @@ export async function mergeStagedContacts(client: PoolClient, importId: number, 
                    first_value(p.line) OVER w AS number_line, first_value(f.person_id) OVER w AS number_person
               FROM import_stage p JOIN import_contact f ON f.line = p.line AND f.is_first
              WHERE p.kind = 'p'
-            WINDOW w AS (PARTITION BY p.a ORDER BY p.line)) AS n
+            WINDOW w AS (PARTITION BY p.a COLLATE "C" ORDER BY p.line)) AS n
      WHERE number_person <> person_id`);
   const issues = await step('issues', `INSERT INTO list_import_issue (import_id, line, field, severity, reason, raw)
     SELECT $1, line, field, severity, reason, raw FROM import_found ORDER BY line, seq`, [importId]);
 
-  const { rows: [counts] } = await client.query<{ firsts: number }>('SELECT count(*)::int AS firsts FROM import_match');
-  return { inserted, unchanged: counts!.firsts - inserted, repeated, issues, ms };
+  const { rows: [counts] } = await client.query<{ inserted: number; unchanged: number }>(
+    'SELECT (SELECT count(*)::int FROM import_new) AS inserted, (SELECT count(*)::int FROM import_kept) AS unchanged');
+  return { inserted: counts!.inserted, unchanged: counts!.unchanged, repeated, issues, ms: steps.ms };
 }
