@@ -29,8 +29,9 @@ const LEASE_TTL_MS = 60_000;
  * workers), then the gate once more with the wall clock, reserving the cap slot in the same
  * transaction; then the caller ID (the campaign's pool, the trunk's or its own: callerIdFor); then
  * the originate, sent under the campaign's admission lock after reading the campaign still
- * running (adapters/postgres/campaignAdmission.ts), so no call leaves after a pause has returned. If anything says no, nothing is dialled and the result says why. The slot
- * is given back after the hangup, and renewed while the call lasts.
+ * running (adapters/postgres/campaignAdmission.ts), so no call leaves after a pause has returned.
+ * If anything says no, nothing is dialled and the result says why. The slot is given back after
+ * the hangup, and renewed while the call lasts.
  */
 export async function call(deps: CallDeps, req: CallRequest, hooks: CallHooks): Promise<CallResult> {
   const lease = { campaignId: req.campaignId, channelId: req.channelId, holder: deps.holder, ttlMs: LEASE_TTL_MS };
