@@ -28,7 +28,7 @@ async function storedRow(id: string): Promise<Record<string, unknown>> {
             to_char(end_date, 'YYYY-MM-DD') AS end_date, calendar_country, legal_policy, policy_options, caps,
             ignored_blacklist_groups, blacklist_after_unreachable, max_channels, trunk, detect_machines, machine_action,
             operator_key, operator_wait_seconds, min_listen_seconds, ring_timeout_seconds, max_attempts_per_number,
-            retry_interval_seconds, max_in_flight, template_id::int AS template_id, strategy
+            retry_interval_seconds, max_in_flight, template_id::int AS template_id, strategy, record_calls
        FROM campaign WHERE id = $1`, [id]);
   return rows[0];
 }
@@ -46,7 +46,7 @@ const everySetting = (): NewCampaignInput => ({
   caps: { person: { day: 1, week: null }, number: { month: 12 } }, ignoredBlacklistGroups: ['staff', 'vip'],
   blacklistAfterUnreachable: 3, maxChannels: 7, trunk: 'carrier-a', detectMachines: true, machineAction: 'leave_message',
   operatorKey: '*', operatorWaitSeconds: 90, minListenSeconds: 4, ringTimeoutSeconds: 25, maxAttemptsPerNumber: 4,
-  retryIntervalSeconds: 600, maxInFlight: 40, templateId: templateA,
+  retryIntervalSeconds: 600, maxInFlight: 40, templateId: templateA, recordCalls: true,
 });
 
 describe('createCampaign', () => {
@@ -62,7 +62,7 @@ describe('createCampaign', () => {
       blacklist_after_unreachable: 3, max_channels: 7, trunk: 'carrier-a', detect_machines: true,
       machine_action: 'leave_message', operator_key: '*', operator_wait_seconds: 90, min_listen_seconds: 4,
       ring_timeout_seconds: 25, max_attempts_per_number: 4, retry_interval_seconds: 600, max_in_flight: 40,
-      template_id: templateA, strategy: { name: 'simple', version: 1, params: {} },
+      template_id: templateA, strategy: { name: 'simple', version: 1, params: {} }, record_calls: true,
     });
     const { id: _id, ...given } = parseNewCampaign(input);
     expect(await readCampaignSettings(db.pool, input.id)).toEqual(given);
@@ -103,7 +103,7 @@ describe('updateCampaign', () => {
       legalPolicy: 'none' as const, policyOptions: {}, caps: { number: { day: 2 } }, ignoredBlacklistGroups: [],
       blacklistAfterUnreachable: null, maxChannels: null, trunk: 'carrier-b', detectMachines: false, machineAction: 'hang_up' as const,
       operatorKey: null, operatorWaitSeconds: 5, minListenSeconds: null, ringTimeoutSeconds: 120, maxAttemptsPerNumber: 50,
-      retryIntervalSeconds: 0, maxInFlight: 10000, templateId: templateB,
+      retryIntervalSeconds: 0, maxInFlight: 10000, templateId: templateB, recordCalls: false,
       strategy: { name: 'byOutcome', version: 1, params: { busy: { retries: 3, intervalSeconds: 120 } } },
     };
     const changed = await updateCampaign(db.pool, id, patch, 'operator-7');
@@ -115,7 +115,7 @@ describe('updateCampaign', () => {
       caps: { number: { day: 2 } }, ignored_blacklist_groups: [], blacklist_after_unreachable: null, max_channels: null,
       trunk: 'carrier-b', detect_machines: false, machine_action: 'hang_up', operator_key: null, operator_wait_seconds: 5,
       min_listen_seconds: null, ring_timeout_seconds: 120, max_attempts_per_number: 50, retry_interval_seconds: 0,
-      max_in_flight: 10000, template_id: templateB,
+      max_in_flight: 10000, template_id: templateB, record_calls: false,
       strategy: { name: 'byOutcome', version: 1, params: expect.objectContaining({ busy: { retries: 3, intervalSeconds: 120, nextNumber: true } }) },
     });
     const { id: _id, ...expected } = parseNewCampaign({ ...everySetting(), ...patch });
