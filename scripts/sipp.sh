@@ -42,6 +42,9 @@ TRUNK_PORT="${DIALER_TRUNK_SIP_PORT:-5160}"
 QUALIFY_SECONDS="${DIALER_TRUNK_QUALIFY_SECONDS:-4}"
 PIDFILE="$DIALER_RUN_DIR/sipp.pid"
 MODEFILE="$DIALER_RUN_DIR/sipp.mode"
+# What the running carrier was started from (its scenario and this script): a carrier started by
+# an older version is restarted, not reused.
+SIGFILE="$DIALER_RUN_DIR/sipp.sig"
 SIPP_LOG="$DIALER_LOG_DIR/sipp.log"
 INVITE_LOG="$DIALER_LOG_DIR/sipp-invites.log"
 AST_ROOT="$DIALER_CACHE/asterisk/root"
@@ -163,7 +166,7 @@ stop_carrier() {
     pid_alive "$pid" && kill -KILL "$pid" 2>/dev/null
     log "carrier stopped (pid $pid)"
   fi
-  rm -f "$PIDFILE" "$MODEFILE"
+  rm -f "$PIDFILE" "$MODEFILE" "$SIGFILE"
 }
 
 start_carrier() {
@@ -174,7 +177,9 @@ start_carrier() {
     *) die "unknown carrier mode '$mode' (answering or silent)" ;;
   esac
   [[ -r "$scenario" ]] || die "no scenario $scenario"
-  if carrier_pid >/dev/null && [[ "$(cat "$MODEFILE" 2>/dev/null)" == "$mode" ]]; then
+  local sig
+  sig="$(cat "$scenario" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)"
+  if carrier_pid >/dev/null && [[ "$(cat "$MODEFILE" 2>/dev/null)" == "$mode" && "$(cat "$SIGFILE" 2>/dev/null)" == "$sig" ]]; then
     log "carrier already running ($mode)"
     return 0
   fi
@@ -193,6 +198,7 @@ start_carrier() {
   local pid=$! i
   echo "$pid" >"$PIDFILE"
   echo "$mode" >"$MODEFILE"
+  echo "$sig" >"$SIGFILE"
   for ((i = 0; i < 25; i++)); do
     pid_alive "$pid" || { tail_log "$SIPP_LOG"; die "SIPp exited at start; see $SIPP_LOG"; }
     ss -Hlun "sport = :$SIPP_PORT" 2>/dev/null | grep -q . && break
