@@ -17,14 +17,26 @@ export interface TemporalClientHandle {
   close(): Promise<void>;
 }
 
-/** What a client and a worker encode payloads with: the AES-GCM codec over the default converter. */
+/**
+ * What a client and a worker encode payloads with: the AES-GCM codec over the default converter,
+ * and failures whose message and stack trace go through it too. (Any client reads such failures:
+ * the default failure converter decodes encoded attributes whatever its own setting.)
+ */
 export function dataConverter(settings: Pick<TemporalSettings, 'DIALER_PAYLOAD_KEYS'>): DataConverter {
-  return { payloadCodecs: [new AesGcmPayloadCodec(settings.DIALER_PAYLOAD_KEYS)] };
+  return { payloadCodecs: [new AesGcmPayloadCodec(settings.DIALER_PAYLOAD_KEYS)], failureConverterPath: encodingFailureConverterPath() };
 }
+
+/**
+ * The module a workflow bundle built ahead of time takes as its `failureConverterPath`. Resolved
+ * when asked: the compiled API (which never asks) does not contain it.
+ */
+export const encodingFailureConverterPath = (): string => require.resolve('./failureConverter');
 
 /** A client for starting, signalling and querying workflows. */
 export async function connectClient(settings: TemporalSettings): Promise<TemporalClientHandle> {
-  const converter = dataConverter(settings);
+  // The codec only: the compiled API has no failureConverter.ts to load by path, and a client
+  // seldom reports a failure (it reads them, which any converter does).
+  const converter: DataConverter = { payloadCodecs: [new AesGcmPayloadCodec(settings.DIALER_PAYLOAD_KEYS)] };
   const connection = await Connection.connect({ address: settings.TEMPORAL_ADDRESS });
   return {
     client: new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE, dataConverter: converter }),

@@ -1,6 +1,7 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { encodingFailureConverterPath } from '../../adapters/temporal/connections';
 
 // Bundles the workflow code once, ahead of time (the Docker image does it at build time), so a
 // worker starts without webpack and every worker of a release runs byte-identical workflow
@@ -9,7 +10,7 @@ import path from 'node:path';
 //   npm run build:workflows -- [out=dist/workflow-bundle.js]
 
 export async function buildWorkflowBundle(outFile: string): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows') });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), failureConverterPath: encodingFailureConverterPath() });
   mkdirSync(path.dirname(outFile), { recursive: true });
   writeFileSync(outFile, code);
 }
