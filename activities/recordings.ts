@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { recordingName } from '../adapters/ari/callRecording';
 import type { CallRecordingFacts } from '../adapters/ari/telephony';
 import { writeAudit } from '../adapters/postgres/apiAccess';
-import { expiredRecordings, insertRecording, markRecordingDeleted, readRecordCalls } from '../adapters/postgres/recordings';
+import { expiredRecordings, insertRecording, markRecordingDeleted, readRecordCalls, type StoredRecording } from '../adapters/postgres/recordings';
 import { inTransaction } from '../adapters/postgres/transaction';
 import { createLogger } from '../common/logger';
 
@@ -43,9 +43,8 @@ export interface RecordingFiles {
 export const RETENTION_ACTOR = 'system:retention';
 
 /**
- * The retention job's step: every recording whose retention ended by `now` is deleted from
- * Asterisk and its row marked deleted, with an audit row for each (the row and the audit stay).
- * A page at a time; a file already gone still gets its row marked. Returns how many.
+ * The retention job's step: every recording whose retention ended by `now` is deleted
+ * (deleteRecording), a page at a time. Returns how many.
  */
 export async function deleteExpiredRecordings(
   deps: { pool: Pool; files: RecordingFiles }, now: Date, onPage: (deleted: number) => void = () => undefined, pageSize = 200,
@@ -54,17 +53,29 @@ export async function deleteExpiredRecordings(
   for (;;) {
     const expired = await expiredRecordings(deps.pool, now, pageSize);
     for (const r of expired) {
-      const existed = await deps.files.deleteStoredRecording(r.name);
-      await inTransaction(deps.pool, async (db) => {
-        if (!(await markRecordingDeleted(db, Number(r.id), new Date()))) return;
-        await writeAudit(db, {
-          actor: RETENTION_ACTOR, action: 'recording.deleted', entity: 'call_recording', entityId: String(r.id),
-          details: { name: r.name, campaignId: r.campaign_id, reason: 'retention', fileExisted: existed }, source: null,
-        });
-      });
-      deleted++;
+      if (await deleteRecording(deps, r, { actor: RETENTION_ACTOR, reason: 'retention' })) deleted++;
     }
     onPage(deleted);
     if (expired.length < pageSize) return deleted;
   }
+}
+
+/**
+ * One recording deleted from Asterisk, then its row marked deleted with an audit row naming
+ * who and why (the row and the audit stay). A file already gone still gets its row marked.
+ * False when another deletion marked the row first. Retention uses it, and so can the deletion
+ * of a contact's personal data.
+ */
+export async function deleteRecording(
+  deps: { pool: Pool; files: RecordingFiles }, r: Pick<StoredRecording, 'id' | 'name' | 'campaign_id'>, why: { actor: string; reason: string },
+): Promise<boolean> {
+  const existed = await deps.files.deleteStoredRecording(r.name);
+  return inTransaction(deps.pool, async (db) => {
+    if (!(await markRecordingDeleted(db, Number(r.id), new Date()))) return false;
+    await writeAudit(db, {
+      actor: why.actor, action: 'recording.deleted', entity: 'call_recording', entityId: String(r.id),
+      details: { name: r.name, campaignId: r.campaign_id, reason: why.reason, fileExisted: existed }, source: null,
+    });
+    return true;
+  });
 }

@@ -58,7 +58,10 @@ export class RecordingTelephony implements Telephony {
         try {
           const report = await placed.follow();
           const recording = await recorder.finish();
-          return recording ? { ...report, recording } : report;
+          if (recording) return { ...report, recording };
+          // Its answer went unseen (a lost StasisStart) or it ended before the snoop was on it.
+          if (report.answeredAt) log.warn({ recording: spec.recordAs, channelId: spec.channelId }, 'an answered call of a recording campaign was not recorded');
+          return report;
         } finally {
           recorder.dispose();
         }
