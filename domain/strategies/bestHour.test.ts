@@ -186,6 +186,12 @@ describe('bestHour v1', () => {
     });
   });
 
+  it('refuses a retry wait as long as its lifetime, naming it', () => {
+    const r = bestHourV1.params.safeParse({ maxContactDays: 2, minIntervalSeconds: 2 * 86_400 });
+    expect(r.success ? [] : r.error.issues.map((i) => i.path.join('.'))).toEqual(['minIntervalSeconds']);
+    expect(bestHourV1.params.safeParse({ maxContactDays: 2, minIntervalSeconds: 2 * 86_400, maxAttemptsPerNumber: 1 }).success).toBe(true);
+  });
+
   it('names the waits it may put before a retry, none when a number is called once', () => {
     expect(bestHourV1.retryWaits?.(params({ minIntervalSeconds: 7200 }), { maxAttemptsPerNumber: 1, retryIntervalSeconds: 1, machineAction: 'retry' })).toEqual([
       { seconds: 7200, source: { param: ['minIntervalSeconds'] } },

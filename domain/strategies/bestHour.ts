@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isAllowedAt, nextAllowedMomentIn } from '../callingSchedule';
 import { zoned } from '../timeWindow';
 import {
-  DAY_SECONDS, REACHED, attemptsOn, callableBefore, lastAttempt, lifetimeEndMs, maxContactDays, wholeNumber,
+  DAY_SECONDS, REACHED, attemptsOn, callableBefore, lastAttempt, lifetimeEndMs, maxContactDays, refuseWaitsBeyondLifetime, wholeNumber,
   type AnswerHistory, type HourCounts, type RetryWait, type Strategy, type StrategyInput,
 } from './strategy';
 
@@ -27,7 +27,7 @@ import {
 const HOUR_MS = 3_600_000;
 const HOURS = 24;
 
-const bestHourParams = z.object({
+const bestHourShape = z.object({
   horizonDays: wholeNumber(1, 14).default(3)
     .describe('A retry is put at the best allowed moment within this many days.'),
   minIntervalSeconds: wholeNumber(0, 7 * DAY_SECONDS).default(3600)
@@ -47,7 +47,18 @@ const bestHourParams = z.object({
   maxContactDays: maxContactDays(),
 }).strict();
 
-export type BestHourParams = z.output<typeof bestHourParams>;
+export type BestHourParams = z.output<typeof bestHourShape>;
+
+const bestHourParams = bestHourShape.superRefine((p, ctx) => refuseWaitsBeyondLifetime(p.maxContactDays, retryWaits(p), ctx));
+
+/** The waits before a retry, each with its parameter (none when a number is called once). */
+function retryWaits(params: BestHourParams): RetryWait[] {
+  if (params.maxAttemptsPerNumber < 2) return [];
+  return [
+    { seconds: params.minIntervalSeconds, source: { param: ['minIntervalSeconds'] } },
+    { seconds: params.busyIntervalSeconds, source: { param: ['busyIntervalSeconds'] } },
+  ];
+}
 
 /** The blended answer rate of each local hour, and how many calls it stands on. */
 export interface HourRates {
@@ -192,11 +203,5 @@ export const bestHourV1: Strategy<BestHourParams> = {
     if (notBefore === null || !callableBefore(input, position, notBefore, lifetimeEnd)) return lifetimeOver;
     return { kind: 'call', position, notBefore };
   },
-  retryWaits(params) {
-    if (params.maxAttemptsPerNumber < 2) return [];
-    return [
-      { seconds: params.minIntervalSeconds, source: { param: ['minIntervalSeconds'] } },
-      { seconds: params.busyIntervalSeconds, source: { param: ['busyIntervalSeconds'] } },
-    ] satisfies RetryWait[];
-  },
+  retryWaits: (params) => retryWaits(params),
 };

@@ -143,6 +143,18 @@ describe('byOutcome v1', () => {
       expect(byOutcomeV1.params.safeParse({ maxContactDays: 0 }).success).toBe(false);
       expect(byOutcomeV1.params.safeParse({ maxContactDays: 1.5 }).success).toBe(false);
     });
+
+    it('refuses a retry wait as long as the lifetime, naming it', () => {
+      const r = byOutcomeV1.params.safeParse({ maxContactDays: 1, no_answer: { intervalSeconds: 86_400 }, intervalByKind: { home: 90_000 } });
+      expect(r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+        'no_answer.intervalSeconds: a retry 86400 s after a call would come after maxContactDays (1), so never',
+        'intervalByKind.home: a retry 90000 s after a call would come after maxContactDays (1), so never',
+      ]);
+      // Shorter, or not retried, or without a lifetime: accepted.
+      expect(byOutcomeV1.params.safeParse({ maxContactDays: 1, no_answer: { intervalSeconds: 86_399 } }).success).toBe(true);
+      expect(byOutcomeV1.params.safeParse({ maxContactDays: 1, no_answer: { retries: 0, intervalSeconds: 86_400 } }).success).toBe(true);
+      expect(byOutcomeV1.params.safeParse({ no_answer: { intervalSeconds: 86_400 } }).success).toBe(true);
+    });
   });
 
   it('names the waits it may put before a retry, for the campaign\'s check against its hours', () => {

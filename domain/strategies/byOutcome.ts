@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { CallOutcome } from '../outcomes';
+import type { RetryStrategy } from '../types';
 import {
-  DAY_SECONDS, PHONE_KINDS, REACHED, attemptsOn, callableBefore, lastAttempt, lifetimeEndMs, maxContactDays, wholeNumber,
+  DAY_SECONDS, PHONE_KINDS, REACHED, attemptsOn, callableBefore, lastAttempt, lifetimeEndMs, maxContactDays, refuseWaitsBeyondLifetime, wholeNumber,
   type HandoverOption, type RetryWait, type Strategy,
 } from './strategy';
 
@@ -50,7 +51,7 @@ const perOutcome = z.object({
 export const TUNABLE_OUTCOMES = ['busy', 'no_answer', 'congestion', 'failed', 'answered_short', 'machine'] as const;
 type Tunable = (typeof TUNABLE_OUTCOMES)[number];
 
-const byOutcomeParams = z.object({
+const byOutcomeShape = z.object({
   ...Object.fromEntries(TUNABLE_OUTCOMES.map((o) => [o, perOutcome.default({})])) as Record<Tunable, z.ZodDefault<typeof perOutcome>>,
   intervalByKind: z.object(Object.fromEntries(PHONE_KINDS.map((k) => [k, wholeNumber(0, 30 * DAY_SECONDS).optional()])))
     .strict().default({}),
@@ -58,11 +59,29 @@ const byOutcomeParams = z.object({
   maxContactDays: maxContactDays(),
 }).strict();
 
-export type ByOutcomeParams = z.output<typeof byOutcomeParams>;
+export type ByOutcomeParams = z.output<typeof byOutcomeShape>;
+
+// Whatever the campaign does with machines: a wait the lifetime cannot hold is a mistake.
+const byOutcomeParams = byOutcomeShape.superRefine((p, ctx) => refuseWaitsBeyondLifetime(p.maxContactDays, retryWaits(p, 'retry'), ctx));
 
 const isTunable = (o: CallOutcome): o is Tunable => (TUNABLE_OUTCOMES as readonly string[]).includes(o);
 
 const afterRetries = (rule: ByOutcomeParams[Tunable]): AfterRetries => rule.then ?? (rule.nextNumber ? 'next_number' : 'give_up');
+
+/** The waits before a retry, each with its parameter. */
+function retryWaits(params: ByOutcomeParams, machineAction: RetryStrategy['machineAction']): RetryWait[] {
+  // Only outcomes that are retried wait (a machine given the message is done); a kind's
+  // interval stands in for any of theirs.
+  const retried = TUNABLE_OUTCOMES.filter((o) => params[o].retries > 0 && !(o === 'machine' && machineAction === 'leave_message'));
+  const byKind = retried.length === 0 ? [] : PHONE_KINDS.flatMap((k): RetryWait[] => {
+    const seconds = (params.intervalByKind as Partial<Record<string, number>>)[k];
+    return seconds === undefined ? [] : [{ seconds, source: { param: ['intervalByKind', k] } }];
+  });
+  return [
+    ...retried.map((o): RetryWait => ({ seconds: params[o].intervalSeconds, source: { param: [o, 'intervalSeconds'] } })),
+    ...byKind,
+  ];
+}
 
 export const byOutcomeV1: Strategy<ByOutcomeParams> = {
   name: 'byOutcome',
@@ -98,17 +117,5 @@ export const byOutcomeV1: Strategy<ByOutcomeParams> = {
     return TUNABLE_OUTCOMES.filter((o) => params[o].then === 'handover_sms')
       .map((o): HandoverOption => ({ channel: 'sms', param: [o, 'then'] }));
   },
-  retryWaits(params, campaign) {
-    // Only outcomes that are retried wait (a machine given the message is done); a kind's
-    // interval stands in for any of theirs.
-    const retried = TUNABLE_OUTCOMES.filter((o) => params[o].retries > 0 && !(o === 'machine' && campaign.machineAction === 'leave_message'));
-    const byKind = retried.length === 0 ? [] : PHONE_KINDS.flatMap((k): RetryWait[] => {
-      const seconds = (params.intervalByKind as Partial<Record<string, number>>)[k];
-      return seconds === undefined ? [] : [{ seconds, source: { param: ['intervalByKind', k] } }];
-    });
-    return [
-      ...retried.map((o): RetryWait => ({ seconds: params[o].intervalSeconds, source: { param: [o, 'intervalSeconds'] } })),
-      ...byKind,
-    ];
-  },
+  retryWaits: (params, campaign) => retryWaits(params, campaign.machineAction),
 };

@@ -163,6 +163,21 @@ export function lastAttempt(input: StrategyInput): StrategyAttempt {
 export const maxContactDays = () => wholeNumber(1, 366).optional()
   .describe('Days from the contact\'s first attempt after which it is given up (contact_lifetime_exhausted); none when left out.');
 
+/**
+ * Refuses (in a params schema's refinement) each wait set by a parameter that is as long as the
+ * contact's lifetime or longer: the retry after it would come after the end, so never.
+ */
+export function refuseWaitsBeyondLifetime(days: number | undefined, waits: readonly RetryWait[], ctx: z.RefinementCtx): void {
+  if (days === undefined) return;
+  for (const w of waits) {
+    if (!('param' in w.source) || w.seconds < days * DAY_SECONDS) continue;
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom, path: [...w.source.param],
+      message: `a retry ${w.seconds} s after a call would come after maxContactDays (${days}), so never`,
+    });
+  }
+}
+
 /** The moment the contact's lifetime ends: `days` after its first attempt (Infinity without a limit). */
 export function lifetimeEndMs(input: StrategyInput, days: number | undefined): number {
   if (days === undefined) return Infinity;
