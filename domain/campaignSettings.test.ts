@@ -17,7 +17,7 @@ describe('a new campaign', () => {
       ignoredBlacklistGroups: [], blacklistAfterUnreachable: null, maxChannels: null, trunk: null,
       detectMachines: false, machineAction: 'retry', operatorKey: null, operatorWaitSeconds: 60, minListenSeconds: null,
       recordCalls: false, ringTimeoutSeconds: 30, maxAttemptsPerNumber: 3, retryIntervalSeconds: 3600, maxInFlight: 1000, templateId: null,
-      strategy: { name: 'simple', version: 1, params: {} },
+      strategy: { name: 'simple', version: 1, params: {} }, workflowType: 'contactWorkflow',
     });
   });
 
@@ -39,6 +39,7 @@ describe('a new campaign', () => {
       operatorKey: '#', operatorWaitSeconds: 120, minListenSeconds: 5, ringTimeoutSeconds: 45, maxAttemptsPerNumber: 5,
       retryIntervalSeconds: 0, maxInFlight: 50, templateId: 7, recordCalls: true,
       strategy: { name: 'byOutcome', version: 1, params: { busy: { retries: 4, intervalSeconds: 300 }, intervalByKind: { mobile: 600 } } },
+      workflowType: 'contactWorkflow',
     };
     expect(parseNewCampaign(all)).toEqual({
       ...all,
@@ -96,6 +97,7 @@ describe('a bad value is refused with the path of its field', () => {
     ['strategy', { strategy: { name: 'byOutcome', version: 9 } }, 'strategy.version'],
     ['strategy', { strategy: { name: 'byOutcome', version: 1, params: { busy: { retries: 21 } } } }, 'strategy.params.busy.retries'],
     ['strategy', { strategy: { name: 'byOutcome', version: 1, params: { maxAttemptsPerContact: 0 } } }, 'strategy.params.maxAttemptsPerContact'],
+    ['workflowType', { workflowType: 'noSuchWorkflow' }, 'workflowType'],
   ];
 
   it('has a case for every setting', () => {
