@@ -87,6 +87,16 @@ async function decide(
   });
   if (refused) refuse('mass_call_refused');
 
+  const { role, consentRequired, consent } = facts.compliance;
+  const party = role === 'third_party' ? 'third party' : 'debtor';
+  checks.push({
+    rule: 'consent', passed: !consentRequired || consent !== null,
+    detail: !consentRequired ? `${party}: not required`
+      : consent ? `${party}: consent ${consent.id} (${consent.channel}) given ${consent.givenAt}${consent.expiresAt ? `, until ${consent.expiresAt}` : ''}`
+        : `${party}: no consent for this number holds now`,
+  });
+  if (consentRequired && !consent) refuse('no_consent');
+
   if (q.checkWindow) {
     checks.push({ rule: 'calling_hours', passed: hoursAllowed, detail: `${rules.policy.name} policy, zones ${q.zones.join(', ')}` });
     if (!hoursAllowed) {

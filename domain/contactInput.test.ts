@@ -22,7 +22,7 @@ test('numbers leave in E.164 with what was written and how it was read; blanks b
     variables: [{ key: 'BALANCE', value: '-12345,50' }],
   })]);
   expect(c).toEqual({
-    externalId: 'A-1', personId: null, fullName: 'Иванов Иван', timeZone: 'Asia/Yekaterinburg',
+    externalId: 'A-1', personId: null, fullName: 'Иванов Иван', timeZone: 'Asia/Yekaterinburg', role: 'debtor', debtor: null, consents: [],
     phones: [
       { e164: '+79123456789', raw: '8 912 345-67-89', note: null, kind: 'mobile' },
       { e164: '+77760569623', raw: '7760569623', note: expect.stringContaining('without a country code'), kind: 'other' },

@@ -1,11 +1,14 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { checkRole, CONTACT_ROLES, consentSchema, debtorLinkObject, type ContactRole } from './consentInput';
 import { InputError } from './inputError';
 import { normalizePhone, type CountryCode } from './phoneNumbers';
 
 // A contact as the ERP gives it (upsertContacts): its id in the ERP, the person behind it, its
-// numbers in dialling order and the variables its message reads. One schema for the API's input
-// type and its validation; numbers leave it in E.164 (libphonenumber, default region RU). Pure.
+// numbers in dialling order and the variables its message reads; its role (the debtor, or a third
+// party linked to one) and the consent evidence for its numbers (domain/consentInput.ts). One
+// schema for the API's input type and its validation; numbers leave it in E.164 (libphonenumber,
+// default region RU). Pure.
 
 export const PHONE_KINDS = ['mobile', 'home', 'work', 'other'] as const;
 export type PhoneKind = (typeof PHONE_KINDS)[number];
@@ -14,6 +17,7 @@ export type PhoneKind = (typeof PHONE_KINDS)[number];
 export const MAX_CONTACTS_PER_CALL = 10_000;
 export const MAX_PHONES_PER_CONTACT = 10;
 export const MAX_VARIABLES_PER_CONTACT = 100;
+export const MAX_CONSENTS_PER_CONTACT = 100;
 
 /** Where a number written without a country code is read. */
 export const DEFAULT_PHONE_REGION: CountryCode = 'RU';
@@ -77,6 +81,12 @@ const fields = {
     .describe('Numbers in dialling order.'),
   variables: z.array(variable).max(MAX_VARIABLES_PER_CONTACT, `at most ${MAX_VARIABLES_PER_CONTACT} variables`).nullish()
     .transform((v) => v ?? []).describe('What the message template reads (BALANCE, DUE_DATE...). All of them: a variable left out is removed.'),
+  role: z.enum(CONTACT_ROLES).nullish().transform((r): ContactRole => r ?? 'debtor')
+    .describe('debtor (the default), or third_party: one of the debtor\'s contact persons, called only with consent for the number.'),
+  debtor: debtorLinkObject.nullish().transform((d) => d ?? null).describe('role third_party: the debtor it belongs to.'),
+  consents: z.array(consentSchema).max(MAX_CONSENTS_PER_CONTACT, `at most ${MAX_CONSENTS_PER_CONTACT} consents`).nullish()
+    .transform((v) => v ?? [])
+    .describe('Consent evidence for the contact\'s numbers. Added to what is stored (evidence is not removed by leaving it out); the same one again (number, source, givenAt) updates its expiry or withdrawal.'),
 };
 
 const contactObject = z.object({
@@ -86,6 +96,9 @@ const contactObject = z.object({
   timeZone: fields.timeZone,
   phones: fields.phones,
   variables: fields.variables,
+  role: fields.role,
+  debtor: fields.debtor,
+  consents: fields.consents,
 }).strict().describe('A contact, whole: a field left out is cleared (no name, no person, no zone, no variables).');
 
 export const contactInputSchema = contactObject.superRefine((c, ctx) => {
@@ -106,6 +119,15 @@ export const contactInputSchema = contactObject.superRefine((c, ctx) => {
     if (v.key === 'BALANCE' && !AMOUNT.test(v.value.trim())) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['variables', i, 'value'], message: 'BALANCE is not an amount (expected a decimal number such as -68.27)' });
     }
+  });
+  checkRole(c, ctx);
+  const evidence = new Map<string, number>();
+  c.consents.forEach((k, i) => {
+    if (!firstOf.has(k.e164)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['consents', i, 'number'], message: 'not one of the contact\'s phones' });
+    const key = JSON.stringify([k.e164, k.source, k.givenAt]);
+    const first = evidence.get(key);
+    if (first !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['consents', i], message: `the same number, source and givenAt as consents.${first}` });
+    else evidence.set(key, i);
   });
 });
 

@@ -53,6 +53,7 @@ export function waitOfRefusal(gate: Extract<GateDecision, { allowed: false }>, z
       return { reason: 'paused', detail: null, until: null };
     case 'blacklisted':
     case 'mass_call_refused':
+    case 'no_consent':
     case 'campaign_stopped':
       return null;
   }

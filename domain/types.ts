@@ -66,7 +66,9 @@ export type GateRefusal =
   | 'outside_window'
   | 'cap_reached'
   // The subscriber refused mass calls through the operator (the refusal list): try the next number.
-  | 'mass_call_refused';
+  | 'mass_call_refused'
+  // A third party (or anyone, when the campaign's rule profile says so) without a consent for the number that holds now.
+  | 'no_consent';
 
 export interface GateCheck {
   rule: string;

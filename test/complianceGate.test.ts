@@ -70,3 +70,71 @@ describe('the refusal list of mass calls', () => {
     expect(rows).toEqual([{ operator: 'Билайн' }]);
   });
 });
+
+describe('third parties and consent', () => {
+  async function thirdParty(campaignId: string, externalId: string, phone: string, personId: string | null = null): Promise<number> {
+    const { rows } = await db.pool.query<{ id: string }>(
+      `INSERT INTO contact (campaign_id, external_id, person_id, role, debtor_external_id) VALUES ($1, $2, $3, 'third_party', 'debtor-ext') RETURNING id`,
+      [campaignId, externalId, personId]);
+    await db.pool.query('INSERT INTO contact_phone (contact_id, position, e164, raw) VALUES ($1, 1, $2, $2)', [rows[0].id, phone]);
+    return Number(rows[0].id);
+  }
+  const consent = (contactId: number, e164: string, c: { givenAt: string; expiresAt?: string; withdrawnAt?: string }) => db.pool.query(
+    `INSERT INTO contact_consent (contact_id, e164, source, given_at, expires_at, withdrawn_at, channel, created_by)
+     VALUES ($1, $2, 'form 7', $3, $4, $5, 'written', 'test') RETURNING id`,
+    [contactId, e164, c.givenAt, c.expiresAt ?? null, c.withdrawnAt ?? null]);
+
+  it('refuses a third party with no consent for the number (no retry, nothing reserved); the debtor needs none', async () => {
+    const id = await campaign();
+    const debtor = await insertContact(db.pool, id, 'debtor-ext', ['+79163000001'], {}, 'x', { personId: 'p-debtor' });
+    const third = await thirdParty(id, 'tp-1', '+79163000002');
+    const refused = await gate(db.pool, question(id, third, '+79163000002', at('2026-11-24T12:00'), 'tp-ch-1'));
+    expect(refused).toMatchObject({ allowed: false, refusal: 'no_consent' });
+    expect(refused).not.toHaveProperty('retryAt');
+    expect(refused.checks).toContainEqual({ rule: 'consent', passed: false, detail: 'third party: no consent for this number holds now' });
+    expect(await reservations(third)).toBe(0);
+    const allowed = await gate(db.pool, question(id, debtor, '+79163000001', at('2026-11-24T12:00'), 'tp-ch-2'));
+    expect(allowed.allowed).toBe(true);
+    expect(allowed.checks).toContainEqual({ rule: 'consent', passed: true, detail: 'debtor: not required' });
+  });
+
+  it('calls a third party while a consent for that number holds: not before it is given, not after it expires or is withdrawn', async () => {
+    const id = await campaign();
+    const third = await thirdParty(id, 'tp-2', '+79163000003');
+    const { rows } = await consent(third, '+79163000003', { givenAt: '2026-11-20T10:00:00+03:00', expiresAt: '2026-11-30T00:00:00+03:00' });
+    await consent(third, '+79163000099', { givenAt: '2026-11-01T10:00:00+03:00' }); // another number's: does not count
+    const q = (iso: string) => question(id, third, '+79163000003', at(iso));
+    expect(await gate(db.pool, q('2026-11-19T12:00'))).toMatchObject({ allowed: false, refusal: 'no_consent' });
+    const ok = await gate(db.pool, q('2026-11-24T12:00'));
+    expect(ok.allowed).toBe(true);
+    expect(ok.checks).toContainEqual({
+      rule: 'consent', passed: true,
+      detail: `third party: consent ${rows[0].id} (written) given 2026-11-20T07:00:00.000Z, until 2026-11-29T21:00:00.000Z`,
+    });
+    expect(await gate(db.pool, q('2026-11-30T12:00'))).toMatchObject({ allowed: false, refusal: 'no_consent' });
+    await db.pool.query(`UPDATE contact_consent SET withdrawn_at = '2026-11-25T00:00:00+03:00' WHERE id = $1`, [rows[0].id]);
+    expect(await gate(db.pool, q('2026-11-24T12:00'))).toMatchObject({ allowed: true });
+    expect(await gate(db.pool, q('2026-11-26T12:00'))).toMatchObject({ allowed: false, refusal: 'no_consent' });
+  });
+
+  it('counts caps for a third party as its own person: the debtor\'s call of the day leaves the third party\'s', async () => {
+    const id = await campaign();
+    const debtor = await insertContact(db.pool, id, 'debtor-ext', ['+79163000004'], {}, 'x', { personId: 'p-debtor-caps' });
+    const third = await thirdParty(id, 'tp-3', '+79163000005');
+    await consent(third, '+79163000005', { givenAt: '2026-11-01T00:00:00+03:00' });
+    expect((await gate(db.pool, question(id, debtor, '+79163000004', at('2026-11-24T10:00'), 'cap-d1'))).allowed).toBe(true);
+    expect(await gate(db.pool, question(id, debtor, '+79163000004', at('2026-11-24T11:00'), 'cap-d2'))).toMatchObject({ refusal: 'cap_reached' });
+    const t = await gate(db.pool, question(id, third, '+79163000005', at('2026-11-24T11:00'), 'cap-t1'));
+    expect(t.allowed).toBe(true);
+    expect(t.checks).toContainEqual({ rule: 'cap_person_day', passed: true, detail: '0 of 1 (calendar)' });
+  });
+
+  it('refuses on the refusal list first, and the proof still shows the consent check', async () => {
+    const id = await campaign();
+    const third = await thirdParty(id, 'tp-4', '+79163000006');
+    await addMassCallRefusals(db.pool, [{ e164: '+79163000006', refusedAt: null, operator: null }], 'api', 'test');
+    const d = await gate(db.pool, question(id, third, '+79163000006', at('2026-11-24T12:00')));
+    expect(d).toMatchObject({ allowed: false, refusal: 'mass_call_refused' });
+    expect(d.checks.map((c) => [c.rule, c.passed])).toEqual(expect.arrayContaining([['not_mass_call_refused', false], ['consent', false]]));
+  });
+});

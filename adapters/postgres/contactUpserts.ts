@@ -1,7 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
+import type { ConsentValue } from '../../domain/consentInput';
 import type { ContactPhoneValue, ContactValue } from '../../domain/contactInput';
 import { InputError } from '../../domain/inputError';
 import type { CampaignState, ContactState } from '../../domain/outcomes';
+import { writeConsents } from './contactConsents';
 import type { Row } from './rows';
 import { inTransaction, type Queryable } from './transaction';
 
@@ -13,6 +15,10 @@ import { inTransaction, type Queryable } from './transaction';
 // number by position in that list, so that list is not rewritten under it. Its name, person,
 // zone and variables are updated (attempt rows keep the message as it was said). Each change
 // not applied, or applied too late to matter, comes back as a warning with the contact's path.
+//
+// Consent evidence is added, never removed by leaving it out: the same consent again (number,
+// source, moment given) takes its new expiry, document and channel, and a withdrawal. A consent changes
+// what the gate says at once, whether the contact has started or not.
 
 /** Contacts may be added to a campaign in these states (through the API, or by a list import). */
 export const CONTACT_WRITABLE_STATES: readonly CampaignState[] = ['draft', 'running', 'paused'];
@@ -32,7 +38,9 @@ export interface UpsertReport {
 
 type StoredPhone = Pick<Row<'contact_phone'>, 'position' | 'e164' | 'raw' | 'note' | 'kind'>;
 
-interface StoredContact extends Pick<Row<'contact'>, 'id' | 'external_id' | 'full_name' | 'time_zone' | 'person_id'> {
+interface StoredContact extends Pick<Row<'contact'>,
+  'id' | 'external_id' | 'full_name' | 'time_zone' | 'person_id' | 'debtor_external_id' | 'debtor_person_id'> {
+  role: ContactValue['role'];
   state: ContactState;
   phones: StoredPhone[];
   variables: Record<string, string>;
@@ -40,7 +48,7 @@ interface StoredContact extends Pick<Row<'contact'>, 'id' | 'external_id' | 'ful
 
 /** What differs between a stored contact and the one given; empty lists: nothing. */
 export interface ContactChanges {
-  row: boolean; // name, person or zone
+  row: boolean; // name, person, zone, role or debtor
   phoneUpserts: (ContactPhoneValue & { position: number })[];
   phonesAfter: number | null; // positions above this are dropped (null: none are)
   variableUpserts: [string, string][];
@@ -49,7 +57,9 @@ export interface ContactChanges {
 
 /** The differences, part by part: only what changed is written. */
 export function contactChanges(stored: StoredContact, given: ContactValue): ContactChanges {
-  const row = stored.full_name !== given.fullName || stored.time_zone !== given.timeZone || stored.person_id !== given.personId;
+  const row = stored.full_name !== given.fullName || stored.time_zone !== given.timeZone || stored.person_id !== given.personId
+    || stored.role !== given.role || stored.debtor_external_id !== (given.debtor?.externalId ?? null)
+    || stored.debtor_person_id !== (given.debtor?.personId ?? null);
   const byPosition = new Map(stored.phones.map((p) => [p.position, p]));
   const phoneUpserts = given.phones.flatMap((p, i) => {
     const s = byPosition.get(i + 1);
@@ -77,7 +87,9 @@ export async function lockCampaignContacts(db: Queryable, campaignId: string): P
  * Inserts or updates the batch's contacts in the campaign, in one transaction. Throws InputError
  * (nothing written) when the campaign does not exist or no longer takes contacts.
  */
-export async function upsertContacts(pool: Pool, campaignId: string, contacts: readonly ContactValue[]): Promise<UpsertReport> {
+export async function upsertContacts(
+  pool: Pool, campaignId: string, contacts: readonly ContactValue[], createdBy: string,
+): Promise<UpsertReport> {
   return inTransaction(pool, async (db) => {
     // FOR SHARE: the campaign cannot be completed or cancelled while contacts are added to it.
     const { rows: campaigns } = await db.query<{ state: CampaignState }>('SELECT state FROM campaign WHERE id = $1 FOR SHARE', [campaignId]);
@@ -98,6 +110,8 @@ export async function upsertContacts(pool: Pool, campaignId: string, contacts: r
     const phoneCuts: { id: string; after: number }[] = [];
     const variableUpserts: { id: string; name: string; value: string }[] = [];
     const variableDeletes: { id: string; name: string }[] = [];
+    const consents: { id: string; consent: ConsentValue }[] = [];
+    const unchanged = new Set<string>();
 
     contacts.forEach((contact, index) => {
       const s = stored.get(contact.externalId);
@@ -105,6 +119,7 @@ export async function upsertContacts(pool: Pool, campaignId: string, contacts: r
         fresh.push(contact);
         return;
       }
+      for (const consent of contact.consents) consents.push({ id: s.id, consent });
       const changes = contactChanges(s, contact);
       const phonesDiffer = changes.phoneUpserts.length > 0 || changes.phonesAfter !== null;
       const variablesDiffer = changes.variableUpserts.length > 0 || changes.variableDeletes.length > 0;
@@ -114,7 +129,7 @@ export async function upsertContacts(pool: Pool, campaignId: string, contacts: r
       }
       const applyPhones = phonesDiffer && !started;
       if (!changes.row && !applyPhones && !variablesDiffer) {
-        report.unchanged++;
+        unchanged.add(s.id);
         return;
       }
       report.updated++;
@@ -138,6 +153,7 @@ export async function upsertContacts(pool: Pool, campaignId: string, contacts: r
       const id = inserted.get(contact.externalId)!;
       contact.phones.forEach((phone, i) => freshPhones.push({ id, phone: { ...phone, position: i + 1 } }));
       for (const v of contact.variables) freshVariables.push({ id, name: v.key, value: v.value });
+      for (const consent of contact.consents) consents.push({ id, consent });
     }
     await updateRows(db, rowUpdates);
     await cutPhones(db, phoneCuts);
@@ -146,6 +162,11 @@ export async function upsertContacts(pool: Pool, campaignId: string, contacts: r
     await deleteVariables(db, variableDeletes);
     await writeVariables(db, freshVariables, false);
     await writeVariables(db, variableUpserts, true);
+    // A contact whose only change is its consent evidence was updated too.
+    for (const id of await writeConsents(db, consents, createdBy)) {
+      if (unchanged.delete(id)) report.updated++;
+    }
+    report.unchanged = unchanged.size;
     return report;
   });
 }
@@ -167,7 +188,7 @@ async function readStored(db: PoolClient, campaignId: string, externalIds: strin
   // FOR NO KEY UPDATE: the campaign workflow cannot start one of these contacts (pending to
   // in_progress) between this read and the numbers written for it.
   const { rows } = await db.query<StoredContact>(
-    `SELECT c.id, c.external_id, c.state, c.full_name, c.time_zone, c.person_id,
+    `SELECT c.id, c.external_id, c.state, c.full_name, c.time_zone, c.person_id, c.role, c.debtor_external_id, c.debtor_person_id,
             coalesce((SELECT json_agg(json_build_object('position', p.position, 'e164', p.e164, 'raw', p.raw, 'note', p.note, 'kind', p.kind)
                                 ORDER BY p.position)
                         FROM contact_phone p WHERE p.contact_id = c.id), '[]') AS phones,
@@ -184,11 +205,12 @@ async function readStored(db: PoolClient, campaignId: string, externalIds: strin
 async function insertContacts(db: PoolClient, campaignId: string, contacts: ContactValue[]): Promise<Map<string, string>> {
   if (contacts.length === 0) return new Map();
   const { rows } = await db.query<{ id: string; external_id: string }>(
-    `INSERT INTO contact (campaign_id, external_id, full_name, time_zone, person_id)
-     SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])
+    `INSERT INTO contact (campaign_id, external_id, full_name, time_zone, person_id, role, debtor_external_id, debtor_person_id)
+     SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
      ON CONFLICT (campaign_id, external_id) DO NOTHING
      RETURNING id, external_id`,
-    [campaignId, contacts.map((c) => c.externalId), contacts.map((c) => c.fullName), contacts.map((c) => c.timeZone), contacts.map((c) => c.personId)]);
+    [campaignId, contacts.map((c) => c.externalId), contacts.map((c) => c.fullName), contacts.map((c) => c.timeZone), contacts.map((c) => c.personId),
+      contacts.map((c) => c.role), contacts.map((c) => c.debtor?.externalId ?? null), contacts.map((c) => c.debtor?.personId ?? null)]);
   if (rows.length !== contacts.length) {
     // A list import of the same campaign added one of them since it was looked up.
     throw new Error('some of these contacts were added by another import meanwhile: nothing was written; call again');
@@ -199,10 +221,14 @@ async function insertContacts(db: PoolClient, campaignId: string, contacts: Cont
 async function updateRows(db: PoolClient, updates: { id: string; contact: ContactValue }[]): Promise<void> {
   if (updates.length === 0) return;
   await db.query(
-    `UPDATE contact c SET full_name = t.full_name, time_zone = t.time_zone, person_id = t.person_id, updated_at = now()
-       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS t (id, full_name, time_zone, person_id)
+    `UPDATE contact c SET full_name = t.full_name, time_zone = t.time_zone, person_id = t.person_id, role = t.role,
+            debtor_external_id = t.debtor_external_id, debtor_person_id = t.debtor_person_id, updated_at = now()
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+         AS t (id, full_name, time_zone, person_id, role, debtor_external_id, debtor_person_id)
       WHERE c.id = t.id`,
-    [updates.map((u) => u.id), updates.map((u) => u.contact.fullName), updates.map((u) => u.contact.timeZone), updates.map((u) => u.contact.personId)]);
+    [updates.map((u) => u.id), updates.map((u) => u.contact.fullName), updates.map((u) => u.contact.timeZone), updates.map((u) => u.contact.personId),
+      updates.map((u) => u.contact.role), updates.map((u) => u.contact.debtor?.externalId ?? null),
+      updates.map((u) => u.contact.debtor?.personId ?? null)]);
 }
 
 async function cutPhones(db: PoolClient, cuts: { id: string; after: number }[]): Promise<void> {

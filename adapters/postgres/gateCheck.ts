@@ -1,4 +1,5 @@
 import type { ContactWait, ContactWaitReason } from '../../domain/contactWaits';
+import type { ConsentChannel, ContactRole } from '../../domain/consentInput';
 import type { Caps } from '../../domain/legalPolicy';
 import type { CampaignState } from '../../domain/outcomes';
 import type { BlacklistHit } from './blacklist';
@@ -8,7 +9,7 @@ import type { Queryable } from './transaction';
 // The gate's one round trip: gate_check (schema/migrations/1764320000000_gate-function.sql) takes
 // the advisory locks, checks that the rules the worker derived its inputs from are still the
 // campaign's, reads the campaign's state, the blacklist, who may be called at all (gate_compliance:
-// the refusal list) and the caps, and reserves the cap slot when every rule allows the call. The
+// the refusal list, consent) and the caps, and reserves the cap slot when every rule allows the call. The
 // worker explains the decision from the facts it returns.
 
 export interface GateStatement {
@@ -37,12 +38,20 @@ export interface GateStatement {
 export interface ComplianceFacts {
   /** The refusal list's entry for the number: its subscriber refused mass calls (null: not on it). */
   massCallRefusal: { id: number; refusedAt: string | null; operator: string | null } | null;
+  role: ContactRole;
+  /** Whether this contact may be called on this number only with a consent. */
+  consentRequired: boolean;
+  /** The consent for the number that holds at the moment checked (the latest given), if any. */
+  consent: { id: number; givenAt: string; expiresAt: string | null; channel: ConsentChannel } | null;
   /** Nothing here forbids the call. */
   allowed: boolean;
 }
 
 interface ComplianceJson {
   refusal: { id: number; refusedAt: string | null; operator: string | null } | null;
+  role: ContactRole;
+  consentRequired: boolean;
+  consent: { id: number; givenAt: string; expiresAt: string | null; channel: ConsentChannel } | null;
   allowed: boolean;
 }
 
@@ -89,6 +98,12 @@ function complianceFacts(c: ComplianceJson): ComplianceFacts {
   const r = c.refusal;
   return {
     massCallRefusal: r && { id: Number(r.id), refusedAt: isoOrNull(r.refusedAt), operator: r.operator },
+    role: c.role,
+    consentRequired: c.consentRequired,
+    consent: c.consent && {
+      id: Number(c.consent.id), givenAt: new Date(c.consent.givenAt).toISOString(), expiresAt: isoOrNull(c.consent.expiresAt),
+      channel: c.consent.channel,
+    },
     allowed: c.allowed,
   };
 }

@@ -35,6 +35,7 @@ export async function onRefusal(
   switch (gate.refusal) {
     case 'blacklisted':
     case 'mass_call_refused':
+    case 'no_consent':
       // The number may not be called (the blacklist, the refusal list of mass calls): the next one.
       return 'next_number';
     case 'campaign_stopped':

@@ -6,7 +6,10 @@ import { graphqlClass } from '../graphql/zodTypes';
 // the answers written here.
 
 export const ContactInput = graphqlClass('ContactInput', contactInputObject, 'input', {
-  names: { phones: 'ContactPhone', 'phones.kind': 'PhoneKind', variables: 'ContactVariable' },
+  names: {
+    phones: 'ContactPhone', 'phones.kind': 'PhoneKind', variables: 'ContactVariable',
+    role: 'ContactRole', debtor: 'DebtorLink', consents: 'Consent', 'consents.channel': 'ConsentChannel',
+  },
 });
 
 @ObjectType({ description: 'A change that was stored differently than asked, or too late to matter, and why.' })

@@ -20,8 +20,9 @@ export class ContactsResolver {
   async upsertContacts(
     @Args('campaignId') campaignId: string,
     @Args('contacts', { type: () => [ContactInput] }) contacts: ContactInputValue[],
+    @Context('dialer') request: RequestContext,
   ): Promise<ContactUpsertReport> {
-    const report = await this.service.upsert(campaignId, contacts);
+    const report = await this.service.upsert(campaignId, contacts, actorOf(request.principal!));
     return { campaignId, inserted: report.inserted, updated: report.updated, unchanged: report.unchanged, warnings: report.warnings };
   }
 

@@ -36,9 +36,9 @@ export class ContactsService {
    * transaction, or nothing is. A running campaign's workflow is started if it is not running
    * (the contacts added are pending rows it pages through).
    */
-  async upsert(campaignId: string, contacts: readonly unknown[]): Promise<UpsertReport> {
+  async upsert(campaignId: string, contacts: readonly unknown[], actor: string): Promise<UpsertReport> {
     const values = parseContactBatch(contacts);
-    const report = await upsertContacts(this.pool, campaignId, values);
+    const report = await upsertContacts(this.pool, campaignId, values, actor);
     log.info({ campaignId, inserted: report.inserted, updated: report.updated, unchanged: report.unchanged, warnings: report.warnings.length }, 'contacts upserted');
     if (report.campaignState === 'running') {
       try {
