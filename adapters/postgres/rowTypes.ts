@@ -61,7 +61,7 @@ export interface Attempt {
   channel_id: string | null;
   contact_id: Int8;
   dtmf: string | null;
-  e164: string;
+  e164: string | null;
   ended_at: Timestamp;
   gate: Json;
   hangup_cause: number | null;
@@ -156,7 +156,7 @@ export interface CallReservation {
   campaign_id: string;
   channel_id: string;
   contact_id: Int8;
-  e164: string;
+  e164: string | null;
   id: Generated<Int8>;
   kind: string;
   local_date: Timestamp;
@@ -186,7 +186,9 @@ export interface Campaign {
   name: string;
   operator_key: string | null;
   operator_wait_seconds: Generated<number>;
+  personal_data_retention_days: number | null;
   policy_options: Generated<Json>;
+  purpose: Generated<string>;
   record_calls: Generated<boolean>;
   recording_retention_days: Generated<number>;
   retry_interval_seconds: Generated<number>;
@@ -236,6 +238,7 @@ export interface Contact {
   outcome: CallOutcome | null;
   person_id: string | null;
   person_key: Generated<string | null>;
+  personal_data_deleted_at: Timestamp | null;
   role: Generated<string>;
   state: Generated<ContactState>;
   time_zone: string | null;
@@ -338,6 +341,20 @@ export interface PreparedMessage {
   text: string;
 }
 
+export interface RuleProfile {
+  consent_required: string;
+  honour_mass_call_refusals: boolean;
+  legal_basis: string;
+  legal_policy: string;
+  purpose: string;
+  record_answered: boolean;
+  record_retention_days: number;
+  recording_retention_days: number;
+  synthesized_prompt_is_conversation: Generated<boolean>;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+}
+
 export interface Template {
   body: string;
   clips: Generated<Json>;
@@ -388,7 +405,7 @@ export interface TrunkInvalidResult {
   attempt_id: Int8;
   cause: number | null;
   day: Timestamp;
-  e164: string;
+  e164: string | null;
   fate: string;
   id: Generated<Int8>;
   sip_code: number | null;
@@ -436,6 +453,7 @@ export interface DB {
   mass_call_refusal: MassCallRefusal;
   numbering_range: NumberingRange;
   prepared_message: PreparedMessage;
+  rule_profile: RuleProfile;
   template: Template;
   template_version: TemplateVersion;
   trunk: Trunk;

@@ -58,8 +58,8 @@ export class Attempt {
   @Field(() => Int, { description: "The number's place in the contact's list (1 is dialled first)." })
   phonePosition!: number;
 
-  @Field({ description: 'The number dialled (E.164).' })
-  number!: string;
+  @Field(() => String, { nullable: true, description: "The number dialled (E.164); null once the contact's personal data was deleted." })
+  number!: string | null;
 
   @Field(() => Int, { description: 'Which call to this number it was (0 for a refusal).' })
   numberAttempt!: number;
