@@ -206,6 +206,15 @@ export function parseCampaignSettings(input: unknown): CampaignSettings {
 }
 
 /**
+ * Settings read back from a campaign row: each field checked, the rules between fields not.
+ * The row passed them when it was written; a rule added since (hours that can never be
+ * called) must not make an existing campaign unreadable, only refuse its next change.
+ */
+export function parseStoredCampaignSettings(input: unknown): CampaignSettings {
+  return parseWith(settingsObject, input);
+}
+
+/**
  * Applies a patch to the stored settings: the patch's fields are checked alone, then the
  * merged whole against the rules between fields (a new windowStart against the stored
  * windowEnd). Returns the merged settings and the fields whose value changed.

@@ -158,6 +158,20 @@ describe('updateCampaign', () => {
   it('refuses a campaign that does not exist', async () => {
     await expect(updateCampaign(db.pool, 'missing', { name: 'x' }, 'test')).rejects.toThrow('campaign missing does not exist');
   });
+
+  it('still reads a campaign stored before a rule between fields that it breaks, and names the rule at its next change', async () => {
+    const old = 'stored-before-the-rule';
+    await createCampaign(db.pool, { ...everySetting(), id: old, startDate: '2026-03-02', endDate: '2026-03-02' }, 'test');
+    // What an older release could store: a retry wait longer than the campaign's only day.
+    await db.pool.query(
+      `UPDATE campaign SET strategy = '{"name":"byOutcome","version":1,"params":{"no_answer":{"intervalSeconds":86400}}}' WHERE id = $1`, [old]);
+    const settings = await readCampaignSettings(db.pool, old);
+    expect(settings?.strategy).toMatchObject({ name: 'byOutcome', params: { no_answer: { intervalSeconds: 86_400 } } });
+    await expect(updateCampaign(db.pool, old, { name: 'Renamed' }, 'test'))
+      .rejects.toThrow('strategy.params.no_answer.intervalSeconds: a retry 86400 s after a call can never fall inside');
+    await updateCampaign(db.pool, old, { endDate: '2026-03-31', name: 'Renamed' }, 'test');
+    expect((await readCampaignSettings(db.pool, old))?.name).toBe('Renamed');
+  });
 });
 
 describe('setCampaignState', () => {

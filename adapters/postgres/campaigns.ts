@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import {
-  applyCampaignPatch, CAMPAIGN_SETTING_NAMES, CampaignInputError, parseCampaignSettings, parseNewCampaign,
+  applyCampaignPatch, CAMPAIGN_SETTING_NAMES, CampaignInputError, parseNewCampaign, parseStoredCampaignSettings,
   type CampaignSettingName, type CampaignSettings, type CampaignSettingsPatch, type NewCampaignInput,
 } from '../../domain/campaignSettings';
 import type { CampaignState } from '../../domain/outcomes';
@@ -120,7 +120,7 @@ export async function readCampaignSettings(
   );
   if (rows.length === 0) return null;
   const row = rows[0] as Record<CampaignSettingName, unknown>;
-  return parseCampaignSettings(Object.fromEntries(CAMPAIGN_SETTING_NAMES.map((f) => {
+  return parseStoredCampaignSettings(Object.fromEntries(CAMPAIGN_SETTING_NAMES.map((f) => {
     const { fromDb } = COLUMNS[f];
     return [f, fromDb ? fromDb(row[f]) : row[f]];
   })));
