@@ -42,4 +42,27 @@ export default tseslint.config(
       'no-restricted-imports': ['error', ...forbiddenInSandbox],
     },
   },
+  {
+    // Strategy workflows reach calls only through the contact step library's public face
+    // (workflows/contactSteps/index.ts), which puts the gate, the caps and the proof row in front
+    // of every call: no activity proxies of their own, none of the library's inner modules.
+    files: ['workflows/strategies/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [
+          ...forbiddenInSandbox,
+          {
+            name: '@temporalio/workflow',
+            importNames: ['proxyActivities', 'proxyLocalActivities'],
+            message: 'a strategy workflow calls through workflows/contactSteps (attemptCall), never an activity of its own',
+          },
+        ],
+        patterns: [{
+          group: ['**/contactSteps/*'],
+          message: 'import the step library from workflows/contactSteps (its index), not its inner modules',
+        }],
+      }],
+    },
+  },
 );

@@ -2,3 +2,5 @@
 export { contactWorkflow } from './contactWorkflow';
 export { campaignWorkflow } from './campaignWorkflow';
 export { recordingRetentionWorkflow } from './recordingRetention';
+// Strategy workflows (domain/strategies/workflowTypes.ts names them for campaigns).
+export { mobileThenHome } from './strategies/mobileThenHome/mobileThenHome';

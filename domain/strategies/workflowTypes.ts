@@ -9,6 +9,7 @@ import { z } from 'zod';
 
 export const CONTACT_WORKFLOW_TYPES = {
   contactWorkflow: 'Each number in order: gate, wait, prepare, call, record, then the campaign\'s strategy decides (docs/strategies.md).',
+  mobileThenHome: 'Calls the mobile; busy twice, it calls the home number from 18:00 the subscriber\'s time (workflows/strategies/mobileThenHome).',
 } as const satisfies Record<string, string>;
 
 export type ContactWorkflowType = keyof typeof CONTACT_WORKFLOW_TYPES;

@@ -6,4 +6,4 @@
 export { openContact, type AttemptOptions, type Contact } from './contact';
 export type { AttemptResult } from './attemptCall';
 export type { ContactInput } from './session';
-export { nextLocalTime } from './localTime';
+export { nextLocalHours } from './localTime';

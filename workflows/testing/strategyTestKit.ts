@@ -5,14 +5,14 @@ import { randomBytes } from 'node:crypto';
 import type { CallingSchedule } from '../../domain/callingSchedule';
 import type { CallOutcome } from '../../domain/outcomes';
 import type { AnswerHistoryQuestion } from '../../adapters/postgres/answerRates';
-import type { AnswerHistory, PhoneKind, StrategyChoice } from '../../domain/strategies/strategy';
+import { DEFAULT_STRATEGY, type AnswerHistory, type PhoneKind, type StrategyChoice } from '../../domain/strategies/strategy';
+import { DEFAULT_CONTACT_WORKFLOW_TYPE, type ContactWorkflowType } from '../../domain/strategies/workflowTypes';
 import type { ContactResult, RetryStrategy } from '../../domain/types';
-import { contactWorkflow } from '../contactWorkflow';
 import { ALWAYS_OPEN, answered, contactPlan, ended, scriptedContactActivities, type ContactSeen } from './fakeActivities';
 import { useSkippingWorld } from './skippingWorld';
 
 // The strategy author's test kit: one contact, the real contact workflow and the strategy
-// under test, on Temporal's time-skipping test server, each call ending as the script says.
+// under test (or a strategy workflow of its own: `workflowType`), on Temporal's time-skipping test server, each call ending as the script says.
 // It answers the question a strategy is about — when was each number called? — in the
 // subscriber's own clock, so a test reads like the rule it checks:
 //
@@ -26,8 +26,16 @@ import { useSkippingWorld } from './skippingWorld';
 export type ScriptedOutcome = Exclude<CallOutcome, 'refused'>;
 
 export interface StrategyRun {
-  /** The strategy under test, as a campaign names it (registered in domain/strategies/registry.ts). */
-  strategy: StrategyChoice;
+  /**
+   * The strategy under test, as a campaign names it (registered in domain/strategies/registry.ts);
+   * simple v1 when left out (a strategy workflow that decides by itself needs none).
+   */
+  strategy?: StrategyChoice;
+  /**
+   * The contact workflow type to run, as a campaign names it (domain/strategies/workflowTypes.ts):
+   * contactWorkflow by default, or a strategy workflow under test.
+   */
+  workflowType?: ContactWorkflowType;
   /** The contact's numbers in dialling order: an E.164 number, or one with its kind. */
   numbers: readonly (string | { e164: string; kind?: PhoneKind | null })[];
   /** How each call ends, in order. A strategy that calls more often than this fails the run. */
@@ -101,7 +109,7 @@ export function useStrategyTestKit(): (run: StrategyRun) => Promise<StrategyRunR
     const schedule = run.schedule ?? { ...ALWAYS_OPEN, window: { start: run.hours?.[0] ?? '09:00', end: run.hours?.[1] ?? '21:00' } };
     const base = contactPlan();
     const { activities, seen } = scriptedContactActivities(() => env.currentTimeMs(), {
-      plan: [contactPlan({ phones, schedule, strategyChoice: run.strategy, strategy: { ...base.strategy, ...run.campaign } })],
+      plan: [contactPlan({ phones, schedule, strategyChoice: run.strategy ?? DEFAULT_STRATEGY, strategy: { ...base.strategy, ...run.campaign } })],
       // A call beyond the script is answered, which ends the contact; the run then fails.
       call: [...run.outcomes.map((o) => ended(o)), answered],
     });
@@ -116,7 +124,7 @@ export function useStrategyTestKit(): (run: StrategyRun) => Promise<StrategyRunR
       connection: env.nativeConnection, taskQueue, workflowBundle: world.bundle, activities: { ...activities, answerRates },
     });
     const { contact, history } = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(contactWorkflow, {
+      const handle = await env.client.workflow.start(run.workflowType ?? DEFAULT_CONTACT_WORKFLOW_TYPE, {
         taskQueue, workflowId: `contact/strategy-kit/${randomBytes(4).toString('hex')}`, args: [{ campaignId: 'c-unit', contactId: 42 }],
       });
       try {
