@@ -156,8 +156,10 @@ describe('the codec server', () => {
     expect(text).toContain(PHONE);
     expect(text).toContain(NAME);
     expect(text).toMatch(/98765/);
+    // The CLI (temporal workflow show --codec-endpoint … --codec-auth 'Bearer …') sends the namespace header empty.
+    expect((await codecCall(server.url, '/decode', payloads, { authorization: `Bearer ${keys.admin}`, 'x-namespace': '' })).status).toBe(200);
     const { rows } = await world.db.pool.query(
-      `SELECT actor, action, entity_id, details FROM audit_log WHERE action = 'codec.decode' ORDER BY id DESC LIMIT 1`);
+      `SELECT actor, action, entity_id, details FROM audit_log WHERE action = 'codec.decode' ORDER BY id LIMIT 1`);
     expect(rows[0]).toEqual({ actor: 'key:codec-admin', action: 'codec.decode', entity_id: world.config.TEMPORAL_NAMESPACE, details: { payloads: payloads.length } });
   });
 

@@ -93,8 +93,9 @@ async function handle(options: CodecServerOptions, req: IncomingMessage, res: Se
   if (req.method !== 'POST') throw new Refusal(405, `${path} takes POST`);
 
   const admin = await adminOf(options.pool, credentialOf(req));
+  // The UI names its namespace; the CLI sends the header empty.
   const namespace = req.headers['x-namespace'];
-  if (namespace !== undefined && namespace !== options.namespace) {
+  if (namespace && namespace !== options.namespace) {
     throw new Refusal(403, `this codec server serves the namespace ${options.namespace}, not ${String(namespace)}`);
   }
   const payloads = payloadsOf(await jsonBody(req));
