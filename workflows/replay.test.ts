@@ -24,10 +24,17 @@ import path from 'node:path';
 //   contact-best-hour.json (ff612aa)         bestHour with the answer counts (patched
 //     'best-hour-estimates', a local answerRates before each decision): no answer at 10:00, then
 //     at 19:00 on three evenings, answered; recorded with the strategy test kit's `history`
+//   strategy-mobile-then-home.json (6f612f0) the example strategy workflow (workflow type
+//     mobileThenHome, from the contact step library): busy twice on the mobile from 10:00 in
+//     Vladivostok, the wait for 18:00 woken by a campaignChanged (the plan read again, the gate
+//     again), home answered at 18:00
+//
+// Each history names its workflow type in its first event, and the replay runs that type from
+// the bundle: a strategy workflow's fixture replays its own code, not contactWorkflow.
 //
 // Recorded by running each scenario on a checkout of the commit it names (workflows/testing/fakeActivities.ts
 // of that commit for the activities) and saving `JSON.stringify(await handle.fetchHistory())`; the
-// f951ebe ones by workflows/testing/recordHistories.ts (the scenarios are kept there to be read;
+// f951ebe and 6f612f0 ones by workflows/testing/recordHistories.ts (the scenarios are kept there to be read;
 // a fixture is never recorded again: a new scenario gets a new file).
 
 const DIR = path.join(__dirname, 'testing/histories');
@@ -46,7 +53,7 @@ const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 test('there are recorded histories to replay', () => {
   expect(files).toEqual([
     'campaign-paused-signalled.json', 'campaign-warm-speech.json', 'contact-best-hour.json', 'contact-by-outcome.json',
-    'contact-retry-pause.json', 'contact-speech-prepare.json',
+    'contact-retry-pause.json', 'contact-speech-prepare.json', 'strategy-mobile-then-home.json',
   ]);
 });
 
@@ -55,5 +62,7 @@ test.each(files)('%s replays on the current workflows without a nondeterminism e
   // with fromObject.
   const history = temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(path.join(DIR, file), 'utf8')));
   expect(history.events.length).toBeGreaterThan(50);
+  const type = history.events[0].workflowExecutionStartedEventAttributes?.workflowType?.name;
+  expect(type).toBe(file.startsWith('campaign-') ? 'campaignWorkflow' : file.startsWith('strategy-mobile-then-home') ? 'mobileThenHome' : 'contactWorkflow');
   await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, history)).resolves.toBeUndefined();
 });

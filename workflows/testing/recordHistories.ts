@@ -1,4 +1,5 @@
 import { Worker, bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import { DateTime } from 'luxon';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import { campaignWorkflow } from '../campaignWorkflow';
 import { contactWorkflow } from '../contactWorkflow';
 import { campaignChangedSignal, contactProgressQuery } from '../signals';
 import {
-  PREPARED, contactPlan, ended, fakeCampaign, prepareFails, scriptedContactActivities,
+  PREPARED, contactPlan, ended, fakeCampaign, phone, prepareFails, scriptedContactActivities,
 } from './fakeActivities';
 
 // Records replay fixtures (testing/histories, replayed by workflows/replay.test.ts) of the
@@ -72,6 +73,49 @@ const scenarios: Record<string, (env: Env, bundle: Awaited<ReturnType<typeof bun
       });
       const result = await handle.result();
       if (result.state !== 'completed' || seen.warmed.length !== 1) throw new Error(`unexpected run: ${JSON.stringify(result)}`);
+      return handle.fetchHistory();
+    });
+  },
+
+  /**
+   * 'mobileThenHome' (the example strategy workflow, workflows/strategies/mobileThenHome): from
+   * 10:00 in Vladivostok, busy twice on the mobile ten minutes apart; waiting for 18:00 there, a
+   * campaignChanged wakes it (the plan read again, the gate asked again, the wait resumed); home
+   * answers at 18:00.
+   */
+  async 'strategy-mobile-then-home.json'(env, bundle) {
+    const zone = 'Asia/Vladivostok';
+    const now = await env.currentTimeMs();
+    const tenOClock = DateTime.fromMillis(now, { zone }).startOf('week').plus({ weeks: 1 }).set({ hour: 10 }).toMillis();
+    await env.sleep(tenOClock - now);
+    const { activities, seen } = scriptedContactActivities(() => env.currentTimeMs(), {
+      plan: [contactPlan({
+        phones: [{ ...phone(1, '+79140000001', [zone]), kind: 'mobile' }, { ...phone(2, '+74232000002', [zone]), kind: 'home' }],
+        strategy: { maxAttemptsPerNumber: 3, retryIntervalSeconds: 600, machineAction: 'hang_up' },
+      })],
+      call: [ended('busy'), ended('busy'), ended('answered')],
+    });
+    const taskQueue = `record-${randomBytes(4).toString('hex')}`;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+    return worker.runUntil(async () => {
+      const handle = await env.client.workflow.start('mobileThenHome', {
+        taskQueue, workflowId: `contact/record/${randomBytes(4).toString('hex')}`, args: [{ campaignId: 'c-unit', contactId: 42 }],
+      });
+      for (let i = 0; i < 400; i++) {
+        const p = await handle.query(contactProgressQuery);
+        if (p.step === 'wait' && p.attempts === 2 && p.sleepingUntil !== null) break;
+        // The server skips time only while a client waits for it: past the retry's ten minutes.
+        if (p.step === 'wait' && p.attempts === 1 && p.sleepingUntil !== null) await env.sleep(Date.parse(p.sleepingUntil) - await env.currentTimeMs() + 1000);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      if (seen.call.length !== 2) throw new Error('the contact never waited for the evening after two calls');
+      await handle.signal(campaignChangedSignal);
+      const result = await handle.result();
+      const home = seen.call[2];
+      if (result.state !== 'done' || seen.plan.length !== 2 || !home
+        || DateTime.fromMillis(home.atMs, { zone }).toFormat('HH:mm') !== '18:00') {
+        throw new Error(`unexpected run: ${JSON.stringify({ result, order: seen.order })}`);
+      }
       return handle.fetchHistory();
     });
   },
