@@ -21,7 +21,7 @@ export interface PayloadKey {
 // a process that reaches Temporal without keys would write personal data in clear, so it does
 // not start; scripts/stack.sh makes a development key. Errors name the entry, never its bytes.
 const payloadKeysSetting = z.string({
-  required_error: 'required: `id:<base64 of 32 random bytes>`, comma-separated, newest first (docs/personalData.md); `openssl rand -base64 32` makes one',
+  required_error: 'required: `id:<base64 of 32 random bytes>`, comma-separated, newest first (docs/payloadEncryption.md); `openssl rand -base64 32` makes one',
 }).transform((text, ctx): PayloadKey[] => {
   const keys: PayloadKey[] = [];
   for (const [i, entry] of text.split(',').map((e) => e.trim()).entries()) {
