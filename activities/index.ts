@@ -13,6 +13,8 @@ import { prepare, prepareMessage, type PrepareRequest } from './prepare';
 import { finish, record, speechFailed } from './record';
 import { warmTemplate } from './warmTemplate';
 import { deleteExpiredRecordings, type RecordingFiles } from './recordings';
+import { countPersonalDataMatches, deletePersonalDataBatch, type DeletionBatchRequest } from './personalData';
+import type { PersonalDataFilter } from '../domain/personalDataFilter';
 import type { Telephony } from '../adapters/ari/telephony';
 import { countAnswerHistory, type AnswerHistoryQuestion } from '../adapters/postgres/answerRates';
 import type { AudioStore } from '../adapters/speech/speechPort';
@@ -71,6 +73,12 @@ export function createActivities(deps: ActivityDeps) {
       if (!deps.recordings) throw new Error('this worker has no ARI client for stored recordings (ActivityDeps.recordings)');
       const ctx = Context.current();
       return deleteExpiredRecordings({ pool: deps.pool, files: deps.recordings }, new Date(nowIso), (n) => ctx.heartbeat(n));
+    },
+    /** The personal data deletion's steps (workflows/personalDataDeletion.ts). */
+    countPersonalDataMatches: (filter: PersonalDataFilter) => countPersonalDataMatches(deps.pool, filter),
+    deletePersonalDataBatch: (req: DeletionBatchRequest) => {
+      const ctx = Context.current();
+      return deletePersonalDataBatch(deps, req, (d) => ctx.heartbeat(d));
     },
     startContactPage: (req: PageRequest) => startNextContactPage(deps, req),
     completeCampaign: (campaignId: string) => markCampaignCompleted(deps.pool, campaignId),

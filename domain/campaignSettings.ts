@@ -80,6 +80,7 @@ const fields = {
   operatorWaitSeconds: int(5, 3600).default(60).describe('How long a subscriber waits for an operator before an apology and hang-up.'),
   minListenSeconds: int(1).nullable().default(null).describe('A subscriber who hangs up early was reached if they listened this long (null: only to the end).'),
   recordCalls: z.boolean().default(false).describe('Record every answered call, both directions, for the retention of the campaign (docs/recording.md).'),
+  personalDataRetentionDays: int(1, 36600).nullable().default(null).describe('Days after the campaign finished that its contacts\' personal data is kept before the retention schedule deletes it (null: kept until deleted by request; docs/personalData.md).'),
   ringTimeoutSeconds: int(5, 120).default(30).describe('How long a call rings before it counts as no answer.'),
   maxAttemptsPerNumber: int(1, 50).default(3).describe('Calls to one number before the next number (or giving up).'),
   retryIntervalSeconds: int(0).default(3600).describe('Wait between attempts to one number.'),

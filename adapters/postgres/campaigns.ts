@@ -50,6 +50,7 @@ const COLUMNS: Record<CampaignSettingName, Column> = {
   operatorWaitSeconds: { name: 'operator_wait_seconds' },
   minListenSeconds: { name: 'min_listen_seconds' },
   recordCalls: { name: 'record_calls' },
+  personalDataRetentionDays: { name: 'personal_data_retention_days' },
   ringTimeoutSeconds: { name: 'ring_timeout_seconds' },
   maxAttemptsPerNumber: { name: 'max_attempts_per_number' },
   retryIntervalSeconds: { name: 'retry_interval_seconds' },

@@ -247,6 +247,19 @@ export function createAudioStore(opts: AudioStoreOptions): FileAudioStore {
       return readPiece(key);
     },
 
+    async forget(key) {
+      if (!KEY.test(key)) return false;
+      try {
+        const s = await stat(path(key));
+        await unlink(path(key));
+        if (total !== null) total -= s.size;
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        throw err;
+      }
+    },
+
     media: (key) => `sound:${prefix}/${key}`,
     speechKey,
     evict,

@@ -78,4 +78,9 @@ export interface AudioStore {
   assemble(pieces: AudioRef[]): Promise<{ key: string; media: string; durationMs: number }>;
   /** The PCM of a stored piece (previews, tests); null when absent. */
   read(key: string): Promise<Buffer | null>;
+  /**
+   * Removes a synthesised or assembled piece (a deleted contact's personal audio); never an
+   * uploaded clip. False when it was not there.
+   */
+  forget(key: string): Promise<boolean>;
 }

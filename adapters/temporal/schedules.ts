@@ -42,11 +42,37 @@ export async function ensureRecordingRetentionSchedule(client: Client, o: Retent
   return 'updated';
 }
 
+export const PERSONAL_DATA_RETENTION_SCHEDULE = 'personal-data-retention';
+
+/**
+ * Creates the personal data retention schedule (docs/personalData.md), or updates it to this
+ * definition: daily by default, since retention is counted in days after a campaign finished.
+ */
+export async function ensurePersonalDataRetentionSchedule(client: Client, o: RetentionScheduleOptions): Promise<'created' | 'updated'> {
+  const scheduleId = o.scheduleId ?? PERSONAL_DATA_RETENTION_SCHEDULE;
+  const wanted: Omit<ScheduleOptions, 'scheduleId'> = {
+    spec: { intervals: [{ every: o.every ?? '1 day' }] },
+    action: { type: 'startWorkflow', workflowType: 'personalDataRetentionWorkflow', args: [], taskQueue: o.taskQueue, workflowId: scheduleId },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+  };
+  try {
+    await client.schedule.create({ scheduleId, ...wanted });
+    return 'created';
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  await client.schedule.getHandle(scheduleId).update((previous) => ({
+    ...previous, spec: wanted.spec, policies: { ...previous.policies, ...wanted.policies }, action: wanted.action as never,
+  }));
+  return 'updated';
+}
+
 /** Every schedule of the dialer, on a client of its own (the worker's start). */
 export async function ensureDialerSchedules(settings: Parameters<typeof connectClient>[0], taskQueue: string): Promise<void> {
   const temporal = await connectClient(settings);
   try {
     await ensureRecordingRetentionSchedule(temporal.client, { taskQueue });
+    await ensurePersonalDataRetentionSchedule(temporal.client, { taskQueue });
   } finally {
     await temporal.close();
   }
