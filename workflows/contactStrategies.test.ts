@@ -99,4 +99,16 @@ describe('byOutcome in the contact workflow', () => {
     expectCallGaps(seen, [3600]);
     expect(result).toMatchObject({ state: 'failed', outcome: 'no_answer', attempts: 2 });
   });
+
+  test('a hand-over no channel delivers yet ends the contact failed with the last outcome, numbers left or not', async () => {
+    // Campaigns whose strategy could hand over are refused at creation; a plan saying so anyway
+    // (settings that predate the refusal) must not hang or call on.
+    const { result, seen } = await runContact({
+      plan: [plan({ busy: { retries: 1, intervalSeconds: 60, then: 'handover_sms' } })],
+      call: [ended('busy')],
+    });
+    expect(seen.call.map((c) => c.args.e164)).toEqual([MOBILE, MOBILE]);
+    expect(seen.finish.map((f) => f.args)).toEqual([{ contactId: 42, state: 'failed', outcome: 'busy' }]);
+    expect(result).toMatchObject({ state: 'failed', outcome: 'busy', attempts: 2 });
+  });
 });
