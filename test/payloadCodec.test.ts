@@ -1,10 +1,11 @@
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import type { Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { randomBytes } from 'node:crypto';
 import { insertApiKey, type ApiRole } from '../adapters/postgres/apiAccess';
 import { AesGcmPayloadCodec } from '../adapters/temporal/payloadCodec';
-import { connectClient } from '../adapters/temporal/connections';
+import { connectClient, connectWorker, dataConverter } from '../adapters/temporal/connections';
 import { startCampaign } from '../adapters/temporal/workflowStarters';
 import { startCodecServer, type CodecServer } from '../apps/codec-server/codecServer';
 import { newSecret } from '../common/apiSecrets';
@@ -140,6 +141,27 @@ describe('Temporal histories of a campaign run', () => {
     const handle = contactWorkflowId(campaignId, externalId);
     await expect(plain.client.workflow.getHandle(handle).result()).rejects.toThrow(/binary\/encrypted/);
     await expect(world.client.workflow.getHandle(handle).result()).resolves.toMatchObject({ state: 'done' });
+  });
+});
+
+describe('a failure quoting a number', () => {
+  it("is kept encrypted (message and stack trace), and the product client reads it", async () => {
+    const taskQueue = `pc-fail-${RUN}`;
+    const connection = await connectWorker(world.config);
+    const worker = await Worker.create({
+      connection, namespace: world.config.TEMPORAL_NAMESPACE, taskQueue, dataConverter: dataConverter(world.config),
+      workflowsPath: require.resolve('./payloadCodecWorkflows'),
+      activities: { failLoudly: async (e164: string) => { throw new Error(`originate PJSIP/${e164.slice(1)}@carrier: no route to ${e164}`); } },
+    });
+    const workflowId = `payload-codec-fail/${RUN}`;
+    const err = await worker.runUntil(world.client.workflow.execute('failingCall', { taskQueue, workflowId, args: [PHONE] }).catch((e: unknown) => e));
+    await connection.close();
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const activityFailure = (err as WorkflowFailedError).cause as Error & { cause?: Error };
+    expect(activityFailure.cause?.message).toContain(`no route to ${PHONE}`);
+    const { bytes } = await rawHistory(workflowId);
+    expect(bytes.includes(Buffer.from(PHONE.slice(1)))).toBe(false);
+    expect(bytes.includes(Buffer.from('no route'))).toBe(false);
   });
 });
 
