@@ -94,22 +94,35 @@ class CallRecorder {
     });
   }
 
-  /** Snoop and record; null when the call was over before the recording could begin. */
+  /**
+   * Snoop and record; null when the call was over before the recording could begin. What the
+   * call says before the record request is accepted (a few ms on an idle box) is not in it.
+   */
   private async start(): Promise<Date | null> {
-    const snoop = await this.client.snoop(this.channelId, { snoopId: this.snoopId, spy: 'both' });
-    if (!snoop) return null;
-    const deadline = Date.now() + SNOOP_READY_MS;
-    for (;;) {
-      try {
-        const recording = await this.client.record(this.snoopId, { name: this.name, format: 'wav', maxDurationSeconds: MAX_RECORDING_SECONDS });
-        return recording ? new Date() : null;
-      } catch (err) {
-        if (!(err instanceof AriHttpError && err.status === 409) || Date.now() >= deadline) {
-          await this.client.hangup(this.snoopId).catch(() => false);
-          throw err;
+    // The snoop channel enters the app a moment after the snoop request returns; record answers
+    // 409 until then. Its StasisStart says when; a lost one is covered by asking again.
+    let ready!: () => void;
+    const entered = new Promise<void>((resolve) => { ready = resolve; });
+    const off = this.client.onChannel(this.snoopId, (e) => { if (e.type === 'StasisStart') ready(); });
+    try {
+      const snoop = await this.client.snoop(this.channelId, { snoopId: this.snoopId, spy: 'both' });
+      if (!snoop) return null;
+      const deadline = Date.now() + SNOOP_READY_MS;
+      await Promise.race([entered, sleep(POLL_MS * 4)]);
+      for (;;) {
+        try {
+          const recording = await this.client.record(this.snoopId, { name: this.name, format: 'wav', maxDurationSeconds: MAX_RECORDING_SECONDS });
+          return recording ? new Date() : null;
+        } catch (err) {
+          if (!(err instanceof AriHttpError && err.status === 409) || Date.now() >= deadline) {
+            await this.client.hangup(this.snoopId).catch(() => false);
+            throw err;
+          }
         }
+        await sleep(POLL_MS / 2);
       }
-      await sleep(POLL_MS / 2);
+    } finally {
+      off();
     }
   }
 
