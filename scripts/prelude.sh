@@ -17,7 +17,8 @@ ensure_node_deps() {
 }
 
 # start_stack: Postgres and the Temporal dev server (installed if missing), their addresses
-# exported (DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_UI_URL).
+# exported (DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_UI_URL), and DIALER_PAYLOAD_KEYS (the one
+# set already, else the development key stack.sh made once).
 start_stack() {
   bash scripts/stack.sh start >/dev/null
   # shellcheck disable=SC1091
