@@ -12,21 +12,17 @@ const isoInstant = z.string().datetime({ offset: true, message: 'an ISO 8601 ins
 export const MAX_FILTER_IDS = 10_000;
 
 export const personalDataFilterSchema = z.object({
-  contactIds: z.array(z.number().int().positive('a contact id')).min(1, 'must not be empty (leave it out instead)').max(MAX_FILTER_IDS).optional(),
-  campaignId: z.string().min(1).max(63).optional(),
-  externalIds: z.array(z.string().min(1, 'must not be empty')).min(1, 'must not be empty (leave it out instead)').max(MAX_FILTER_IDS).optional(),
-  /** Contacts imported (created) before this instant. */
-  importedBefore: isoInstant.optional(),
-  states: z.array(z.enum(CONTACT_STATES)).min(1, 'must not be empty (leave it out instead)').optional(),
-  /** Contacts of campaigns that finished before this instant. */
-  campaignFinishedBefore: isoInstant.optional(),
-  /**
-   * Contacts of finished campaigns whose personalDataRetentionDays had passed by this instant:
-   * the retention schedule's filter.
-   */
-  retentionEndedBy: isoInstant.optional(),
-  /** Every contact: must be said explicitly, and alone. */
-  all: z.boolean().optional(),
+  contactIds: z.array(z.number().int().positive('a contact id')).min(1, 'must not be empty (leave it out instead)').max(MAX_FILTER_IDS).nullish()
+    .describe('These contacts, by the dialer\'s ids.'),
+  campaignId: z.string().min(1).max(63).nullish().describe('Contacts of this campaign.'),
+  externalIds: z.array(z.string().min(1, 'must not be empty')).min(1, 'must not be empty (leave it out instead)').max(MAX_FILTER_IDS).nullish()
+    .describe('Contacts with these ERP ids (with campaignId: of that campaign).'),
+  importedBefore: isoInstant.nullish().describe('Contacts imported before this instant (ISO 8601 with offset).'),
+  states: z.array(z.enum(CONTACT_STATES)).min(1, 'must not be empty (leave it out instead)').nullish().describe('Contacts in one of these states.'),
+  campaignFinishedBefore: isoInstant.nullish().describe('Contacts of campaigns that finished before this instant.'),
+  retentionEndedBy: isoInstant.nullish()
+    .describe('Contacts of finished campaigns whose personalDataRetentionDays had passed by this instant (the retention schedule\'s filter).'),
+  all: z.boolean().nullish().describe('Every contact of every campaign: must be said explicitly, and alone.'),
 }).strict();
 
 export type PersonalDataFilter = z.output<typeof personalDataFilterSchema>;
@@ -35,7 +31,7 @@ const CRITERIA = ['contactIds', 'campaignId', 'externalIds', 'importedBefore', '
 
 /** The criteria a filter gives (its `all` aside). */
 export function filterCriteria(f: PersonalDataFilter): string[] {
-  return CRITERIA.filter((k) => f[k] !== undefined);
+  return CRITERIA.filter((k) => f[k] !== undefined && f[k] !== null);
 }
 
 /**
@@ -60,5 +56,5 @@ export function parsePersonalDataFilter(input: unknown, prefix = 'filter'): Pers
 
 /** Whether the filter names its contacts one by one (what an ERP may delete: its own contacts). */
 export function namesContacts(f: PersonalDataFilter): boolean {
-  return f.contactIds !== undefined || (f.externalIds !== undefined && f.campaignId !== undefined);
+  return !!f.contactIds || (!!f.externalIds && !!f.campaignId);
 }

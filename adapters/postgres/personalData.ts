@@ -168,6 +168,8 @@ export interface PersonalDataRead {
   campaignId?: string | null;
   /** The contacts whose personal fields were returned. */
   contactIds?: number[];
+  /** The attempts returned (each names its contact for good: attempt rows outlive a deletion). */
+  attemptIds?: number[];
   /** The filter, without the personal values it may hold (a number searched by is `byNumber: true`). */
   filter?: Record<string, unknown>;
   rows: number;
@@ -177,6 +179,6 @@ export interface PersonalDataRead {
 export async function auditPersonalDataRead(db: Queryable, r: PersonalDataRead): Promise<void> {
   await writeAudit(db, {
     actor: r.actor, action: 'personal_data.read', entity: 'contact', entityId: r.campaignId ?? '',
-    details: { what: r.what, contactIds: r.contactIds ?? [], filter: r.filter ?? {}, rows: r.rows }, source: r.source,
+    details: { what: r.what, contactIds: r.contactIds ?? [], attemptIds: r.attemptIds ?? [], filter: r.filter ?? {}, rows: r.rows }, source: r.source,
   });
 }

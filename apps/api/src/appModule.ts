@@ -17,6 +17,7 @@ import { ErrorFilter } from './graphql/errorFilter';
 import { InfraModule } from './infra/infraModule';
 import { LiveModule } from './live/liveModule';
 import { MetricsModule } from './metrics/requestMetrics';
+import { PersonalDataModule } from './personalData/personalDataModule';
 import { subscriptionAuth } from './live/subscriptionAuth';
 import { ResultsModule } from './results/resultsModule';
 import { RecordingsModule } from './recordings/recordingsModule';
@@ -68,6 +69,7 @@ export class AppModule {
         CalendarModule,
         CallerIdsModule,
         ComplianceModule,
+        PersonalDataModule,
         MetricsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
