@@ -227,6 +227,19 @@ describe('the codec server', () => {
     expect(textOf(answer.body)).toContain(NAME);
   });
 
+  it('names what is wrong with a bad request, after checking who sent it', async () => {
+    const post = (path: string, body: string, auth = keys.admin) => fetch(`${server.url}${path}`, {
+      method: 'POST', headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' }, body,
+    });
+    const notJson = await post('/decode', '{"payloads": [');
+    expect([notJson.status, (await notJson.json()).error]).toEqual([400, 'the body is not JSON: { "payloads": [...] }']);
+    const badData = await post('/decode', JSON.stringify({ payloads: [{ metadata: {}, data: 'not base64!' }] }));
+    expect([badData.status, (await badData.json()).error]).toEqual([400, 'payloads.0.data: base64']);
+    expect((await post('/decode', '{"payloads": [', keys.viewer)).status).toBe(403);
+    expect((await fetch(`${server.url}/decode`)).status).toBe(405);
+    expect((await post('/other', '{}')).status).toBe(404);
+  });
+
   it('encodes for an admin (the UI signalling a workflow), with the first key', async () => {
     const input = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify({ note: NAME })) };
     const answer = await codecCall(server.url, '/encode', [input], { authorization: `Bearer ${keys.admin}` });
