@@ -80,12 +80,20 @@ async function decide(
   });
   if (hit) refuse('blacklisted');
 
-  const refused = facts.compliance.massCallRefusal;
+  const { profile } = facts.compliance;
   checks.push({
-    rule: 'not_mass_call_refused', passed: refused === null,
-    detail: refused ? `refusal ${refused.id}${refused.operator ? ` via ${refused.operator}` : ''}${refused.refusedAt ? ` since ${refused.refusedAt}` : ''}` : undefined,
+    rule: 'rule_profile', passed: true,
+    detail: `${profile.purpose}: policy ${profile.legalPolicy} (applied: ${rules.policy.name}, ${rules.policy.callKind}), `
+      + `consent ${profile.consentRequired}, refusal list ${profile.honourRefusals ? 'applies' : 'not applied'}`,
   });
-  if (refused) refuse('mass_call_refused');
+
+  const refused = facts.compliance.massCallRefusal;
+  const onList = refused ? `refusal ${refused.id}${refused.operator ? ` via ${refused.operator}` : ''}${refused.refusedAt ? ` since ${refused.refusedAt}` : ''}` : undefined;
+  checks.push({
+    rule: 'not_mass_call_refused', passed: refused === null || !profile.honourRefusals,
+    detail: refused && !profile.honourRefusals ? `${onList}, not applied to ${profile.purpose} calls` : onList,
+  });
+  if (refused && profile.honourRefusals) refuse('mass_call_refused');
 
   const { role, consentRequired, consent } = facts.compliance;
   const party = role === 'third_party' ? 'third party' : 'debtor';

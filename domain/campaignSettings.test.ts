@@ -13,7 +13,7 @@ describe('a new campaign', () => {
     expect(parseNewCampaign(minimal)).toEqual({
       id: 'c1', name: 'Reminder', callerId: '+74951234567', callerIdPool: null,
       timeZone: 'Europe/Moscow', windowStart: '09:00', windowEnd: '20:00', weeklyHours: {},
-      startDate: null, endDate: null, calendarCountry: 'RU', legalPolicy: 'none', policyOptions: {}, caps: {},
+      startDate: null, endDate: null, calendarCountry: 'RU', purpose: 'service', legalPolicy: 'none', policyOptions: {}, caps: {},
       ignoredBlacklistGroups: [], blacklistAfterUnreachable: null, maxChannels: null, trunk: null,
       detectMachines: false, machineAction: 'retry', operatorKey: null, operatorWaitSeconds: 60, minListenSeconds: null,
       recordCalls: false, ringTimeoutSeconds: 30, maxAttemptsPerNumber: 3, retryIntervalSeconds: 3600, maxInFlight: 1000, templateId: null,
@@ -31,7 +31,7 @@ describe('a new campaign', () => {
   it('accepts every setting at once', () => {
     const all = {
       ...minimal, timeZone: 'Asia/Vladivostok', windowStart: '10:00', windowEnd: '19:00', weeklyHours: { 1: ['09:00', '12:00'] },
-      startDate: '2026-01-10', endDate: '2026-01-10', calendarCountry: 'KZ', legalPolicy: 'ru_230fz' as const,
+      startDate: '2026-01-10', endDate: '2026-01-10', calendarCountry: 'KZ', purpose: 'debt_collection' as const, legalPolicy: 'ru_230fz' as const,
       policyOptions: { period: 'rolling' as const, countUnanswered: true, callKind: 'message' as const },
       caps: { person: { day: 1, week: null }, number: { month: 10 } }, ignoredBlacklistGroups: ['staff', 'vip'],
       callerIdPool: 'moscow-2026',
@@ -64,6 +64,7 @@ describe('a bad value is refused with the path of its field', () => {
     ['startDate', { startDate: '2026-02-30' }, 'startDate'],
     ['endDate', { endDate: '1.1.2026' }, 'endDate'],
     ['calendarCountry', { calendarCountry: 'ru' }, 'calendarCountry'],
+    ['purpose', { purpose: 'lottery' }, 'purpose'],
     ['legalPolicy', { legalPolicy: 'gdpr' }, 'legalPolicy'],
     ['policyOptions', { policyOptions: { period: 'weekly' } }, 'policyOptions.period'],
     ['policyOptions', { policyOptions: { countUnanswered: 'yes' } }, 'policyOptions.countUnanswered'],

@@ -1,6 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { InputError } from './inputError';
+import { CAMPAIGN_PURPOSES } from './ruleProfiles';
 import { poolName } from './callerIdPool';
 import { strategyRetryWaits, strategySettingSchema } from './strategies/registry';
 import { workflowTypeSettingSchema } from './strategies/workflowTypes';
@@ -58,6 +59,7 @@ const fields = {
   startDate: isoDate.nullable().default(null).describe('First local day calls may be placed (null: from now).'),
   endDate: isoDate.nullable().default(null).describe('Last local day calls may be placed, inclusive (null: open-ended).'),
   calendarCountry: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as RU').default('RU').describe('ISO 3166 country whose calendar of holidays and working weekends applies.'),
+  purpose: z.enum(CAMPAIGN_PURPOSES).default('service').describe('Why the campaign calls: debt_collection, service, advertising or emergency; selects its rule profile (docs/compliance.md): the legal policy it requires, who needs consent, recording and retention.'),
   legalPolicy: z.enum(['none', 'ru_230fz']).default('none').describe('Legal hours and caps applied on top of the campaign\'s own (\'ru_230fz\': Russia\'s 230-FZ).'),
   policyOptions: z.object({
     period: z.enum(['calendar', 'rolling']).optional().describe('\'calendar\' days, weeks and months, or \'rolling\' 24 hours, 7 and 30 days.'),

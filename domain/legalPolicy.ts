@@ -86,3 +86,20 @@ export function tighterCaps(a: Caps, b: Caps): Caps {
   const min = (x: number | null, y: number | null): number | null => (x === null ? y : y === null ? x : Math.min(x, y));
   return { day: min(a.day, b.day), week: min(a.week, b.week), month: min(a.month, b.month) };
 }
+
+/** Policies from the least to the most strict. */
+const STRICTNESS: readonly LegalPolicy['name'][] = ['none', 'ru_230fz'];
+
+/**
+ * The policy of a campaign under its purpose's rule profile (domain/ruleProfiles.ts): the
+ * stricter of the campaign's and the profile's, so a setting cannot switch off what the purpose
+ * requires; the profile's reading of a synthesized message with a key prompt (a conversation or a
+ * message) is the call kind unless the campaign names one.
+ */
+export function policyUnderProfile(
+  campaignPolicy: string, options: PolicyOptions, profile: { legalPolicy: string; synthesizedPromptIsConversation: boolean },
+): LegalPolicy {
+  const rank = (name: string): number => STRICTNESS.indexOf(name as LegalPolicy['name']);
+  const name = rank(profile.legalPolicy) > rank(campaignPolicy) ? profile.legalPolicy : campaignPolicy;
+  return legalPolicy(name, { callKind: profile.synthesizedPromptIsConversation ? 'conversation' : 'message', ...options });
+}

@@ -138,3 +138,53 @@ describe('third parties and consent', () => {
     expect(d.checks.map((c) => [c.rule, c.passed])).toEqual(expect.arrayContaining([['not_mass_call_refused', false], ['consent', false]]));
   });
 });
+
+describe('the purpose\'s rule profile', () => {
+  it('advertising needs consent from everyone, the debtor too; the proof names the profile', async () => {
+    const id = await campaign({ purpose: 'advertising', legalPolicy: 'none' });
+    const contact = await insertContact(db.pool, id, 'ad-1', ['+79164000001']);
+    const refused = await gate(db.pool, question(id, contact, '+79164000001', at('2026-11-24T12:00')));
+    expect(refused).toMatchObject({ allowed: false, refusal: 'no_consent' });
+    expect(refused.checks).toContainEqual({
+      rule: 'rule_profile', passed: true,
+      detail: 'advertising: policy none (applied: none, conversation), consent everyone, refusal list applies',
+    });
+    expect(refused.checks).toContainEqual({ rule: 'consent', passed: false, detail: 'debtor: no consent for this number holds now' });
+    await db.pool.query(`INSERT INTO contact_consent (contact_id, e164, source, given_at, created_by) VALUES ($1, '+79164000001', 'web form', '2026-11-01T00:00:00Z', 'test')`, [contact]);
+    expect((await gate(db.pool, question(id, contact, '+79164000001', at('2026-11-24T12:00')))).allowed).toBe(true);
+  });
+
+  it('emergency calls need no consent and are not stopped by the refusal list; the proof says the list was not applied', async () => {
+    const id = await campaign({ purpose: 'emergency', legalPolicy: 'none' });
+    const { rows } = await db.pool.query<{ id: string }>(
+      `INSERT INTO contact (campaign_id, external_id, role, debtor_external_id) VALUES ($1, 'em-1', 'third_party', 'x') RETURNING id`, [id]);
+    const contact = Number(rows[0].id);
+    await db.pool.query(`INSERT INTO contact_phone (contact_id, position, e164, raw) VALUES ($1, 1, '+79164000002', 'x')`, [contact]);
+    await addMassCallRefusals(db.pool, [{ e164: '+79164000002', refusedAt: null, operator: null }], 'api', 'test');
+    const d = await gate(db.pool, question(id, contact, '+79164000002', at('2026-11-24T12:00')));
+    expect(d.allowed).toBe(true);
+    expect(d.checks).toContainEqual({ rule: 'not_mass_call_refused', passed: true, detail: expect.stringMatching(/^refusal \d+, not applied to emergency calls$/) });
+    expect(d.checks).toContainEqual({ rule: 'consent', passed: true, detail: 'third party: not required' });
+  });
+
+  it('debt collection applies 230-FZ even when the campaign says none, and an edited profile reaches the kept rules at once', async () => {
+    const id = await campaign({ purpose: 'debt_collection', legalPolicy: 'none' });
+    const contact = await insertContact(db.pool, id, 'dc-1', ['+79164000003'], {}, 'x', { personId: 'p-dc-1' });
+    // 23:00 on a working day: outside 230-FZ's 08:00-22:00, inside the campaign's own all-day window.
+    const late = await gate(db.pool, question(id, contact, '+79164000003', at('2026-11-24T23:00')));
+    expect(late).toMatchObject({ allowed: false, refusal: 'outside_window' });
+    expect(late.checks).toContainEqual({ rule: 'calling_hours', passed: false, detail: 'ru_230fz policy, zones Europe/Moscow' });
+    expect((await gate(db.pool, question(id, contact, '+79164000003', at('2026-11-24T12:00'), 'dc-ch-1'))).allowed).toBe(true);
+    expect(await gate(db.pool, question(id, contact, '+79164000003', at('2026-11-24T13:00')))).toMatchObject({ refusal: 'cap_reached' });
+
+    // The profile now reads a robot call as a message: two a day. The kept rules are stale and read again.
+    await db.pool.query(`UPDATE rule_profile SET synthesized_prompt_is_conversation = false WHERE purpose = 'debt_collection'`);
+    try {
+      const second = await gate(db.pool, question(id, contact, '+79164000003', at('2026-11-24T13:00')));
+      expect(second.allowed).toBe(true);
+      expect(second.checks).toContainEqual(expect.objectContaining({ rule: 'rule_profile', detail: expect.stringContaining('applied: ru_230fz, message') }));
+    } finally {
+      await db.pool.query(`UPDATE rule_profile SET synthesized_prompt_is_conversation = true WHERE purpose = 'debt_collection'`);
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import type { Queryable } from './transaction';
 import type { Row } from './rows';
 import type { CallingSchedule, IsoWeekday } from '../../domain/callingSchedule';
-import { legalPolicy, tighterCaps, type Caps, type LegalPolicy, type PolicyOptions } from '../../domain/legalPolicy';
+import { policyUnderProfile, tighterCaps, type Caps, type LegalPolicy, type PolicyOptions } from '../../domain/legalPolicy';
 import type { CampaignState } from '../../domain/outcomes';
 
 // A campaign's calling rules as one value: its schedule, the legal policy on top, its caps,
@@ -59,18 +59,21 @@ async function readRules(
             to_char(k.window_start, 'HH24:MI:SS') AS window_start, to_char(k.window_end, 'HH24:MI:SS') AS window_end,
             k.weekly_hours, to_char(k.start_date, 'YYYY-MM-DD') AS start_date, to_char(k.end_date, 'YYYY-MM-DD') AS end_date,
             k.legal_policy, k.policy_options, k.caps, k.ignored_blacklist_groups, k.blacklist_after_unreachable,
+            p.legal_policy AS profile_policy, p.synthesized_prompt_is_conversation AS profile_conversation,
             coalesce((SELECT json_agg(to_char(d.day, 'YYYY-MM-DD')) FROM calendar_day d
                        WHERE d.country = k.calendar_country AND d.kind = 'holiday'
                          AND d.day BETWEEN $2::date - 1 AND $2::date + $3::int), '[]') AS holidays,
             coalesce((SELECT json_agg(to_char(d.day, 'YYYY-MM-DD')) FROM calendar_day d
                        WHERE d.country = k.calendar_country AND d.kind = 'working'
                          AND d.day BETWEEN $2::date - 1 AND $2::date + $3::int), '[]') AS working_days
-       FROM campaign k WHERE k.id = $1`,
+       FROM campaign k JOIN rule_profile p ON p.purpose = k.purpose WHERE k.id = $1`,
     [campaignId, calendarFrom, calendarDays],
   );
   if (rows.length === 0) throw new Error(`campaign ${campaignId} does not exist`);
   const r = rows[0];
-  const policy = legalPolicy(r.legal_policy, r.policy_options as PolicyOptions);
+  // The purpose's rule profile may require a stricter policy (domain/legalPolicy.ts).
+  const policy = policyUnderProfile(r.legal_policy, r.policy_options as PolicyOptions,
+    { legalPolicy: r.profile_policy, synthesizedPromptIsConversation: r.profile_conversation });
   const caps = (r.caps ?? {}) as { person?: unknown; number?: unknown };
   const rules: CampaignRules = {
     campaignId: r.id,

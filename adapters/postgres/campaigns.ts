@@ -37,6 +37,7 @@ const COLUMNS: Record<CampaignSettingName, Column> = {
   startDate: { name: 'start_date', read: `to_char(start_date, 'YYYY-MM-DD')` },
   endDate: { name: 'end_date', read: `to_char(end_date, 'YYYY-MM-DD')` },
   calendarCountry: { name: 'calendar_country' },
+  purpose: { name: 'purpose' },
   legalPolicy: { name: 'legal_policy' },
   policyOptions: jsonColumn('policy_options'),
   caps: jsonColumn('caps'),

@@ -1,16 +1,18 @@
 import type { ContactWait, ContactWaitReason } from '../../domain/contactWaits';
 import type { ConsentChannel, ContactRole } from '../../domain/consentInput';
 import type { Caps } from '../../domain/legalPolicy';
+import type { CampaignPurpose, ConsentRule } from '../../domain/ruleProfiles';
 import type { CampaignState } from '../../domain/outcomes';
 import type { BlacklistHit } from './blacklist';
 import type { CapCounts } from './caps';
 import type { Queryable } from './transaction';
 
-// The gate's one round trip: gate_check (schema/migrations/1764320000000_gate-function.sql) takes
-// the advisory locks, checks that the rules the worker derived its inputs from are still the
-// campaign's, reads the campaign's state, the blacklist, who may be called at all (gate_compliance:
-// the refusal list, consent) and the caps, and reserves the cap slot when every rule allows the call. The
-// worker explains the decision from the facts it returns.
+// The gate's one round trip: gate_check (schema/migrations/1764320000000_gate-function.sql, with
+// its compliance facts since 1764420000000_mass-call-refusals.sql) takes the advisory locks, checks
+// that the rules the worker derived its inputs from are still the campaign's, reads the
+// campaign's state, the blacklist, who may be called at all (gate_compliance: the refusal list,
+// consent, the purpose's rule profile) and the caps, and reserves the cap slot when every rule
+// allows the call. The worker explains the decision from the facts it returns.
 
 export interface GateStatement {
   campaignId: string;
@@ -43,6 +45,8 @@ export interface ComplianceFacts {
   consentRequired: boolean;
   /** The consent for the number that holds at the moment checked (the latest given), if any. */
   consent: { id: number; givenAt: string; expiresAt: string | null; channel: ConsentChannel } | null;
+  /** The campaign's purpose and what its rule profile decided here. */
+  profile: { purpose: CampaignPurpose; legalPolicy: string; consentRequired: ConsentRule; honourRefusals: boolean };
   /** Nothing here forbids the call. */
   allowed: boolean;
 }
@@ -52,6 +56,7 @@ interface ComplianceJson {
   role: ContactRole;
   consentRequired: boolean;
   consent: { id: number; givenAt: string; expiresAt: string | null; channel: ConsentChannel } | null;
+  profile: ComplianceFacts['profile'];
   allowed: boolean;
 }
 
@@ -104,6 +109,7 @@ function complianceFacts(c: ComplianceJson): ComplianceFacts {
       id: Number(c.consent.id), givenAt: new Date(c.consent.givenAt).toISOString(), expiresAt: isoOrNull(c.consent.expiresAt),
       channel: c.consent.channel,
     },
+    profile: c.profile,
     allowed: c.allowed,
   };
 }
