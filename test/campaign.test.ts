@@ -114,7 +114,7 @@ describe('a campaign end to end', () => {
         expect(r.message_text).toBeNull();
       } else {
         expect(r.gate.allowed).toBe(true);
-        expect(r.gate.checks.map((c: { rule: string }) => c.rule)).toEqual(['campaign_running', 'not_blacklisted', 'calling_hours']);
+        expect(r.gate.checks.map((c: { rule: string }) => c.rule)).toEqual(['campaign_running', 'not_blacklisted', 'rule_profile', 'not_mass_call_refused', 'consent', 'calling_hours']);
         expect(r.message_text).toBe('Здравствуйте, Тестов Тест! Ваша задолженность 100 рублей. Спасибо.');
       }
     }
