@@ -232,9 +232,9 @@ describe('the codec server', () => {
       method: 'POST', headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' }, body,
     });
     const notJson = await post('/decode', '{"payloads": [');
-    expect([notJson.status, (await notJson.json()).error]).toEqual([400, 'the body is not JSON: { "payloads": [...] }']);
+    expect([notJson.status, ((await notJson.json()) as { error?: string }).error]).toEqual([400, 'the body is not JSON: { "payloads": [...] }']);
     const badData = await post('/decode', JSON.stringify({ payloads: [{ metadata: {}, data: 'not base64!' }] }));
-    expect([badData.status, (await badData.json()).error]).toEqual([400, 'payloads.0.data: base64']);
+    expect([badData.status, ((await badData.json()) as { error?: string }).error]).toEqual([400, 'payloads.0.data: base64']);
     expect((await post('/decode', '{"payloads": [', keys.viewer)).status).toBe(403);
     expect((await fetch(`${server.url}/decode`)).status).toBe(405);
     expect((await post('/other', '{}')).status).toBe(404);
