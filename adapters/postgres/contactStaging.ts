@@ -111,7 +111,10 @@ export class ContactStaging {
        CREATE TEMPORARY TABLE import_chunk (LIKE import_stage) ON COMMIT DROP;
        -- the contacts this import added: the chunk's, then every chunk's
        CREATE TEMPORARY TABLE import_chunk_new (line integer NOT NULL, contact_id bigint NOT NULL) ON COMMIT DROP;
-       CREATE TEMPORARY TABLE import_new (LIKE import_chunk_new) ON COMMIT DROP`);
+       CREATE TEMPORARY TABLE import_chunk_ids (LIKE import_chunk_new) ON COMMIT DROP;
+       CREATE TEMPORARY TABLE import_new (LIKE import_chunk_new) ON COMMIT DROP;
+       -- Compiling these statements costs more than it saves: each reads its rows once.
+       SET LOCAL jit = off`);
     // Named once: pg_get_serial_sequence in the statement would look it up again for every row.
     const { rows: [sequence] } = await client.query<{ name: string }>(`SELECT pg_get_serial_sequence('contact', 'id') AS name`);
     return new ContactStaging(client, campaignId, sequence!.name, chunkLines);
@@ -192,20 +195,25 @@ export class ContactStaging {
     steps.lap('copy');
     // The planner needs the chunk's size and its mix of kinds: a guess of a few rows would loop.
     await steps.run('chunk', 'ANALYZE import_chunk');
-    // The chunk's first line of each contact that is not in the campaign yet (from before the
-    // import, or from an earlier chunk), with its id in file order. The lookup is a subquery per
-    // contact on the unique index: contact's statistics do not know the rows this transaction
-    // added, and a join planned on them would scan every contact of the campaign for each chunk.
-    await steps.run('chunk', `INSERT INTO import_chunk_new (line, contact_id)
-      SELECT line, nextval($2::regclass) FROM (
-        SELECT line FROM (SELECT DISTINCT ON (a COLLATE "C") line, a FROM import_chunk WHERE kind = 'c' ORDER BY a COLLATE "C", line) AS f
-         WHERE (SELECT 1 FROM contact k WHERE k.campaign_id = $1 AND k.external_id = f.a) IS NULL
-         ORDER BY line) AS fresh`, [campaignId, this.contactIds]);
-    await steps.run('chunk', 'ANALYZE import_chunk_new');
+    // The chunk's first line of each contact, with an id in file order; the contacts already in
+    // the campaign (from before the import, or from an earlier chunk) are left out by the unique
+    // index itself (ON CONFLICT), not by a lookup the planner would plan on statistics that know
+    // neither this transaction's rows nor a new campaign's. An id left unused is only a gap.
+    await steps.run('chunk', `INSERT INTO import_chunk_ids (line, contact_id)
+      SELECT line, nextval($1::regclass) FROM (
+        SELECT line FROM (SELECT DISTINCT ON (a COLLATE "C") line FROM import_chunk WHERE kind = 'c' ORDER BY a COLLATE "C", line) AS f
+         ORDER BY line) AS firsts`, [this.contactIds]);
+    await steps.run('chunk', 'ANALYZE import_chunk_ids');
     // In contact id order: each primary-key and foreign-key entry lands next to the last one.
-    await steps.run('contacts', `INSERT INTO contact (id, campaign_id, external_id, full_name, person_id) OVERRIDING SYSTEM VALUE
-      SELECT n.contact_id, $1, c.a, c.b, c.c FROM import_chunk_new n JOIN import_chunk c ON c.line = n.line AND c.kind = 'c'
-       ORDER BY n.contact_id`, [campaignId]);
+    await steps.run('contacts', `WITH added AS (
+      INSERT INTO contact (id, campaign_id, external_id, full_name, person_id) OVERRIDING SYSTEM VALUE
+      SELECT i.contact_id, $1, c.a, c.b, c.c FROM import_chunk_ids i JOIN import_chunk c ON c.line = i.line AND c.kind = 'c'
+       ORDER BY i.contact_id
+      ON CONFLICT (campaign_id, external_id) DO NOTHING
+      RETURNING id)
+    INSERT INTO import_chunk_new (line, contact_id)
+      SELECT i.line, i.contact_id FROM import_chunk_ids i WHERE i.contact_id IN (SELECT id FROM added)`, [campaignId]);
+    await steps.run('chunk', 'ANALYZE import_chunk_new');
     await steps.run('numbers', `INSERT INTO contact_phone (contact_id, position, e164, raw, note, kind)
       SELECT n.contact_id, s.n, s.a, s.b, s.c, s.d FROM import_chunk s JOIN import_chunk_new n ON n.line = s.line WHERE s.kind = 'p'
        ORDER BY n.contact_id, s.n`);
@@ -216,7 +224,7 @@ export class ContactStaging {
     await steps.run('chunk', `INSERT INTO import_stage SELECT * FROM import_chunk s
       WHERE s.kind <> 'v' OR NOT EXISTS (SELECT 1 FROM import_chunk_new n WHERE n.line = s.line)`);
     await steps.run('chunk', 'INSERT INTO import_new SELECT * FROM import_chunk_new');
-    await steps.run('chunk', 'TRUNCATE import_chunk, import_chunk_new');
+    await steps.run('chunk', 'TRUNCATE import_chunk, import_chunk_ids, import_chunk_new');
   }
 }
 
@@ -255,10 +263,18 @@ export async function mergeStagedContacts(client: PoolClient, importId: number, 
               FROM import_stage WHERE kind = 'c') AS c`);
   await step('firsts', 'ANALYZE import_contact');
   // A first line that was not inserted is a contact the campaign had before the import.
+  // The statistics of contact know neither this transaction's rows nor a new campaign's: to the
+  // planner the campaign has one contact, and a nested loop over it would read the whole campaign
+  // once per row. One pass over the campaign's contacts instead (nested loops off, for this only).
+  // When every first line was inserted (a new list), there is nothing to look for.
+  const { rows: [firsts] } = await client.query<{ kept: boolean }>(
+    'SELECT (SELECT count(*) FROM import_contact WHERE is_first) > (SELECT count(*) FROM import_new) AS kept');
+  await step('match', 'SET LOCAL enable_nestloop = off');
   await step('match', `CREATE TEMPORARY TABLE import_kept ON COMMIT DROP AS
-    SELECT f.line, f.raw, (SELECT k.id FROM contact k WHERE k.campaign_id = $1 AND k.external_id = f.external_id) AS id
-      FROM import_contact f
-     WHERE f.is_first AND NOT EXISTS (SELECT 1 FROM import_new n WHERE n.line = f.line)`, [campaignId]);
+    SELECT f.line, f.raw, k.id
+      FROM import_contact f JOIN contact k ON k.campaign_id = $1 AND k.external_id = f.external_id
+     WHERE $2 AND f.is_first AND NOT EXISTS (SELECT 1 FROM import_new n WHERE n.line = f.line)`, [campaignId, firsts!.kept]);
+  await step('match', 'SET LOCAL enable_nestloop = on');
 
   // The issues, gathered and then stored in line order (the API pages them by id).
   await step('issues', `CREATE TEMPORARY TABLE import_found (line integer, seq integer, field text, severity text, reason text, raw text)
