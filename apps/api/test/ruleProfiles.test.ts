@@ -22,7 +22,7 @@ const codeOf = (a: { errors?: { extensions?: { code?: string } }[] }) => a.error
 test('the presets: each purpose\'s rules and the laws they encode', async () => {
   const answer = await profiles();
   expect(answer.errors).toBeUndefined();
-  const byPurpose = Object.fromEntries((answer.data!.ruleProfiles as { purpose: string }[]).map((p) => [p.purpose, p]));
+  const byPurpose = Object.fromEntries((answer.data!.ruleProfiles as { purpose: string; legalBasis: string }[]).map((p) => [p.purpose, p]));
   expect(Object.keys(byPurpose).sort()).toEqual(['advertising', 'debt_collection', 'emergency', 'service']);
   expect(byPurpose.debt_collection).toMatchObject({
     legalPolicy: 'ru_230fz', consentRequired: 'third_parties', honourMassCallRefusals: true, synthesizedPromptIsConversation: true,
