@@ -290,3 +290,40 @@ describe('deleting personal data by filter', () => {
     expect(rows[0].details.attemptIds).toEqual(items.map((a) => Number(a.id)));
   });
 });
+
+describe('deleting a contact whose workflow still runs', () => {
+  it('terminates the workflow, deletes its history and cancels the contact; its campaign completes', async () => {
+    const { pool } = stack.db;
+    // Busy, and the retry an hour away: the contact's workflow sleeps on its timer.
+    const campaignId = await createTestCampaign(pool, { state: 'draft', maxAttemptsPerNumber: 2, retryIntervalSeconds: 3600, ringTimeoutSeconds: 5 });
+    const contactId = await insertContact(pool, campaignId, 'sleeping', ['+79163750495'], { BALANCE: '-1.00' }, 'Спящий Абонент');
+    await startCampaign({ pool, temporal: stack.client, taskQueue: stack.config.TEMPORAL_TASK_QUEUE }, campaignId, 'test', { pollIntervalMs: 200 });
+    const workflowId = contactWorkflowId(campaignId, 'sleeping');
+    for (let i = 0; i < 120; i++) {
+      const { rows } = await pool.query('SELECT 1 FROM attempt WHERE contact_id = $1', [contactId]);
+      if (rows.length > 0) break;
+      await sleep(250);
+    }
+    expect((await stack.client.workflow.getHandle(workflowId).describe()).status.name).toBe('RUNNING');
+
+    const answer = await graphql<{ deletePersonalData: { jobId: string } }>(api.url, DELETE, { filter: { contactIds: [contactId] } }, api.keys.erp);
+    expect(answer.errors).toBeUndefined();
+    let job: Record<string, unknown> = {};
+    for (let i = 0; i < 60; i++) {
+      job = (await graphql<{ personalDataDeletion: Record<string, unknown> }>(api.url, JOB, { jobId: answer.data!.deletePersonalData.jobId }, api.keys.erp)).data!.personalDataDeletion;
+      if (job.state !== 'running') break;
+      await sleep(500);
+    }
+    expect(job).toMatchObject({ state: 'completed', contacts: 1, histories: 1, attempts: 1 });
+    const { rows: [contact] } = await pool.query('SELECT state, full_name, personal_data_deleted_at FROM contact WHERE id = $1', [contactId]);
+    expect(contact).toMatchObject({ state: 'cancelled', full_name: null });
+    let gone = false;
+    for (let i = 0; i < 240 && !gone; i++) {
+      gone = await notFound(workflowId);
+      if (!gone) await sleep(250);
+    }
+    expect(gone).toBe(true);
+    const summary = await stack.client.workflow.getHandle(campaignWorkflowId(campaignId)).result();
+    expect(summary).toMatchObject({ state: 'completed' });
+  });
+});
