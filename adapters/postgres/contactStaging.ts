@@ -52,6 +52,8 @@ function copyText(value: string | null): string {
  */
 export const CHUNK_LINES = 50_000;
 
+const PIECE_CHARS = 256 * 1024;
+
 /** Milliseconds each step took: where an import's time goes. */
 export type StepTimes = Record<string, number>;
 
@@ -87,7 +89,10 @@ class Steps {
  * one waits (the reader with it) while the one before is being inserted.
  */
 export class ContactStaging {
-  private text: string[] = [];
+  // The chunk as UTF-8 pieces of about PIECE_CHARS: a string built by += is a rope of every
+  // small string it was made of, several times its text in memory.
+  private pieces: Buffer[] = [];
+  private piece = '';
   private lines = 0;
   private inFlight: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
@@ -158,22 +163,29 @@ export class ContactStaging {
 
   private async add(text: string): Promise<void> {
     if (this.failure) throw this.failure;
-    this.text.push(text);
+    this.piece += text;
+    if (this.piece.length >= PIECE_CHARS) this.cutPiece();
     if (++this.lines >= this.chunkLines) await this.flush();
+  }
+
+  private cutPiece(): void {
+    this.pieces.push(Buffer.from(this.piece, 'utf8'));
+    this.piece = '';
   }
 
   /** Hands the gathered chunk to the session once the one before is in; does not wait for it. */
   private async flush(): Promise<void> {
     await this.inFlight;
     if (this.failure) throw this.failure;
-    if (this.text.length === 0) return;
-    const text = this.text;
-    this.text = [];
+    if (this.piece !== '') this.cutPiece();
+    if (this.pieces.length === 0) return;
+    const pieces = this.pieces;
+    this.pieces = [];
     this.lines = 0;
-    this.inFlight = this.insertChunk(text).catch((err: unknown) => { this.failure ??= err as Error; });
+    this.inFlight = this.insertChunk(pieces).catch((err: unknown) => { this.failure ??= err as Error; });
   }
 
-  private async insertChunk(text: string[]): Promise<void> {
+  private async insertChunk(pieces: Buffer[]): Promise<void> {
     const { steps, campaignId } = this;
     steps.restart();
     const copy = this.client.query(copyFrom('COPY import_chunk FROM STDIN'));
@@ -181,16 +193,11 @@ export class ContactStaging {
       copy.on('finish', resolve);
       copy.on('error', reject);
     });
-    // Written in pieces of about 256 KiB: one string per write, and a full socket holds us back.
-    let piece = '';
-    for (const t of text) {
-      piece += t;
-      if (piece.length >= 256 * 1024) {
-        if (!copy.write(piece)) await Promise.race([once(copy, 'drain'), done]);
-        piece = '';
-      }
+    // A full socket holds the writer back.
+    for (const piece of pieces) {
+      if (!copy.write(piece)) await Promise.race([once(copy, 'drain'), done]);
     }
-    copy.end(piece);
+    copy.end();
     await done;
     steps.lap('copy');
     // The planner needs the chunk's size and its mix of kinds: a guess of a few rows would loop.
