@@ -423,3 +423,9 @@ async function proofsSection(db: Client, params: unknown[]): Promise<ProofsSecti
     notAllowed: r.not_allowed, byRule: r.by_rule as ProofRuleGap[],
   };
 }
+
+/** Whether the campaign exists: a report of an unknown one is a mistake, not an empty report. */
+export async function campaignExists(db: Pool, campaignId: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM campaign WHERE id = $1', [campaignId]);
+  return rows.length > 0;
+}

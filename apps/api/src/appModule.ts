@@ -12,6 +12,7 @@ import type { RequestContext } from './auth/requestContext';
 import { CallerIdsModule } from './callerIds/callerIdsModule';
 import { CampaignsModule } from './campaigns/campaignsModule';
 import { ComplianceModule } from './compliance/complianceModule';
+import { ComplianceReportModule } from './complianceReport/complianceReportModule';
 import { ContactsModule } from './contacts/contactsModule';
 import { ErrorFilter } from './graphql/errorFilter';
 import { InfraModule } from './infra/infraModule';
@@ -70,6 +71,7 @@ export class AppModule {
         CallerIdsModule,
         ComplianceModule,
         PersonalDataModule,
+        ComplianceReportModule,
         MetricsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
