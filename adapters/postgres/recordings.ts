@@ -6,10 +6,15 @@ import type { Queryable } from './transaction';
 // by Asterisk (found by its attempt's natural key, workflow_id + seq), the search over them,
 // and what the retention job deletes. The files themselves are Asterisk's.
 
-/** Whether the campaign records its answered calls (the recordCalls setting). */
+/**
+ * Whether the campaign records its answered calls: its purpose's rule profile says so
+ * (record_answered: a debt collector's conversations), or the campaign asks (recordCalls).
+ */
 export async function readRecordCalls(db: Queryable, campaignId: string): Promise<boolean> {
-  const { rows } = await db.query<Pick<Row<'campaign'>, 'record_calls'>>('SELECT record_calls FROM campaign WHERE id = $1', [campaignId]);
-  return rows[0]?.record_calls ?? false;
+  const { rows } = await db.query<{ records: boolean }>(
+    `SELECT k.record_calls OR p.record_answered AS records
+       FROM campaign k JOIN rule_profile p ON p.purpose = k.purpose WHERE k.id = $1`, [campaignId]);
+  return rows[0]?.records ?? false;
 }
 
 export interface NewRecording {
@@ -25,15 +30,16 @@ export interface NewRecording {
 }
 
 /**
- * The recording of an attempt, kept until the end of the campaign's retention after the call.
+ * The recording of an attempt, kept until the end of its campaign's rule profile's retention
+ * after the call (the days as they are when the call ends).
  * Once per attempt: a call step that ran again recorded over the same name, so its row is the
  * one to keep.
  */
 export async function insertRecording(db: Queryable, r: NewRecording): Promise<number> {
   const { rows } = await db.query<Pick<Row<'call_recording'>, 'id'>>(
     `INSERT INTO call_recording (workflow_id, seq, campaign_id, name, format, started_at, ended_at, duration_ms, bytes, expires_at)
-     SELECT $1, $2, k.id, $4, $5, $6, $7, $8, $9, $7::timestamptz + make_interval(days => k.recording_retention_days)
-       FROM campaign k WHERE k.id = $3
+     SELECT $1, $2, k.id, $4, $5, $6, $7, $8, $9, $7::timestamptz + make_interval(days => p.recording_retention_days)
+       FROM campaign k JOIN rule_profile p ON p.purpose = k.purpose WHERE k.id = $3
      ON CONFLICT (workflow_id, seq) DO UPDATE SET name = EXCLUDED.name, format = EXCLUDED.format, started_at = EXCLUDED.started_at,
        ended_at = EXCLUDED.ended_at, duration_ms = EXCLUDED.duration_ms, bytes = EXCLUDED.bytes, expires_at = EXCLUDED.expires_at, deleted_at = NULL
      RETURNING id`,

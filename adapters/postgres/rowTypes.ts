@@ -190,7 +190,6 @@ export interface Campaign {
   policy_options: Generated<Json>;
   purpose: Generated<string>;
   record_calls: Generated<boolean>;
-  recording_retention_days: Generated<number>;
   retry_interval_seconds: Generated<number>;
   ring_timeout_seconds: Generated<number>;
   start_date: Timestamp | null;

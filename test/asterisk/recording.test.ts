@@ -119,7 +119,8 @@ suite('call recording (real Asterisk)', () => {
     expect(Math.abs(ours - theirs)).toBeLessThan(theirs * 0.15);
 
     // Its expiry is the campaign's retention after the call.
-    const { rows: [k] } = await world.db.pool.query('SELECT recording_retention_days FROM campaign WHERE id = $1', [recording]);
+    const { rows: [k] } = await world.db.pool.query(
+      'SELECT p.recording_retention_days FROM campaign k JOIN rule_profile p ON p.purpose = k.purpose WHERE k.id = $1', [recording]);
     expect(new Date(row.expires_at).getTime() - new Date(row.ended_at).getTime()).toBe(k.recording_retention_days * 86_400_000);
   });
 

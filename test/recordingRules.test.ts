@@ -1,0 +1,43 @@
+import { createCampaign } from '../adapters/postgres/campaigns';
+import type { NewCampaignInput } from '../domain/campaignSettings';
+import { insertRecording, readRecordCalls } from '../adapters/postgres/recordings';
+import { createTestDatabase, type TestDatabase } from './testDatabase';
+
+// What is recorded and for how long follows the campaign's purpose (its rule profile), and a
+// campaign may record more than its profile asks (recordCalls), never less.
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const campaign = (id: string, purpose: NewCampaignInput['purpose'], recordCalls: boolean) =>
+    createCampaign(db.pool, { id, name: id, callerId: '+74951112233', purpose, recordCalls }, 'test');
+  await campaign('debts', 'debt_collection', false);
+  await campaign('service-quiet', 'service', false);
+  await campaign('service-recorded', 'service', true);
+});
+afterAll(async () => { await db?.drop(); });
+
+it('records a debt collector\'s answered calls by its profile, a service campaign only when it asks', async () => {
+  expect(await readRecordCalls(db.pool, 'debts')).toBe(true);
+  expect(await readRecordCalls(db.pool, 'service-quiet')).toBe(false);
+  expect(await readRecordCalls(db.pool, 'service-recorded')).toBe(true);
+});
+
+it('keeps a recording for the profile\'s days as they are when the call ends', async () => {
+  const endedAt = '2026-12-01T10:00:30.000Z';
+  const keep = async (campaignId: string, seq: number) => {
+    const id = await insertRecording(db.pool, {
+      workflowId: `contact/${campaignId}/x`, seq, campaignId, name: `call-test-${campaignId}-${seq}`, format: 'wav',
+      startedAt: '2026-12-01T10:00:00.000Z', endedAt, durationMs: 30_000, bytes: 480_044,
+    });
+    const { rows: [r] } = await db.pool.query<{ days: number }>(
+      `SELECT extract(epoch FROM expires_at - ended_at) / 86400 AS days FROM call_recording WHERE id = $1`, [id]);
+    return Number(r.days);
+  };
+  expect(await keep('debts', 1)).toBe(1095);
+  expect(await keep('service-recorded', 1)).toBe(90);
+  await db.pool.query(`UPDATE rule_profile SET recording_retention_days = 180 WHERE purpose = 'service'`);
+  expect(await keep('service-recorded', 2)).toBe(180);
+  expect(await keep('debts', 2)).toBe(1095);
+});
