@@ -16,7 +16,9 @@ import { readCampaignRules, type CampaignRules } from './campaignRules';
 // REPEATABLE READ snapshot so the sections agree. Ids only: no name or number leaves here.
 
 /** Checks every dialled call's proof must hold, passed (activities/gate.ts); caps add theirs. */
-export const REQUIRED_CHECKS: readonly string[] = ['campaign_running', 'not_blacklisted', 'not_mass_call_refused', 'consent', 'calling_hours'];
+export const REQUIRED_CHECKS: readonly string[] = [
+  'campaign_running', 'not_blacklisted', 'rule_profile', 'not_mass_call_refused', 'consent', 'calling_hours',
+];
 
 /**
  * Outcomes that prove no conversation took place: a policy that does not count unanswered calls
