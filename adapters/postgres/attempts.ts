@@ -16,7 +16,11 @@ export async function insertAttempt(db: Queryable, a: AttemptRecord): Promise<{ 
     `INSERT INTO attempt (campaign_id, contact_id, workflow_id, seq, phone_position, e164, number_attempt,
                           outcome, gate, hangup_cause, channel_id, dtmf, listened_ms, message_text,
                           started_at, answered_at, ended_at, time_zones, caller_id)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)
+     SELECT $1, $2, $3, $4, $5, CASE WHEN c.personal_data_deleted_at IS NULL THEN $6 END, $7, $8, $9, $10, $11, $12, $13,
+            CASE WHEN c.personal_data_deleted_at IS NULL THEN $14 END, $15, $16, $17, $18, $19
+       -- A record step still running when the contact's personal data was deleted keeps the
+       -- attempt anonymous, as the deletion left the others.
+       FROM (VALUES (1)) AS one LEFT JOIN contact c ON c.id = $2
      ON CONFLICT (workflow_id, seq) DO NOTHING
      RETURNING id`,
     [a.campaignId, a.contactId, a.workflowId, a.seq, a.phonePosition, a.e164, a.numberAttempt,
