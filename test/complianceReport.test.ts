@@ -215,3 +215,11 @@ describe('rolling periods', () => {
     expect((await report(id, '2026-11-24T00:00', '2026-11-26T00:00')).caps).toMatchObject({ passed: true, campaigns: [{ period: 'calendar', max: { day: 1 } }] });
   });
 });
+
+describe('a campaign that dialled nothing in the period', () => {
+  it('still shows its legal window, and passes with nothing to judge', async () => {
+    const id = await createTestCampaign(db.pool, { id: 'cr-idle', ...RU });
+    const r = await report(id, ...DAY);
+    expect(r).toMatchObject({ passed: true, hours: { dialled: 0, windows: [{ campaignId: id, workingDayHours: ['08:00', '22:00'] }] }, caps: { campaigns: [] } });
+  });
+});

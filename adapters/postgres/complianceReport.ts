@@ -210,6 +210,7 @@ export async function complianceReport(pool: Pool, q: ComplianceQuery): Promise<
          JOIN attempt a ON a.contact_id = c.id
         WHERE a.started_at >= $2::timestamptz - make_interval(days => ${LOOKBACK_DAYS}) AND a.started_at < $3::timestamptz
           AND a.outcome <> 'refused'
+       UNION SELECT $1::text WHERE $1::text IS NOT NULL -- its window is shown even when it dialled nothing
         ORDER BY 1`, base);
     const day = q.from.toISOString().slice(0, 10);
     const rules: CampaignRules[] = [];
