@@ -2,7 +2,7 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type Schedu
 import type { Duration } from '@temporalio/common';
 import { connectClient } from './connections';
 
-// The dialer's Temporal Schedules: its retention jobs (docs/recording.md). Made idempotently
+// The dialer's Temporal Schedules: its retention jobs (docs/recording.md, docs/personalData.md). Made idempotently
 // by the worker process at its start (apps/worker/main.ts): a schedule that exists is brought to
 // this definition, so a changed task queue or interval takes effect at the next start.
 
@@ -10,49 +10,38 @@ export const RECORDING_RETENTION_SCHEDULE = 'recording-retention';
 
 export interface RetentionScheduleOptions {
   taskQueue: string;
-  /** How often the job runs; hourly by default (a recording outlives its expiry by less than that). */
+  /** How often the job runs (each job has its default). */
   every?: Duration;
   /** The schedule's id; tests give their own so they do not move the shared one. */
   scheduleId?: string;
 }
 
-function definition(o: RetentionScheduleOptions): Omit<ScheduleOptions, 'scheduleId'> {
-  const id = o.scheduleId ?? RECORDING_RETENTION_SCHEDULE;
-  return {
-    spec: { intervals: [{ every: o.every ?? '1 hour' }] },
-    action: { type: 'startWorkflow', workflowType: 'recordingRetentionWorkflow', args: [], taskQueue: o.taskQueue, workflowId: id },
-    // A run still deleting when the next is due is left to finish; the next one finds what is left.
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
-  };
+/** What differs between the dialer's retention schedules. */
+interface RetentionJob {
+  defaultId: string;
+  workflowType: string;
+  defaultEvery: Duration;
 }
 
-/** Creates the recording retention schedule, or updates it to this definition. */
-export async function ensureRecordingRetentionSchedule(client: Client, o: RetentionScheduleOptions): Promise<'created' | 'updated'> {
-  const scheduleId = o.scheduleId ?? RECORDING_RETENTION_SCHEDULE;
-  const wanted = definition(o);
-  try {
-    await client.schedule.create({ scheduleId, ...wanted });
-    return 'created';
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
-  await client.schedule.getHandle(scheduleId).update((previous) => ({
-    ...previous, spec: wanted.spec, policies: { ...previous.policies, ...wanted.policies }, action: wanted.action as never,
-  }));
-  return 'updated';
-}
+const RECORDING_RETENTION: RetentionJob = {
+  // Hourly: a recording outlives its expiry by less than that.
+  defaultId: RECORDING_RETENTION_SCHEDULE, workflowType: 'recordingRetentionWorkflow', defaultEvery: '1 hour',
+};
 
 export const PERSONAL_DATA_RETENTION_SCHEDULE = 'personal-data-retention';
 
-/**
- * Creates the personal data retention schedule (docs/personalData.md), or updates it to this
- * definition: daily by default, since retention is counted in days after a campaign finished.
- */
-export async function ensurePersonalDataRetentionSchedule(client: Client, o: RetentionScheduleOptions): Promise<'created' | 'updated'> {
-  const scheduleId = o.scheduleId ?? PERSONAL_DATA_RETENTION_SCHEDULE;
+const PERSONAL_DATA_RETENTION: RetentionJob = {
+  // Daily: retention is counted in days after a campaign finished (docs/personalData.md).
+  defaultId: PERSONAL_DATA_RETENTION_SCHEDULE, workflowType: 'personalDataRetentionWorkflow', defaultEvery: '1 day',
+};
+
+/** Creates a retention job's schedule, or updates it to this definition. */
+async function ensureRetentionSchedule(client: Client, job: RetentionJob, o: RetentionScheduleOptions): Promise<'created' | 'updated'> {
+  const scheduleId = o.scheduleId ?? job.defaultId;
   const wanted: Omit<ScheduleOptions, 'scheduleId'> = {
-    spec: { intervals: [{ every: o.every ?? '1 day' }] },
-    action: { type: 'startWorkflow', workflowType: 'personalDataRetentionWorkflow', args: [], taskQueue: o.taskQueue, workflowId: scheduleId },
+    spec: { intervals: [{ every: o.every ?? job.defaultEvery }] },
+    action: { type: 'startWorkflow', workflowType: job.workflowType, args: [], taskQueue: o.taskQueue, workflowId: scheduleId },
+    // A run still deleting when the next is due is left to finish; the next one finds what is left.
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
   };
   try {
@@ -65,6 +54,16 @@ export async function ensurePersonalDataRetentionSchedule(client: Client, o: Ret
     ...previous, spec: wanted.spec, policies: { ...previous.policies, ...wanted.policies }, action: wanted.action as never,
   }));
   return 'updated';
+}
+
+/** Creates the recording retention schedule (docs/recording.md), or updates it to this definition. */
+export function ensureRecordingRetentionSchedule(client: Client, o: RetentionScheduleOptions): Promise<'created' | 'updated'> {
+  return ensureRetentionSchedule(client, RECORDING_RETENTION, o);
+}
+
+/** Creates the personal data retention schedule (docs/personalData.md), or updates it to this definition. */
+export function ensurePersonalDataRetentionSchedule(client: Client, o: RetentionScheduleOptions): Promise<'created' | 'updated'> {
+  return ensureRetentionSchedule(client, PERSONAL_DATA_RETENTION, o);
 }
 
 /** Every schedule of the dialer, on a client of its own (the worker's start). */
