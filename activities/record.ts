@@ -11,14 +11,11 @@ import { inTransaction, type Queryable } from '../adapters/postgres/transaction'
 import { clearContactWait, readRetryStrategy, setContactWait } from '../adapters/postgres/waits';
 import { waitOfRefusal } from '../domain/contactWaits';
 import { decide } from '../domain/decide';
-import type { CallOutcome } from '../domain/outcomes';
+import { UNANSWERED_OUTCOMES, type CallOutcome } from '../domain/outcomes';
 import type { AttemptRecord, ContactResult } from '../domain/types';
 import { countRecordedAttempt } from '../adapters/metrics/dialerMetrics';
 
-/** Outcomes that prove no conversation took place: their cap slot is given back when the
- * policy does not count unanswered calls. A 'failed' call (the worker may have died mid-call)
- * keeps its slot: nobody can prove it was not answered. */
-const UNANSWERED: ReadonlySet<CallOutcome> = new Set(['busy', 'declined', 'no_answer', 'invalid_number', 'congestion']);
+const UNANSWERED: ReadonlySet<CallOutcome> = new Set(UNANSWERED_OUTCOMES);
 
 /** Outcomes that say the subscriber could not be reached, for "unreachable N times in a row". */
 const UNREACHABLE: readonly CallOutcome[] = ['no_answer', 'failed'];

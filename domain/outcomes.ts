@@ -17,6 +17,14 @@ export const CALL_OUTCOMES = [
 
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
+/**
+ * Outcomes that prove no conversation took place: under a policy that does not count unanswered
+ * calls their cap slot is given back (the record step) and they are not counted against a cap
+ * (the compliance report). A 'failed' call (the worker may have died mid-call) is not among
+ * them: nobody can prove it was not answered.
+ */
+export const UNANSWERED_OUTCOMES: readonly CallOutcome[] = ['busy', 'declined', 'no_answer', 'invalid_number', 'congestion'];
+
 export const CONTACT_STATES = ['pending', 'in_progress', 'done', 'failed', 'blacklisted', 'cancelled', 'expired'] as const;
 export type ContactState = (typeof CONTACT_STATES)[number];
 

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient as Client } from 'pg';
 import type { Caps, PeriodKind } from '../../domain/legalPolicy';
-import type { CallOutcome } from '../../domain/outcomes';
+import { UNANSWERED_OUTCOMES } from '../../domain/outcomes';
 import { readCampaignRules, type CampaignRules } from './campaignRules';
 
 // The compliance report (docs/compliance.md, "Compliance report"): for a campaign (or every one)
@@ -19,12 +19,6 @@ import { readCampaignRules, type CampaignRules } from './campaignRules';
 export const REQUIRED_CHECKS: readonly string[] = [
   'campaign_running', 'not_blacklisted', 'rule_profile', 'not_mass_call_refused', 'consent', 'calling_hours',
 ];
-
-/**
- * Outcomes that prove no conversation took place: a policy that does not count unanswered calls
- * gives their cap slot back (activities/record.ts keeps the same list for the reservation).
- */
-export const UNANSWERED_OUTCOMES: readonly CallOutcome[] = ['busy', 'declined', 'no_answer', 'invalid_number', 'congestion'];
 
 /** Attempt ids listed as examples in a finding; the counts are always complete. */
 export const SAMPLE_IDS = 20;
