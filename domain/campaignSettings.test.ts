@@ -17,7 +17,7 @@ describe('a new campaign', () => {
       ignoredBlacklistGroups: [], blacklistAfterUnreachable: null, maxChannels: null, trunk: null,
       detectMachines: false, machineAction: 'retry', operatorKey: null, operatorWaitSeconds: 60, minListenSeconds: null,
       recordCalls: false, ringTimeoutSeconds: 30, maxAttemptsPerNumber: 3, retryIntervalSeconds: 3600, maxInFlight: 1000, templateId: null,
-      strategy: { name: 'simple', version: 1, params: {} }, workflowType: 'contactWorkflow',
+      strategy: { name: 'simple', version: 1, params: {} }, workflowType: 'contactWorkflow', personalDataRetentionDays: null,
     });
   });
 
@@ -37,7 +37,7 @@ describe('a new campaign', () => {
       callerIdPool: 'moscow-2026',
       blacklistAfterUnreachable: 4, maxChannels: 30, trunk: 'carrier-1', detectMachines: true, machineAction: 'leave_message' as const,
       operatorKey: '#', operatorWaitSeconds: 120, minListenSeconds: 5, ringTimeoutSeconds: 45, maxAttemptsPerNumber: 5,
-      retryIntervalSeconds: 0, maxInFlight: 50, templateId: 7, recordCalls: true,
+      retryIntervalSeconds: 0, maxInFlight: 50, templateId: 7, recordCalls: true, personalDataRetentionDays: 365,
       strategy: { name: 'byOutcome', version: 1, params: { busy: { retries: 4, intervalSeconds: 300 }, intervalByKind: { mobile: 600 } } },
       workflowType: 'contactWorkflow',
     };
@@ -87,6 +87,8 @@ describe('a bad value is refused with the path of its field', () => {
     ['operatorWaitSeconds', { operatorWaitSeconds: 3601 }, 'operatorWaitSeconds'],
     ['minListenSeconds', { minListenSeconds: 0 }, 'minListenSeconds'],
     ['recordCalls', { recordCalls: 'yes' }, 'recordCalls'],
+    ['personalDataRetentionDays', { personalDataRetentionDays: 0 }, 'personalDataRetentionDays'],
+    ['personalDataRetentionDays', { personalDataRetentionDays: 36601 }, 'personalDataRetentionDays'],
     ['ringTimeoutSeconds', { ringTimeoutSeconds: 121 }, 'ringTimeoutSeconds'],
     ['maxAttemptsPerNumber', { maxAttemptsPerNumber: 0 }, 'maxAttemptsPerNumber'],
     ['maxAttemptsPerNumber', { maxAttemptsPerNumber: 51 }, 'maxAttemptsPerNumber'],
