@@ -232,7 +232,9 @@ test('the audit rows of the run name every step and hold no name, number or amou
   expect(rows.filter((r) => r.action === 'campaign.state_changed').map((r) => r.details)).toEqual([
     { from: 'draft', to: 'running' }, { from: 'running', to: 'paused' }, { from: 'paused', to: 'running' },
   ]);
-  const text = JSON.stringify(rows);
+  // Lists of ids (the read audit names the attempts it served) are no amounts, though
+  // "[…,1010,1011,…]" contains the text of 1010,10: they are left out of the search.
+  const text = JSON.stringify(rows).replace(/\[\d+(,\d+)*\]/g, '[ids]');
   const leaks: string[] = [];
   for (let line = 2; line <= ROWS + 1; line++) {
     const digits = numberOf(line).slice(1);
