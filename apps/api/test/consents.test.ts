@@ -53,6 +53,11 @@ test('a debtor and its third party with consent are stored with their roles, lin
     number: '+79125000002', source: 'заявление должника', givenAt: '2026-11-01T07:00:00.000Z', documentRef: 'doc-17', channel: 'written',
     expiresAt: null, withdrawnAt: null, createdBy: 'key:test-erp',
   })]);
+  // The read is in the access log, with the contact's id and no number.
+  const { rows: reads } = await world.db.pool.query(
+    `SELECT details FROM audit_log WHERE action = 'personal_data.read' AND details->>'what' = 'contactConsents' ORDER BY id DESC LIMIT 1`);
+  expect(reads[0].details).toMatchObject({ contactIds: [consents[0].contactId], rows: 1 });
+  expect(JSON.stringify(reads)).not.toContain('79125000002');
   // The same batch again changes nothing; a consent's withdrawal alone is an update.
   expect((await upsert([debtor, thirdParty()])).data!.upsertContacts).toEqual({ inserted: 0, updated: 0, unchanged: 2 });
   const withdrawn = thirdParty();

@@ -54,6 +54,15 @@ suite('recordings through the API (real Asterisk)', () => {
     expect((await graphql(api.url, SEARCH, { f: { from: '2100-01-01T00:00:00Z' } }, api.keys.supervisor)).data!.recordings.items).toHaveLength(0);
     const bad = await graphql(api.url, SEARCH, { f: { number: '8916' } }, api.keys.supervisor);
     expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+
+    // Every search that returned numbers is in the access log: who, the attempts, never the number.
+    const { rows: reads } = await world.db.pool.query(
+      `SELECT actor, details FROM audit_log WHERE action = 'personal_data.read' AND details->>'what' = 'recordings' ORDER BY id`);
+    expect(reads.slice(0, 2)).toEqual([
+      { actor: 'key:test-supervisor', details: expect.objectContaining({ attemptIds: [Number(attempt.id)], rows: 1, filter: expect.objectContaining({ campaignId, byNumber: false }) }) },
+      { actor: 'key:test-admin', details: expect.objectContaining({ attemptIds: [Number(attempt.id)], rows: 1, filter: expect.objectContaining({ byNumber: true }) }) },
+    ]);
+    expect(JSON.stringify(reads)).not.toContain(number.slice(1));
   });
 
   it('the ERP and viewer roles may not search recordings', async () => {

@@ -1,6 +1,10 @@
+import { Inject } from '@nestjs/common';
 import { Args, Context, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import type { Pool } from 'pg';
 import { actorOf, type RequestContext } from '../auth/requestContext';
 import { OPERATORS, Roles } from '../auth/roles';
+import { PG_POOL } from '../infra/tokens';
+import { auditRead } from '../personalData/readAudit';
 import { Consent, ConsentInput, type ConsentView } from './consentTypes';
 import { ConsentsService } from './consentsService';
 
@@ -8,12 +12,19 @@ import { ConsentsService } from './consentsService';
 // write contacts read it, the viewer does not.
 @Resolver(() => Consent)
 export class ConsentsResolver {
-  constructor(private readonly service: ConsentsService) {}
+  constructor(private readonly service: ConsentsService, @Inject(PG_POOL) private readonly pool: Pool) {}
 
   @Query(() => [Consent], { description: 'A contact\'s consent evidence, newest given first.' })
   @Roles(...OPERATORS)
-  contactConsents(@Args('campaignId') campaignId: string, @Args('externalId') externalId: string): Promise<ConsentView[]> {
-    return this.service.list({ campaignId, externalId });
+  async contactConsents(
+    @Args('campaignId') campaignId: string, @Args('externalId') externalId: string, @Context('dialer') request: RequestContext,
+  ): Promise<ConsentView[]> {
+    const consents = await this.service.list({ campaignId, externalId });
+    // Numbers and documents are personal data: the read is logged, with ids only.
+    await auditRead(this.pool, request, {
+      what: 'contactConsents', campaignId, contactIds: [...new Set(consents.map((c) => c.contactId))], rows: consents.length,
+    });
+    return consents;
   }
 
   @Mutation(() => Consent, {
