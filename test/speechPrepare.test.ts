@@ -1,7 +1,9 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
 import { randomBytes } from 'node:crypto';
 import { startFakeSpeechKit, type FakeSpeechKit } from '../apps/fake-speechkit/fakeSpeechKit';
 import { readCampaignWaits } from '../adapters/postgres/waits';
+import { AesGcmPayloadCodec } from '../adapters/temporal/payloadCodec';
 import { startCampaign } from '../adapters/temporal/workflowStarters';
 import { campaignWorkflowId, contactWorkflowId } from '../domain/ids';
 import { renderPieces, staticPieces } from '../domain/messageTemplate';
@@ -71,18 +73,25 @@ async function runCampaign(
 const finished = (campaignId: string) => world.client.workflow.getHandle(campaignWorkflowId(campaignId)).result();
 
 /** Every text in a workflow's history, payloads decoded (they are base64 JSON in the history's JSON). */
+/** A payload of the history as text: decrypted with the test worker's keys (docs/payloadEncryption.md). */
+async function payloadText(p: Payload): Promise<string> {
+  const [plain] = await new AesGcmPayloadCodec(world.config.DIALER_PAYLOAD_KEYS).decode([p]);
+  return Buffer.from(plain.data ?? new Uint8Array()).toString('utf8');
+}
+
+/** The history and every payload in it, decrypted, as one text to search. */
 async function historyText(handle: WorkflowHandle): Promise<string> {
-  const json: unknown = JSON.parse(JSON.stringify(await handle.fetchHistory()));
-  const texts: string[] = [JSON.stringify(json)];
+  const history = await handle.fetchHistory();
+  const payloads: Payload[] = [];
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) { v.forEach(walk); return; }
-    if (!v || typeof v !== 'object') return;
+    if (!v || typeof v !== 'object' || v instanceof Uint8Array) return;
     const o = v as Record<string, unknown>;
-    if (typeof o.data === 'string' && o.metadata) texts.push(Buffer.from(o.data, 'base64').toString('utf8'));
+    if (o.data instanceof Uint8Array && o.metadata && typeof o.metadata === 'object') payloads.push(o as Payload);
     Object.values(o).forEach(walk);
   };
-  walk(json);
-  return texts.join('\n');
+  walk(history);
+  return [JSON.stringify(history), ...await Promise.all(payloads.map(payloadText))].join('\n');
 }
 
 const staticCount = staticPieces(BODY, {}).length;
@@ -209,7 +218,11 @@ describe('a speech service in trouble', () => {
     const failed = (await handle.fetchHistory()).events!.find((e) => e.activityTaskFailedEventAttributes);
     expect(failed?.activityTaskFailedEventAttributes?.failure?.cause?.applicationFailureInfo?.type
       ?? failed?.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.type).toBe('SpeechRejectedError');
-    expect(failed?.activityTaskFailedEventAttributes?.failure?.message).toMatch(/401/);
+    // The failure's message is encrypted with the payloads (it may quote what the service said).
+    const failure = failed?.activityTaskFailedEventAttributes?.failure;
+    const message = failure?.encodedAttributes
+      ? (JSON.parse(await payloadText(failure.encodedAttributes as Payload)) as { message: string }).message : failure?.message;
+    expect(message).toMatch(/401/);
     // Not retried into a call: a moment later, still no originate and no attempt.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(world.sim.originates().length).toBe(originatesBefore);
