@@ -19,14 +19,18 @@ test('a run deletes what outlived its campaign\'s retention, and nothing else', 
   const expired = await createTestCampaign(pool, { personalDataRetentionDays: 30 });
   const recent = await createTestCampaign(pool, { personalDataRetentionDays: 30 });
   const forever = await createTestCampaign(pool, {});
+  const yearOld = await createTestCampaign(pool, {});
   const ids = {
     expired: await insertContact(pool, expired, 'old', ['+79163750461'], { BALANCE: '-10.00' }, 'Старый Абонент'),
     recent: await insertContact(pool, recent, 'new', ['+79163750471'], { BALANCE: '-20.00' }, 'Новый Абонент'),
     forever: await insertContact(pool, forever, 'kept', ['+79163750481'], { BALANCE: '-30.00' }, 'Вечный Абонент'),
+    yearOld: await insertContact(pool, yearOld, 'aged', ['+79163750491'], { BALANCE: '-40.00' }, 'Давний Абонент'),
   };
   await pool.query(`UPDATE contact SET state = 'done' WHERE id = ANY($1::bigint[])`, [Object.values(ids)]);
   await pool.query(`UPDATE campaign SET state = 'completed', finished_at = now() - interval '31 days' WHERE id = ANY($1::text[])`, [[expired, forever]]);
   await pool.query(`UPDATE campaign SET state = 'completed', finished_at = now() - interval '29 days' WHERE id = $1`, [recent]);
+  // No days of its own: its purpose's profile keeps records 365 days (service).
+  await pool.query(`UPDATE campaign SET state = 'completed', finished_at = now() - interval '366 days' WHERE id = $1`, [yearOld]);
 
   const scheduleId = `personal-data-retention-test-${expired}`;
   const options = { taskQueue: world.config.TEMPORAL_TASK_QUEUE, scheduleId, every: '1 day' as const };
@@ -45,7 +49,7 @@ test('a run deletes what outlived its campaign\'s retention, and nothing else', 
       `SELECT c.id, c.full_name, (SELECT count(*)::int FROM contact_phone p WHERE p.contact_id = c.id) AS phones
          FROM contact c WHERE c.id = ANY($1::bigint[]) ORDER BY c.id`, [Object.values(ids)]);
     expect(rows.map((r) => [Number(r.id), r.full_name, r.phones])).toEqual([
-      [ids.expired, null, 0], [ids.recent, 'Новый Абонент', 1], [ids.forever, 'Вечный Абонент', 1],
+      [ids.expired, null, 0], [ids.recent, 'Новый Абонент', 1], [ids.forever, 'Вечный Абонент', 1], [ids.yearOld, null, 0],
     ]);
     const audit = await pool.query<{ actor: string }>(`SELECT actor FROM audit_log WHERE action = 'personal_data.deleted'`);
     expect(audit.rows.map((r) => r.actor)).toEqual(['system:personal-data-retention']);

@@ -28,8 +28,11 @@ function whereOf(f: PersonalDataFilter, params: unknown[]): string {
   if (f.states) add((p) => `c.state = ANY(${p}::contact_state[])`, f.states);
   if (f.campaignFinishedBefore) add((p) => `k.finished_at < ${p}::timestamptz`, f.campaignFinishedBefore);
   if (f.retentionEndedBy) {
-    add((p) => `k.personal_data_retention_days IS NOT NULL AND k.state IN ('completed', 'cancelled')
-      AND k.finished_at + make_interval(days => k.personal_data_retention_days) <= ${p}::timestamptz`, f.retentionEndedBy);
+    // The campaign's own days, else its purpose's profile's: records are kept that long (152-FZ:
+    // no longer than needed; MoJ order 134: a debt collector's, at least 3 years).
+    add((p) => `k.state IN ('completed', 'cancelled')
+      AND k.finished_at + make_interval(days => coalesce(k.personal_data_retention_days,
+            (SELECT r.record_retention_days FROM rule_profile r WHERE r.purpose = k.purpose))) <= ${p}::timestamptz`, f.retentionEndedBy);
   }
   return where.join(' AND ');
 }
