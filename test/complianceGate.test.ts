@@ -1,28 +1,17 @@
-import { DateTime } from 'luxon';
-import { gate, type GateQuestion } from '../activities/gate';
+import { gate } from '../activities/gate';
 import { addMassCallRefusals, removeMassCallRefusal } from '../adapters/postgres/massCallRefusals';
-import type { NewCampaignInput } from '../domain/campaignSettings';
-import { createTestCampaign, insertContact } from './fixtures';
+import { insertContact } from './fixtures';
+import { at, campaignMaker, question } from './gateQuestions';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
 
 // The gate's compliance rules on real Postgres: the refusal list of mass calls, and the proof
 // each attempt row keeps of them (passed or not).
 
 let db: TestDatabase;
-const msk = 'Europe/Moscow';
-const at = (iso: string): number => DateTime.fromISO(iso, { zone: msk }).toMillis();
-let n = 0;
+const campaign = campaignMaker(() => db.pool, 'cg');
 
 beforeAll(async () => { db = await createTestDatabase(); });
 afterAll(async () => { await db?.drop(); });
-
-function campaign(extra: Partial<NewCampaignInput> = {}): Promise<string> {
-  return createTestCampaign(db.pool, { id: `cg${++n}`, legalPolicy: 'ru_230fz', ...extra });
-}
-
-function question(campaignId: string, contactId: number, e164: string, nowMs: number, channelId?: string): GateQuestion {
-  return { campaignId, contactId, e164, zones: [msk], nowMs, checkWindow: true, ...(channelId ? { reserve: { channelId } } : {}) };
-}
 
 const reservations = async (contactId: number): Promise<number> =>
   (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM call_reservation WHERE contact_id = $1', [contactId])).rows[0].n;

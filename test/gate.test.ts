@@ -1,12 +1,11 @@
-import { DateTime } from 'luxon';
 import type { Pool } from 'pg';
 import { updateCampaign } from '../adapters/postgres/campaigns';
 import type { Queryable } from '../adapters/postgres/transaction';
-import { gate, type GateQuestion } from '../activities/gate';
+import { gate } from '../activities/gate';
 import { gateRulesFor, hoursAllowedAt } from '../activities/gateRules';
 import { isAllowedAt } from '../domain/callingSchedule';
-import type { NewCampaignInput } from '../domain/campaignSettings';
-import { createTestCampaign, insertContact } from './fixtures';
+import { insertContact } from './fixtures';
+import { at, campaignMaker, question } from './gateQuestions';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
 
 // The gate on real Postgres: caps per person across campaigns, counted atomically against
@@ -14,20 +13,10 @@ import { createTestDatabase, type TestDatabase } from './testDatabase';
 // worker's kept copy of the campaign's rules, which never answers for rules since changed.
 
 let db: TestDatabase;
-const msk = 'Europe/Moscow';
-const at = (iso: string): number => DateTime.fromISO(iso, { zone: msk }).toMillis();
-let n = 0;
+const campaign = campaignMaker(() => db.pool, 'g');
 
 beforeAll(async () => { db = await createTestDatabase(); });
 afterAll(async () => { await db?.drop(); });
-
-function campaign(extra: Partial<NewCampaignInput> = {}): Promise<string> {
-  return createTestCampaign(db.pool, { id: `g${++n}`, legalPolicy: 'ru_230fz', ...extra });
-}
-
-function question(campaignId: string, contactId: number, e164: string, nowMs: number, channelId?: string): GateQuestion {
-  return { campaignId, contactId, e164, zones: [msk], nowMs, checkWindow: true, ...(channelId ? { reserve: { channelId } } : {}) };
-}
 
 describe('caps per person across campaigns (230-FZ: 1 a day, 2 a week, 8 a month)', () => {
   it('gives the last slot to exactly one of many racing workers', async () => {
