@@ -22,10 +22,13 @@ import * as bareActivities from './bareShape/activities';
 //   npm run bench -- --asterisk [contacts] [concurrency]   the same through the real Asterisk 22
 //     of scripts/asterisk.sh (its sandbox's carrier answers after about a second), beside bare
 //     ARI originates to that Asterisk.
+//   --static   the simulator's contacts hear a message without personal pieces (warmed once per
+//     campaign), so the run shows the chain without a synthesis per contact.
 
 const args = process.argv.slice(2);
 const asterisk = args.includes('--asterisk');
-const [contactsArg, concurrencyArg] = args.filter((a) => a !== '--asterisk');
+const staticMessage = args.includes('--static');
+const [contactsArg, concurrencyArg] = args.filter((a) => !a.startsWith('--'));
 const contacts = Number(contactsArg ?? (asterisk ? 400 : 2000));
 const concurrency = Number(concurrencyArg ?? 100);
 /** Every number answers: the simulator by rule, the sandbox for numbers ending in 01. */
@@ -50,15 +53,18 @@ async function main(): Promise<void> {
   const bareAri = await bareOriginates(config, contacts, concurrency);
   report(`bare ARI originates (${sim ? 'simulator' : 'Asterisk'} only, no Temporal, no Postgres)`, contacts, bareAri);
 
-  const bareTemporal = await bareTemporalShape(config.TEMPORAL_ADDRESS, contacts, concurrency);
-  report('bare Temporal, contact workflow shape (5 local + 1 activity, no-op)', contacts, bareTemporal);
+  const bareLean = await bareTemporalShape(config.TEMPORAL_ADDRESS, 'bareLeanShape', contacts, concurrency);
+  report('bare Temporal, lean shape (1 local + 1 activity, no-op)', contacts, bareLean);
+  const bareTemporal = await bareTemporalShape(config.TEMPORAL_ADDRESS, 'bareContactShape', contacts, concurrency);
+  report('bare Temporal, the old contact shape (4 local + 2 activities, no-op)', contacts, bareTemporal);
 
   const product = await productRun(config, contacts, concurrency);
   report('dialer: contact attempts through the whole chain', contacts, product);
 
   const rate = (ms: number): number => contacts / (ms / 1000);
   console.log(`ratio dialer / bare ARI:      ${(rate(product) / rate(bareAri)).toFixed(3)}`);
-  console.log(`ratio dialer / bare Temporal: ${(rate(product) / rate(bareTemporal)).toFixed(3)}`);
+  console.log(`ratio dialer / bare Temporal lean shape: ${(rate(product) / rate(bareLean)).toFixed(3)}`);
+  console.log(`ratio dialer / bare Temporal old shape:  ${(rate(product) / rate(bareTemporal)).toFixed(3)}`);
   await sim?.close();
 }
 
@@ -99,7 +105,7 @@ async function bareOriginates(config: ReturnType<typeof loadConfig>, n: number, 
   return ms;
 }
 
-async function bareTemporalShape(address: string, n: number, width: number): Promise<number> {
+async function bareTemporalShape(address: string, workflowType: string, n: number, width: number): Promise<number> {
   const taskQueue = `bench-bare-${randomBytes(3).toString('hex')}`;
   const connection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
@@ -110,7 +116,7 @@ async function bareTemporalShape(address: string, n: number, width: number): Pro
   let ms = 0;
   await worker.runUntil(async () => {
     const started = Date.now();
-    await pool(n, width, (i) => client.workflow.execute('bareContactShape', { taskQueue, workflowId: `${taskQueue}-${i}`, args: [] }));
+    await pool(n, width, (i) => client.workflow.execute(workflowType, { taskQueue, workflowId: `${taskQueue}-${i}`, args: [] }));
     ms = Date.now() - started;
   });
   await clientConnection.close();
@@ -123,7 +129,9 @@ async function productRun(config: ReturnType<typeof loadConfig>, n: number, widt
   const campaignId = `bench-${randomBytes(3).toString('hex')}`;
   // Zero-length calls: on the simulator the message plays in no time; on Asterisk there is
   // no message, so a call is the answer and the hangup.
-  const templateId = asterisk ? null : await upsertTemplate(db, 'bench', 'Здравствуйте, {{NAME}}! Ваша задолженность {{BALANCE|money}}.');
+  const templateId = asterisk ? null : await upsertTemplate(db, staticMessage ? 'bench-static' : 'bench', staticMessage
+    ? 'Здравствуйте! Напоминаем о задолженности по договору.'
+    : 'Здравствуйте, {{NAME}}! Ваша задолженность {{BALANCE|money}}.');
   await createCampaign(db, {
     templateId,
     id: campaignId, name: 'bench', callerId: '+74950000000', windowStart: '00:00', windowEnd: '24:00',

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 
 // The two programs speech runs: espeak-ng (the offline voice) and sox (conversion to what
 // Asterisk plays). scripts/speech-tools.sh makes them available and prints their paths
@@ -53,6 +54,16 @@ export interface RunOptions {
  * array handed to the program directly (no shell), so text given as an argument is never parsed.
  */
 export function runTool(tool: SpeechTool, args: string[], opts: RunOptions = {}): Promise<Buffer> {
+  return toolSlots(() => runNow(tool, args, opts));
+}
+
+// A hundred contacts preparing at once would start two hundred synthesis processes on a few
+// cores: the worker's workflow tasks and the gate's local activities then wait seconds for CPU
+// (Temporal warns of workflow tasks over 5 s), and calls come in bursts. One process per core
+// runs at the same total speed and leaves the event loop its share.
+const toolSlots = pLimit(Math.max(1, availableParallelism()));
+
+function runNow(tool: SpeechTool, args: string[], opts: RunOptions): Promise<Buffer> {
   const path = toolPath(tool, opts.env);
   return new Promise((resolve, reject) => {
     const child = spawn(path, args, { stdio: ['pipe', 'pipe', 'pipe'], signal: opts.signal });

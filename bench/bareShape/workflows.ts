@@ -1,17 +1,24 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type * as activities from './activities';
 
-// The contact workflow's shape with no work in it: five local activities around one normal
-// activity. What the Temporal server alone can do with this shape is the bench's ceiling.
+// The contact workflow's shapes with no work in them: what the Temporal server alone can do
+// with each is a ceiling printed beside the product's rate.
 
 const local = proxyLocalActivities<typeof activities>({ startToCloseTimeout: '15 seconds' });
-const { call } = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 1 } });
+const { call, prepare } = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 1 } });
 
+/** The product's shape before the lean attempt: plan, gate (local), prepare, call (activities), record, finish (local). */
 export async function bareContactShape(): Promise<void> {
   await local.load();
   await local.gate();
-  await local.prepare();
+  await prepare();
   await call();
   await local.record();
   await local.finish();
+}
+
+/** The leanest shape a contact can have: one local activity, then the call. */
+export async function bareLeanShape(): Promise<void> {
+  await local.load();
+  await call();
 }
