@@ -11,6 +11,7 @@ import type { Telephony } from '../../adapters/ari/telephony';
 import { createSpeechAudioStore } from '../../adapters/speech/speechProviders';
 import type { Config } from '../../common/config';
 import { createLogger } from '../../common/logger';
+import { WORKFLOW_PRELOAD_MODULES } from './workflowPreload';
 
 // Builds the worker from its real parts. The worker process (main.ts), the demo, the tests
 // and the bench all go through here, so what they run is what production runs.
@@ -90,7 +91,7 @@ export async function createDialerWorker(
       dataConverter: dataConverter(config),
       ...(workflowBundle ? { workflowBundle }
         : config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } }
-        : { workflowsPath: require.resolve('../../workflows') }),
+        : { workflowsPath: require.resolve('../../workflows'), bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
       activities: createActivities({ pool, telephony, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, clock, holder: ari.app, audio, recordings: ari }),
       maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_CALLS,
       maxConcurrentLocalActivityExecutions: 100,
