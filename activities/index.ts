@@ -9,7 +9,7 @@ import {
 import { call } from './call';
 import { gate } from './gate';
 import { plan } from './plan';
-import { prepare, prepareMessage, type PrepareRequest } from './prepare';
+import { prepare, prepareFromCache, prepareMessage, type PrepareRequest } from './prepare';
 import { finish, record, speechFailed } from './record';
 import { warmTemplate } from './warmTemplate';
 import { deleteExpiredRecordings, type RecordingFiles } from './recordings';
@@ -50,6 +50,8 @@ export function createActivities(deps: ActivityDeps) {
     prepare: (q: { contactId: number; templateId: number | null }) =>
       prepare(deps.pool, q.contactId, q.templateId),
     prepareMessage: (q: PrepareRequest) => prepareMessage(deps, q, Context.current().cancellationSignal),
+    /** The local prepare when every piece is in the speech store ('prepare-local-when-cached'); else a miss. */
+    prepareFromCache: (q: PrepareRequest) => prepareFromCache(deps, q),
     speechFailed: (q: { campaignId: string; contactId: number; detail: string }) => speechFailed(deps.pool, q),
     warmTemplate: (campaignId: string) => warmTemplate(deps, campaignId, Context.current().cancellationSignal),
     call: (req: CallRequest) => {

@@ -52,22 +52,8 @@ export interface PrepareRequest {
 export async function prepareMessage(
   deps: { pool: Pool; audio: AudioStore }, q: PrepareRequest, signal?: AbortSignal,
 ): Promise<PreparedAudio> {
-  if (q.templateId === null) return { preparedId: null, media: [], durationMs: 0 };
   try {
-    const source = await readMessageSource(deps.pool, q.contactId, q.templateId, q.templateVersion);
-    if (!source) {
-      if (!(await contactExists(deps.pool, q.contactId))) throw new ContactNotFoundError(`contact ${q.contactId} does not exist`);
-      throw new Error(`template ${q.templateId} has no version ${q.templateVersion ?? '(pinned)'}`);
-    }
-    const rendered = renderPieces(source.body, source.variables, source.clips);
-    const refs = await Promise.all(rendered.pieces.map((p) => pieceAudio(deps.audio, source.speech, p, signal)));
-    // A body that says nothing (punctuation only) plays nothing; its text still reaches the attempt.
-    const audio = refs.length > 0 ? await deps.audio.assemble(refs) : { key: '', media: null, durationMs: 0 };
-    const preparedId = await savePreparedMessage(deps.pool, {
-      contactId: q.contactId, templateId: source.templateId, templateVersion: source.templateVersion,
-      text: rendered.text, audioKey: audio.key, durationMs: audio.durationMs,
-    });
-    return { preparedId, media: audio.media ? [audio.media] : [], durationMs: audio.durationMs };
+    return await prepareWith(deps, q, (settings, piece) => pieceAudio(deps.audio, settings, piece, signal));
   } catch (err) {
     const failure = describeFailure(err);
     if (failure.type !== 'ContactNotFoundError') {
@@ -79,6 +65,60 @@ export async function prepareMessage(
     }
     throw ApplicationFailure.create({ type: failure.type, message: failure.message, details: [{ detail: failure.detail }], cause: err as Error });
   }
+}
+
+/** prepareFromCache could not prepare the message from the store alone: prepareMessage does it. */
+export interface PrepareMiss {
+  miss: true;
+}
+
+export type CachedPrepare = PreparedAudio | PrepareMiss;
+
+/** Thrown inside prepareFromCache when a piece is not in the store; never leaves it. */
+class PieceNotCachedError extends Error {
+  override readonly name = 'PieceNotCachedError';
+}
+
+/**
+ * The "prepare" step when every piece of the message is in the store already (the usual case
+ * once a campaign is warm and its personal texts have been heard): the same rendering, row and
+ * result as prepareMessage, from local disk and Postgres only, so the workflow runs it as a
+ * local activity and spares the server an activity task. It never asks a speech provider and
+ * never fails: a piece not in the store, or any error at all (a template variable, a missing
+ * clip, a deleted contact, the store), answers a miss with no row written, and the workflow runs
+ * prepareMessage, whose failures are handled as they always were.
+ */
+export async function prepareFromCache(deps: { pool: Pool; audio: AudioStore }, q: PrepareRequest): Promise<CachedPrepare> {
+  try {
+    return await prepareWith(deps, q, async (settings, piece) => {
+      const ref = piece.kind === 'clip' ? await deps.audio.find(piece.audioKey) : await deps.audio.cached(settings, piece.text);
+      if (!ref) throw new PieceNotCachedError('a piece of the message is not in the speech store');
+      return ref;
+    });
+  } catch {
+    return { miss: true };
+  }
+}
+
+type PieceSource = (settings: SpeechSettings, piece: SpokenPiece) => Promise<AudioRef>;
+
+/** Renders, finds each piece's audio through `audioOf`, assembles and keeps the prepared_message row. */
+async function prepareWith(deps: { pool: Pool; audio: AudioStore }, q: PrepareRequest, audioOf: PieceSource): Promise<PreparedAudio> {
+  if (q.templateId === null) return { preparedId: null, media: [], durationMs: 0 };
+  const source = await readMessageSource(deps.pool, q.contactId, q.templateId, q.templateVersion);
+  if (!source) {
+    if (!(await contactExists(deps.pool, q.contactId))) throw new ContactNotFoundError(`contact ${q.contactId} does not exist`);
+    throw new Error(`template ${q.templateId} has no version ${q.templateVersion ?? '(pinned)'}`);
+  }
+  const rendered = renderPieces(source.body, source.variables, source.clips);
+  const refs = await Promise.all(rendered.pieces.map((p) => audioOf(source.speech, p)));
+  // A body that says nothing (punctuation only) plays nothing; its text still reaches the attempt.
+  const audio = refs.length > 0 ? await deps.audio.assemble(refs) : { key: '', media: null, durationMs: 0 };
+  const preparedId = await savePreparedMessage(deps.pool, {
+    contactId: q.contactId, templateId: source.templateId, templateVersion: source.templateVersion,
+    text: rendered.text, audioKey: audio.key, durationMs: audio.durationMs,
+  });
+  return { preparedId, media: audio.media ? [audio.media] : [], durationMs: audio.durationMs };
 }
 
 async function pieceAudio(audio: AudioStore, settings: SpeechSettings, piece: SpokenPiece, signal?: AbortSignal): Promise<AudioRef> {

@@ -212,6 +212,14 @@ export function createAudioStore(opts: AudioStoreOptions): FileAudioStore {
       return untilAborted(shared, signal);
     },
 
+    async cached(settings, text) {
+      // A hit like speak's (touched, counted); a miss is not counted here: the prepare activity
+      // that follows asks speak, which counts it once.
+      const hit = await touch(speechKey(settings, text));
+      if (hit) speechCacheHitsTotal.inc();
+      return hit;
+    },
+
     async put(pcm) {
       if (pcm.length < 2 || pcm.length % 2) throw new Error(`not 16-bit PCM: ${pcm.length} bytes`);
       await mkdir(clipDir, { recursive: true });

@@ -67,6 +67,11 @@ export interface AudioStore {
    * settings' provider (concurrent asks for the same key share one request).
    */
   speak(settings: SpeechSettings, text: string, signal?: AbortSignal): Promise<AudioRef>;
+  /**
+   * The audio of `text` in the settings' voice when the store has it already, else null; never
+   * asks a provider (the prepare step's local try: no network inside a local activity).
+   */
+  cached(settings: SpeechSettings, text: string): Promise<AudioRef | null>;
   /** Stores PCM (an uploaded clip, converted): its content key. */
   put(pcm: Buffer): Promise<AudioRef>;
   /** A stored piece, or null when it is not (or no longer) in the store. */

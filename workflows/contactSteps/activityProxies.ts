@@ -19,6 +19,13 @@ export const { plan: loadPlan, gate: checkGate, prepare, record, finish: finishC
     },
   });
 
+export const { prepareFromCache } = proxyLocalActivities<DialerActivities>({
+  // Local disk and Postgres only; it answers a miss rather than fail, so a timeout or a lost
+  // worker needs no patience here: prepareMessage runs instead.
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 ms', maximumAttempts: 2 },
+});
+
 export const { call: placeCall } = proxyActivities<DialerActivities>({
   // Ring time, the message, the DTMF wait and a conversation with an operator fit inside
   // this; a lost worker is noticed by the heartbeat timeout, not by this.

@@ -32,3 +32,12 @@ export const TRUNK_DOWN_PATCH = 'trunk-down-waits';
  * contact's history changes; contacts that decided without them replay without them.
  */
 export const ESTIMATES_PATCH = 'best-hour-estimates';
+
+/**
+ * Versioning of the lean prepare: before the prepareMessage activity, a local activity
+ * (prepareFromCache) prepares the message when every piece's audio is in the speech store
+ * already, sparing the server an activity task and a workflow task; a piece not there, or any
+ * error, answers a miss and prepareMessage runs as before. Contacts that prepared before it
+ * replay with the activity alone.
+ */
+export const LOCAL_PREPARE_PATCH = 'prepare-local-when-cached';

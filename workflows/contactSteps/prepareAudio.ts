@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, condition, isCancellation, patched } from '@temporalio/workflow';
-import { prepare, prepareMessage, speechFailed } from './activityProxies';
+import { prepare, prepareFromCache, prepareMessage, speechFailed } from './activityProxies';
 import { PAUSE_RECHECK_MS } from './gateRefusals';
-import { SPEECH_PATCH } from './patches';
+import { LOCAL_PREPARE_PATCH, SPEECH_PATCH } from './patches';
 import type { Session } from './session';
 
 /** What the call plays and what its attempt row cites. */
@@ -28,11 +28,16 @@ export async function prepareForCall(s: Session): Promise<PreparedForCall | 'wai
   }
   const { plan } = s;
   if (plan.templateId === null) return { media: [], messageText: null, preparedId: null };
+  const request = {
+    campaignId: plan.campaignId, contactId: plan.contactId, templateId: plan.templateId,
+    templateVersion: plan.templateVersion ?? null,
+  };
+  if (patched(LOCAL_PREPARE_PATCH)) {
+    const cached = await fromCache(request);
+    if (cached) return cached;
+  }
   try {
-    const { media, preparedId } = await prepareMessage({
-      campaignId: plan.campaignId, contactId: plan.contactId, templateId: plan.templateId,
-      templateVersion: plan.templateVersion ?? null,
-    });
+    const { media, preparedId } = await prepareMessage(request);
     return { media, messageText: null, preparedId };
   } catch (err) {
     if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
@@ -43,6 +48,20 @@ export async function prepareForCall(s: Session): Promise<PreparedForCall | 'wai
     s.progress.step = 'wait';
     await condition(() => s.changes > s.planned, PAUSE_RECHECK_MS);
     return 'waited';
+  }
+}
+
+/**
+ * The message prepared by the local step when every piece is in the speech store; null (a miss,
+ * or the local step itself failing) leaves it to the prepareMessage activity and its handling.
+ */
+async function fromCache(request: Parameters<typeof prepareFromCache>[0]): Promise<PreparedForCall | null> {
+  try {
+    const result = await prepareFromCache(request);
+    return 'miss' in result ? null : { media: result.media, messageText: null, preparedId: result.preparedId };
+  } catch (err) {
+    if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
+    return null;
   }
 }
 

@@ -117,22 +117,27 @@ export interface ContactScript {
   message?: PreparedMessage;
   /** What prepareMessage answers, attempt after attempt (an Error fails it as the activity would). */
   prepared?: Reply<PrepareQuery, PreparedAudio>[];
+  /** What the local prepareFromCache answers, attempt after attempt (default: a miss, so prepareMessage runs). */
+  cached?: Reply<PrepareQuery, CachedPrepare>[];
 }
 
 export type PrepareQuery = Parameters<DialerActivities['prepareMessage']>[0];
+export type CachedPrepare = Awaited<ReturnType<DialerActivities['prepareFromCache']>>;
 export type SpeechFailedArgs = Parameters<DialerActivities['speechFailed']>[0];
 
 export type ContactActivities = Pick<
-  DialerActivities, 'plan' | 'gate' | 'prepare' | 'prepareMessage' | 'speechFailed' | 'call' | 'record' | 'finish'
+  DialerActivities, 'plan' | 'gate' | 'prepare' | 'prepareMessage' | 'prepareFromCache' | 'speechFailed' | 'call' | 'record' | 'finish'
 >;
 
 export interface ContactSeen {
-  /** Activity names in the order they ran. */
+  /** Activity names in the order they ran, but prepareFromCache (each try is in its own list). */
   order: (keyof ContactActivities)[];
   plan: Seen<number>[];
   gate: Seen<GateQuery>[];
   prepare: Seen<Parameters<DialerActivities['prepare']>[0]>[];
   prepareMessage: Seen<PrepareQuery>[];
+  /** Each local try before prepareMessage (patched 'prepare-local-when-cached'). */
+  prepareFromCache: Seen<PrepareQuery>[];
   speechFailed: Seen<SpeechFailedArgs>[];
   call: Seen<CallRequest>[];
   record: Seen<AttemptRecord>[];
@@ -161,7 +166,7 @@ export function scriptedContactActivities(clock: Clock, script: ContactScript = 
   seen: ContactSeen;
 } {
   const seen: ContactSeen = {
-    order: [], plan: [], gate: [], prepare: [], prepareMessage: [], speechFailed: [], call: [], record: [], finish: [],
+    order: [], plan: [], gate: [], prepare: [], prepareMessage: [], prepareFromCache: [], speechFailed: [], call: [], record: [], finish: [],
   };
   const note = async <K extends keyof ContactActivities>(name: K, args: ContactSeen[K][number]['args']): Promise<number> => {
     const atMs = await clock();
@@ -184,6 +189,12 @@ export function scriptedContactActivities(clock: Clock, script: ContactScript = 
       return script.message ?? MESSAGE;
     },
     prepareMessage: scripted('prepareMessage', script.prepared ?? [PREPARED]),
+    async prepareFromCache(q) {
+      const n = seen.prepareFromCache.length;
+      const atMs = await clock();
+      seen.prepareFromCache.push({ args: q, atMs });
+      return answer(script.cached ?? [{ miss: true }], n, q, atMs);
+    },
     async speechFailed(q) {
       await note('speechFailed', q);
     },
