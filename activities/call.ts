@@ -4,14 +4,15 @@ import type { CallRequest, CallResult } from '../domain/types';
 import { releaseChannel, renewChannel, waitForChannel, type TrunkSettings } from '../adapters/postgres/channelLeases';
 import { pickPoolCallerId } from '../adapters/postgres/callerIdPools';
 import { admitOriginate } from '../adapters/postgres/campaignAdmission';
-import { gate as checkGate } from './gate';
+import { gateForCall } from './gate';
 import { TrunkDownError, type CallHooks, type Telephony } from '../adapters/ari/telephony';
 import { meterOriginate } from '../adapters/metrics/dialerMetrics';
 import { releaseCapSlot } from '../adapters/postgres/caps';
 import { setContactWait } from '../adapters/postgres/waits';
 import { countTrunkCall } from '../adapters/postgres/autoBlacklist';
 import { inTransaction } from '../adapters/postgres/transaction';
-import { keepRecording, recordingFor } from './recordings';
+import { recordingName } from '../adapters/ari/callRecording';
+import { keepRecording } from './recordings';
 
 export interface CallDeps {
   pool: Pool;
@@ -48,7 +49,7 @@ export async function call(deps: CallDeps, req: CallRequest, hooks: CallHooks): 
     await deps.telephony.ensureTrunkUp?.(slot.trunk?.endpointTemplate);
     // Asked after the slot: waiting for a channel may have taken a while.
     const nowMs = await deps.clock();
-    const gate = await checkGate(deps.pool, {
+    const { decision: gate, records } = await gateForCall(deps.pool, {
       campaignId: req.campaignId, contactId: req.contactId, e164: req.e164, zones: req.zones,
       nowMs, checkWindow: true, reserve: { channelId: req.channelId },
     });
@@ -56,7 +57,7 @@ export async function call(deps: CallDeps, req: CallRequest, hooks: CallHooks): 
       const now = gate.checkedAt;
       return { outcome: 'refused', gate, channelId: null, hangupCause: null, dtmf: null, listenedMs: null, startedAt: now, answeredAt: null, endedAt: now };
     }
-    const recordAs = await recordingFor(deps.pool, req);
+    const recordAs = records ? recordingName(req.workflowId, req.seq) : undefined;
     // The call's times are told on the gate's clock, so an attempt row never contradicts the
     // decision that allowed it (the two differ only where a test server's clock is skipped).
     const skew = nowMs - Date.now();

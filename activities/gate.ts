@@ -42,6 +42,14 @@ const RULE_READS = 3;
  * transaction) or a client in the caller's transaction (the locks are held until it ends).
  */
 export async function gate(db: Queryable, q: GateQuestion): Promise<GateDecision> {
+  return (await gateForCall(db, q)).decision;
+}
+
+/**
+ * The gate's answer, and what the same statement said of the call it allows: whether its
+ * campaign records answered calls (the call step's last check reads it here, not again).
+ */
+export async function gateForCall(db: Queryable, q: GateQuestion): Promise<{ decision: GateDecision; records: boolean }> {
   for (let read = 1; ; read++) {
     const rules = await gateRulesFor(db, q.campaignId, q.zones, q.nowMs, { reread: read > 1 });
     const hoursAllowed = !q.checkWindow || hoursAllowedAt(rules, q.nowMs);
@@ -53,7 +61,7 @@ export async function gate(db: Queryable, q: GateQuestion): Promise<GateDecision
       reserve: q.reserve ? { channelId: q.reserve.channelId, kind: rules.rules.policy.callKind } : null,
     });
     if (!facts.contactFound) throw new Error(`contact ${q.contactId} does not exist`);
-    if (facts.rulesCurrent) return decide(db, q, rules, hoursAllowed, facts);
+    if (facts.rulesCurrent) return { decision: await decide(db, q, rules, hoursAllowed, facts), records: facts.compliance.records };
     // The campaign's schedule, policy, caps or calendar changed since the copy was read.
     if (read === RULE_READS) throw new Error(`campaign ${q.campaignId}: its rules changed during ${RULE_READS} checks in a row`);
   }

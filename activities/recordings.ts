@@ -1,13 +1,13 @@
 import type { Pool } from 'pg';
-import { recordingName } from '../adapters/ari/callRecording';
 import type { CallRecordingFacts } from '../adapters/ari/telephony';
 import { writeAudit } from '../adapters/postgres/apiAccess';
-import { expiredRecordings, insertRecording, markRecordingDeleted, readRecordCalls, type StoredRecording } from '../adapters/postgres/recordings';
+import { expiredRecordings, insertRecording, markRecordingDeleted, type StoredRecording } from '../adapters/postgres/recordings';
 import { inTransaction } from '../adapters/postgres/transaction';
 import { createLogger } from '../common/logger';
 
-// The call step's recording (docs/recording.md): whether a call is recorded and under which
-// name, and its row once Asterisk stored it; and the retention job that deletes what expired.
+// The call step's recording (docs/recording.md): its row once Asterisk stored it (whether a call
+// is recorded comes with the gate's last check, activities/gate.ts gateForCall); and the
+// retention job that deletes what expired.
 
 const log = createLogger('recording');
 
@@ -16,11 +16,6 @@ export interface RecordedAttempt {
   workflowId: string;
   seq: number;
   campaignId: string;
-}
-
-/** The stored name to record this attempt's call under, when its campaign records calls. */
-export async function recordingFor(pool: Pool, a: RecordedAttempt): Promise<string | undefined> {
-  return (await readRecordCalls(pool, a.campaignId)) ? recordingName(a.workflowId, a.seq) : undefined;
 }
 
 /**

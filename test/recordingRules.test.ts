@@ -1,6 +1,9 @@
-import { createCampaign } from '../adapters/postgres/campaigns';
+import { gateForCall } from '../activities/gate';
+import { createCampaign, setCampaignState } from '../adapters/postgres/campaigns';
 import type { NewCampaignInput } from '../domain/campaignSettings';
-import { insertRecording, readRecordCalls } from '../adapters/postgres/recordings';
+import { insertRecording } from '../adapters/postgres/recordings';
+import { insertContact } from './fixtures';
+import { at, question } from './gateQuestions';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
 
 // What is recorded and for how long follows the campaign's purpose (its rule profile), and a
@@ -11,7 +14,7 @@ let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
   const campaign = (id: string, purpose: NewCampaignInput['purpose'], recordCalls: boolean) =>
-    createCampaign(db.pool, { id, name: id, callerId: '+74951112233', purpose, recordCalls }, 'test');
+    createCampaign(db.pool, { id, name: id, callerId: '+74951112233', purpose, recordCalls, windowStart: '00:00', windowEnd: '24:00' }, 'test');
   await campaign('debts', 'debt_collection', false);
   await campaign('service-quiet', 'service', false);
   await campaign('service-recorded', 'service', true);
@@ -19,9 +22,21 @@ beforeAll(async () => {
 afterAll(async () => { await db?.drop(); });
 
 it('records a debt collector\'s answered calls by its profile, a service campaign only when it asks', async () => {
-  expect(await readRecordCalls(db.pool, 'debts')).toBe(true);
-  expect(await readRecordCalls(db.pool, 'service-quiet')).toBe(false);
-  expect(await readRecordCalls(db.pool, 'service-recorded')).toBe(true);
+  // As the call step learns it: from the gate's last check, which allows the call in the same answer.
+  const records = async (campaignId: string, phone: string) => {
+    await setCampaignState(db.pool, campaignId, 'running', 'test');
+    const contactId = await insertContact(db.pool, campaignId, `rec-${campaignId}`, [phone]);
+    const { decision, records } = await gateForCall(db.pool, question(campaignId, contactId, phone, at('2026-03-02T10:00'), `ch-${campaignId}`));
+    expect(decision.allowed).toBe(true);
+    return records;
+  };
+  expect(await records('debts', '+79160000001')).toBe(true);
+  expect(await records('service-quiet', '+79160000002')).toBe(false);
+  expect(await records('service-recorded', '+79160000003')).toBe(true);
+  // A change of the campaign counts from the next check on.
+  await db.pool.query(`UPDATE campaign SET record_calls = true WHERE id = 'service-quiet'`);
+  const contactId = await insertContact(db.pool, 'service-quiet', 'rec-again', ['+79160000004']);
+  expect((await gateForCall(db.pool, question('service-quiet', contactId, '+79160000004', at('2026-03-02T10:00'), 'ch-again'))).records).toBe(true);
 });
 
 it('keeps a recording for the profile\'s days as they are when the call ends', async () => {

@@ -47,6 +47,8 @@ export interface ComplianceFacts {
   consent: { id: number; givenAt: string; expiresAt: string | null; channel: ConsentChannel } | null;
   /** The campaign's purpose and what its rule profile decided here. */
   profile: { purpose: CampaignPurpose; legalPolicy: string; consentRequired: ConsentRule; honourRefusals: boolean };
+  /** An answered call is recorded: the campaign's recordCalls or its profile's record_answered (1764500000000). */
+  records: boolean;
   /** Nothing here forbids the call. */
   allowed: boolean;
 }
@@ -57,6 +59,7 @@ interface ComplianceJson {
   consentRequired: boolean;
   consent: { id: number; givenAt: string; expiresAt: string | null; channel: ConsentChannel } | null;
   profile: ComplianceFacts['profile'];
+  records: boolean;
   allowed: boolean;
 }
 
@@ -110,6 +113,7 @@ function complianceFacts(c: ComplianceJson): ComplianceFacts {
       channel: c.consent.channel,
     },
     profile: c.profile,
+    records: c.records,
     allowed: c.allowed,
   };
 }

@@ -2,20 +2,9 @@ import type { CallOutcome } from '../../domain/outcomes';
 import type { Row } from './rows';
 import type { Queryable } from './transaction';
 
-// Call recordings (docs/recording.md): which campaigns record, the row of each recording kept
+// Call recordings (docs/recording.md): the row of each recording kept
 // by Asterisk (found by its attempt's natural key, workflow_id + seq), the search over them,
 // and what the retention job deletes. The files themselves are Asterisk's.
-
-/**
- * Whether the campaign records its answered calls: its purpose's rule profile says so
- * (record_answered: a debt collector's conversations), or the campaign asks (recordCalls).
- */
-export async function readRecordCalls(db: Queryable, campaignId: string): Promise<boolean> {
-  const { rows } = await db.query<{ records: boolean }>(
-    `SELECT k.record_calls OR p.record_answered AS records
-       FROM campaign k JOIN rule_profile p ON p.purpose = k.purpose WHERE k.id = $1`, [campaignId]);
-  return rows[0]?.records ?? false;
-}
 
 export interface NewRecording {
   workflowId: string;
