@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, isCancellation, patched } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TemporalFailure, condition, isCancellation, patched } from '@temporalio/workflow';
 import { prepare, prepareFromCache, prepareMessage, speechFailed } from './activityProxies';
 import { PAUSE_RECHECK_MS } from './gateRefusals';
 import { LOCAL_PREPARE_PATCH, SPEECH_PATCH } from './patches';
@@ -60,7 +60,9 @@ async function fromCache(request: Parameters<typeof prepareFromCache>[0]): Promi
     const result = await prepareFromCache(request);
     return 'miss' in result ? null : { media: result.media, messageText: null, preparedId: result.preparedId };
   } catch (err) {
-    if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
+    // A local activity's failure reaches the workflow as its ApplicationFailure (or a timeout),
+    // not wrapped in an ActivityFailure as a normal activity's is: any failure is a miss.
+    if (!(err instanceof TemporalFailure) || isCancellation(err)) throw err;
     return null;
   }
 }
