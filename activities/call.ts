@@ -49,7 +49,7 @@ export async function call(deps: CallDeps, req: CallRequest, hooks: CallHooks): 
     await deps.telephony.ensureTrunkUp?.(slot.trunk?.endpointTemplate);
     // Asked after the slot: waiting for a channel may have taken a while.
     const nowMs = await deps.clock();
-    const { decision: gate, records } = await gateForCall(deps.pool, {
+    const { decision: gate, records, callerIdPool } = await gateForCall(deps.pool, {
       campaignId: req.campaignId, contactId: req.contactId, e164: req.e164, zones: req.zones,
       nowMs, checkWindow: true, reserve: { channelId: req.channelId },
     });
@@ -61,7 +61,7 @@ export async function call(deps: CallDeps, req: CallRequest, hooks: CallHooks): 
     // The call's times are told on the gate's clock, so an attempt row never contradicts the
     // decision that allowed it (the two differ only where a test server's clock is skipped).
     const skew = nowMs - Date.now();
-    const callerId = await callerIdFor(deps, req, slot.trunk);
+    const callerId = await callerIdFor(deps, req, slot.trunk, callerIdPool);
     const admission = await admitOriginate(deps.pool, { campaignId: req.campaignId, channelId: req.channelId }, () => meterOriginate(() =>
       deps.telephony.originate({
         channelId: req.channelId, e164: req.e164, callerId, ringTimeoutSeconds: req.ringTimeoutSeconds,
@@ -104,11 +104,12 @@ export async function call(deps: CallDeps, req: CallRequest, hooks: CallHooks): 
 
 /**
  * The number the call presents (docs/callerId.md): one of the campaign's pool when it dials from
- * one, else the trunk's registered number, else the campaign's own callerId. Picked after the
- * gate allowed the call, so a refused call takes no turn of the pool's rotation.
+ * one (as the gate's last check read it), else the trunk's registered number, else the
+ * campaign's own callerId. Picked after the gate allowed the call, so a refused call takes no
+ * turn of the pool's rotation.
  */
-async function callerIdFor(deps: CallDeps, req: CallRequest, trunk: TrunkSettings | null): Promise<string> {
-  const picked = await pickPoolCallerId(deps.pool, req.campaignId, req.e164);
+async function callerIdFor(deps: CallDeps, req: CallRequest, trunk: TrunkSettings | null, pool: string | null): Promise<string> {
+  const picked = pool === null ? null : await pickPoolCallerId(deps.pool, req.campaignId, req.e164);
   return picked?.e164 ?? trunk?.callerId ?? req.callerId;
 }
 

@@ -45,11 +45,20 @@ export async function gate(db: Queryable, q: GateQuestion): Promise<GateDecision
   return (await gateForCall(db, q)).decision;
 }
 
+/** What the gate's statement also said of the call it allows, for the call step. */
+export interface CallFacts {
+  decision: GateDecision;
+  /** The campaign records answered calls. */
+  records: boolean;
+  /** The caller-ID pool the campaign dials from, if any. */
+  callerIdPool: string | null;
+}
+
 /**
- * The gate's answer, and what the same statement said of the call it allows: whether its
- * campaign records answered calls (the call step's last check reads it here, not again).
+ * The gate's answer with the call's facts read in the same statement (the call step's last
+ * check reads them here, not with statements of their own).
  */
-export async function gateForCall(db: Queryable, q: GateQuestion): Promise<{ decision: GateDecision; records: boolean }> {
+export async function gateForCall(db: Queryable, q: GateQuestion): Promise<CallFacts> {
   for (let read = 1; ; read++) {
     const rules = await gateRulesFor(db, q.campaignId, q.zones, q.nowMs, { reread: read > 1 });
     const hoursAllowed = !q.checkWindow || hoursAllowedAt(rules, q.nowMs);
@@ -61,7 +70,10 @@ export async function gateForCall(db: Queryable, q: GateQuestion): Promise<{ dec
       reserve: q.reserve ? { channelId: q.reserve.channelId, kind: rules.rules.policy.callKind } : null,
     });
     if (!facts.contactFound) throw new Error(`contact ${q.contactId} does not exist`);
-    if (facts.rulesCurrent) return { decision: await decide(db, q, rules, hoursAllowed, facts), records: facts.compliance.records };
+    if (facts.rulesCurrent) {
+      const { records, callerIdPool } = facts.compliance;
+      return { decision: await decide(db, q, rules, hoursAllowed, facts), records, callerIdPool };
+    }
     // The campaign's schedule, policy, caps or calendar changed since the copy was read.
     if (read === RULE_READS) throw new Error(`campaign ${q.campaignId}: its rules changed during ${RULE_READS} checks in a row`);
   }

@@ -5,7 +5,9 @@ import {
 import { updateCampaign } from '../adapters/postgres/campaigns';
 import { newCallerIdPoolSchema } from '../domain/callerIdPool';
 import { InputError } from '../domain/inputError';
-import { createTestCampaign } from './fixtures';
+import { gateForCall } from '../activities/gate';
+import { createTestCampaign, insertContact } from './fixtures';
+import { question } from './gateQuestions';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
 
 // The pick of a caller ID on real Postgres: the round robin's counter shared by workers (here,
@@ -55,6 +57,22 @@ it('a campaign without a pool picks nothing; an empty pool picks no number', asy
   await newPool({ name: 'empty' });
   const onEmpty = await createTestCampaign(db.pool, { callerIdPool: 'empty' });
   expect(await pickPoolCallerId(db.pool, onEmpty, '+79160000001')).toEqual({ pool: 'empty', e164: null });
+});
+
+it('the gate\'s last check names the pool the campaign dials from, so the call step asks for a turn only then', async () => {
+  await newPool({ name: 'gated', numbers: [{ number: '+74957770101' }] });
+  const onPool = await createTestCampaign(db.pool, { callerIdPool: 'gated' });
+  const plain = await createTestCampaign(db.pool);
+  const poolOf = async (campaignId: string, channelId: string) => {
+    const contactId = await insertContact(db.pool, campaignId, channelId, ['+79160000009']);
+    const facts = await gateForCall(db.pool, question(campaignId, contactId, '+79160000009', Date.now(), channelId));
+    expect(facts.decision.allowed).toBe(true);
+    return facts.callerIdPool;
+  };
+  expect(await poolOf(onPool, 'ch-pool')).toBe('gated');
+  expect(await poolOf(plain, 'ch-plain')).toBeNull();
+  await updateCampaign(db.pool, plain, { callerIdPool: 'gated' }, 'test');
+  expect(await poolOf(plain, 'ch-plain-2')).toBe('gated');
 });
 
 it('a number belongs to one pool; a pool a campaign dials from is not deleted; an unknown pool is named', async () => {

@@ -49,6 +49,8 @@ export interface ComplianceFacts {
   profile: { purpose: CampaignPurpose; legalPolicy: string; consentRequired: ConsentRule; honourRefusals: boolean };
   /** An answered call is recorded: the campaign's recordCalls or its profile's record_answered (1764500000000). */
   records: boolean;
+  /** The caller-ID pool the campaign dials from (null: none; the trunk's number or its own). */
+  callerIdPool: string | null;
   /** Nothing here forbids the call. */
   allowed: boolean;
 }
@@ -60,6 +62,7 @@ interface ComplianceJson {
   consent: { id: number; givenAt: string; expiresAt: string | null; channel: ConsentChannel } | null;
   profile: ComplianceFacts['profile'];
   records: boolean;
+  callerIdPool: string | null;
   allowed: boolean;
 }
 
@@ -114,6 +117,7 @@ function complianceFacts(c: ComplianceJson): ComplianceFacts {
     },
     profile: c.profile,
     records: c.records,
+    callerIdPool: c.callerIdPool,
     allowed: c.allowed,
   };
 }

@@ -1,8 +1,9 @@
 -- Up Migration
 
 -- Whether an answered call is recorded (the campaign's recordCalls or its purpose's rule profile)
--- comes with the gate's last check, read in the same statement, so the call step no longer asks
--- the campaign again before every originate (one round trip fewer per call).
+-- and the caller-ID pool the campaign dials from come with the gate's last check, read in the
+-- same statement, so the call step no longer asks the campaign again before every originate,
+-- and asks for a pool's turn only when there is a pool (two round trips fewer per call).
 CREATE OR REPLACE FUNCTION gate_compliance(p_campaign_id text, p_contact_id bigint, p_e164 text, p_now timestamptz)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
@@ -13,9 +14,10 @@ DECLARE
   v_required boolean;
   v_consent jsonb;
   v_records boolean;
+  v_pool text;
 BEGIN
   SELECT p.* INTO v_profile FROM campaign k JOIN rule_profile p ON p.purpose = k.purpose WHERE k.id = p_campaign_id;
-  SELECT k.record_calls OR v_profile.record_answered INTO v_records FROM campaign k WHERE k.id = p_campaign_id;
+  SELECT k.record_calls OR v_profile.record_answered, k.caller_id_pool INTO v_records, v_pool FROM campaign k WHERE k.id = p_campaign_id;
   SELECT jsonb_build_object('id', r.id, 'refusedAt', r.refused_at, 'operator', r.operator) INTO v_refusal
     FROM mass_call_refusal r WHERE r.e164 = p_e164;
   SELECT c.role INTO v_role FROM contact c WHERE c.id = p_contact_id;
@@ -28,7 +30,7 @@ BEGIN
   RETURN jsonb_build_object('refusal', v_refusal, 'role', v_role, 'consentRequired', v_required, 'consent', v_consent,
     'profile', jsonb_build_object('purpose', v_profile.purpose, 'legalPolicy', v_profile.legal_policy,
                                   'consentRequired', v_profile.consent_required, 'honourRefusals', v_profile.honour_mass_call_refusals),
-    'records', coalesce(v_records, false),
+    'records', coalesce(v_records, false), 'callerIdPool', v_pool,
     'allowed', (v_refusal IS NULL OR NOT v_profile.honour_mass_call_refusals) AND (NOT v_required OR v_consent IS NOT NULL));
 END
 $$;
