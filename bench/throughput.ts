@@ -22,17 +22,29 @@ import * as bareActivities from './bareShape/activities';
 //   npm run bench -- --asterisk [contacts] [concurrency]   the same through the real Asterisk 22
 //     of scripts/asterisk.sh (its sandbox's carrier answers after about a second), beside bare
 //     ARI originates to that Asterisk.
+//   --asterisk --trunk   the bare originates and the product both dial through the production
+//     PJSIP trunk to the SIPp carrier (scripts/bench.sh starts it and holds it for the run; its
+//     numbers ending in 201 answer at once): no Local channels, no subscriber dialplan on the
+//     dialer's Asterisk. The product's campaign is on a trunk row, as in production.
 //   --static   the simulator's contacts hear a message without personal pieces (warmed once per
 //     campaign), so the run shows the chain without a synthesis per contact.
 
 const args = process.argv.slice(2);
 const asterisk = args.includes('--asterisk');
 const staticMessage = args.includes('--static');
+const trunk = args.includes('--trunk');
+if (trunk && !asterisk) throw new Error('--trunk dials through the real Asterisk: add --asterisk');
+/** PJSIP/{number}@carrier, printed by scripts/sipp.sh start (scripts/bench.sh exports it). */
+const trunkTemplate = trunk ? process.env.TRUNK_ENDPOINT_TEMPLATE : undefined;
+if (trunk && !trunkTemplate) throw new Error('--trunk needs TRUNK_ENDPOINT_TEMPLATE from scripts/sipp.sh start: run it through npm run bench');
 const [contactsArg, concurrencyArg] = args.filter((a) => !a.startsWith('--'));
 const contacts = Number(contactsArg ?? (asterisk ? 400 : 2000));
 const concurrency = Number(concurrencyArg ?? 100);
-/** Every number answers: the simulator by rule, the sandbox for numbers ending in 01. */
-const numberOf = (i: number): string => (asterisk ? `7900${String(i).padStart(5, '0')}01` : `7900${String(i).padStart(7, '0')}`);
+if (trunk && contacts > 9999) throw new Error('--trunk numbers its contacts with four digits: at most 9999 contacts');
+/** Every number answers: the simulator by rule, the sandbox for numbers ending in 01, the SIPp
+ * carrier for numbers ending in 201 (test/trunk/README.md). */
+const numberOf = (i: number): string => (trunk ? `7900${String(i).padStart(4, '0')}201`
+  : asterisk ? `7900${String(i).padStart(5, '0')}01` : `7900${String(i).padStart(7, '0')}`);
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -44,14 +56,16 @@ async function main(): Promise<void> {
     ...process.env,
     ...(sim
       ? { ASTERISK_ARI_URL: sim.url, ARI_PASSWORD: password, ARI_USERNAME: 'dialer' }
-      : { ARI_ENDPOINT_TEMPLATE: 'Local/{number}@sim-carrier/n' }),
+      : { ARI_ENDPOINT_TEMPLATE: trunkTemplate ?? 'Local/{number}@sim-carrier/n' }),
     TEMPORAL_TASK_QUEUE: `bench-${randomBytes(3).toString('hex')}`, LOG_LEVEL: 'warn',
   });
-  const target = sim ? 'the ARI simulator (zero-length calls)' : `Asterisk 22 at ${config.ASTERISK_ARI_URL}`;
+  const target = sim ? 'the ARI simulator (zero-length calls)'
+    : `Asterisk 22 at ${config.ASTERISK_ARI_URL}${trunk ? ` through its PJSIP trunk (${config.ARI_ENDPOINT_TEMPLATE}) to SIPp` : ''}`;
   console.log(`bench: ${contacts} contacts, concurrency ${concurrency}, Temporal ${config.TEMPORAL_ADDRESS}, calls to ${target}`);
+  if (trunk) await untilTrunkOnline(config);
 
   const bareAri = await bareOriginates(config, contacts, concurrency);
-  report(`bare ARI originates (${sim ? 'simulator' : 'Asterisk'} only, no Temporal, no Postgres)`, contacts, bareAri);
+  report(`bare ARI originates (${sim ? 'simulator' : trunk ? 'Asterisk + trunk to SIPp' : 'Asterisk'} only, no Temporal, no Postgres)`, contacts, bareAri);
 
   const bareLean = await bareTemporalShape(config.TEMPORAL_ADDRESS, 'bareLeanShape', contacts, concurrency);
   report('bare Temporal, lean shape (1 local + 1 activity, no-op)', contacts, bareLean);
@@ -79,6 +93,26 @@ async function pool<T>(n: number, width: number, job: (i: number) => Promise<T>)
   }));
 }
 
+/** A carrier just (re)started is 'unknown' to Asterisk until its first qualify answers, and the
+ * call step does not dial a trunk that is not online. */
+async function untilTrunkOnline(config: ReturnType<typeof loadConfig>): Promise<void> {
+  const [tech, resource] = (process.env.TRUNK_ENDPOINT ?? 'PJSIP/carrier').split('/');
+  const client = await AriClient.connect({
+    url: config.ASTERISK_ARI_URL, username: config.ARI_USERNAME, password: config.ARI_PASSWORD, app: `bench-trunk-${randomBytes(3).toString('hex')}`,
+  });
+  try {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const state = (await client.getEndpoint(tech, resource))?.state;
+      if (state === 'online') return;
+      if (Date.now() > deadline) throw new Error(`the trunk ${tech}/${resource} is ${state ?? 'missing'} after 30 s, not online`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    await client.close();
+  }
+}
+
 async function bareOriginates(config: ReturnType<typeof loadConfig>, n: number, width: number): Promise<number> {
   const client = await AriClient.connect({
     url: config.ASTERISK_ARI_URL, username: config.ARI_USERNAME, password: config.ARI_PASSWORD, app: `bench-bare-${randomBytes(3).toString('hex')}`,
@@ -94,6 +128,7 @@ async function bareOriginates(config: ReturnType<typeof loadConfig>, n: number, 
       });
       const first = await log.next(['StasisStart', 'ChannelDestroyed'], 30_000);
       if (first?.type !== 'StasisStart') throw new Error(`bare originate ${i}: no answer`);
+      // The carrier's subscriber may have hung up already (a 1 s call): hangup is false then.
       await client.hangup(channelId);
       await log.next(['ChannelDestroyed'], 30_000);
     } finally {
@@ -132,8 +167,15 @@ async function productRun(config: ReturnType<typeof loadConfig>, n: number, widt
   const templateId = asterisk ? null : await upsertTemplate(db, staticMessage ? 'bench-static' : 'bench', staticMessage
     ? 'Здравствуйте! Напоминаем о задолженности по договору.'
     : 'Здравствуйте, {{NAME}}! Ваша задолженность {{BALANCE|money}}.');
+  // Through the trunk the campaign is on a trunk row, as in production: its slot counts against
+  // the trunk's channels too (as many as the bench keeps in flight), and the call step dials its
+  // endpoint template.
+  const trunkName = trunk ? `bench-${randomBytes(3).toString('hex')}` : null;
+  if (trunkName) {
+    await db.query('INSERT INTO trunk (name, max_channels, endpoint_template) VALUES ($1, $2, $3)', [trunkName, width, trunkTemplate]);
+  }
   await createCampaign(db, {
-    templateId,
+    templateId, trunk: trunkName,
     id: campaignId, name: 'bench', callerId: '+74950000000', windowStart: '00:00', windowEnd: '24:00',
     maxAttemptsPerNumber: 1, retryIntervalSeconds: 0, ringTimeoutSeconds: 30, maxInFlight: width,
   }, 'bench');
@@ -142,9 +184,10 @@ async function productRun(config: ReturnType<typeof loadConfig>, n: number, widt
        INSERT INTO contact (campaign_id, external_id, full_name)
        SELECT $1, 'b' || g, 'Bench ' || g FROM generate_series(1, $2) g RETURNING id, external_id)
      INSERT INTO contact_phone (contact_id, position, e164, raw)
-     SELECT id, 1, '+' || (CASE WHEN $3 THEN '7900' || lpad(substr(external_id, 2), 5, '0') || '01'
+     SELECT id, 1, '+' || (CASE WHEN $4 THEN '7900' || lpad(substr(external_id, 2), 4, '0') || '201'
+                                WHEN $3 THEN '7900' || lpad(substr(external_id, 2), 5, '0') || '01'
                                 ELSE '7900' || lpad(substr(external_id, 2), 7, '0') END), 'bench' FROM c`,
-    [campaignId, n, asterisk],
+    [campaignId, n, asterisk, trunk],
   );
   await db.query(
     `INSERT INTO contact_variable (contact_id, name, value)
