@@ -24,6 +24,9 @@ import path from 'node:path';
 //   contact-best-hour.json (ff612aa)         bestHour with the answer counts (patched
 //     'best-hour-estimates', a local answerRates before each decision): no answer at 10:00, then
 //     at 19:00 on three evenings, answered; recorded with the strategy test kit's `history`
+//   contact-local-prepare.json (83428aa)     the local prepareFromCache first (patched
+//     'prepare-local-when-cached'): a hit, busy; a retry an hour later whose local step fails
+//     once and then misses, so prepareMessage prepares it, busy; a hit again, answered
 //   strategy-mobile-then-home.json (6f612f0) the example strategy workflow (workflow type
 //     mobileThenHome, from the contact step library): busy twice on the mobile from 10:00 in
 //     Vladivostok, the wait for 18:00 woken by a campaignChanged (the plan read again, the gate
@@ -34,7 +37,7 @@ import path from 'node:path';
 //
 // Recorded by running each scenario on a checkout of the commit it names (workflows/testing/fakeActivities.ts
 // of that commit for the activities) and saving `JSON.stringify(await handle.fetchHistory())`; the
-// f951ebe and 6f612f0 ones by workflows/testing/recordHistories.ts (the scenarios are kept there to be read;
+// f951ebe, 6f612f0 and 83428aa ones by workflows/testing/recordHistories.ts (the scenarios are kept there to be read;
 // a fixture is never recorded again: a new scenario gets a new file).
 
 const DIR = path.join(__dirname, 'testing/histories');
@@ -53,7 +56,7 @@ const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 test('there are recorded histories to replay', () => {
   expect(files).toEqual([
     'campaign-paused-signalled.json', 'campaign-warm-speech.json', 'contact-best-hour.json', 'contact-by-outcome.json',
-    'contact-retry-pause.json', 'contact-speech-prepare.json', 'strategy-mobile-then-home.json',
+    'contact-local-prepare.json', 'contact-retry-pause.json', 'contact-speech-prepare.json', 'strategy-mobile-then-home.json',
   ]);
 });
 

@@ -61,6 +61,39 @@ const scenarios: Record<string, (env: Env, bundle: Awaited<ReturnType<typeof bun
     });
   },
 
+  /**
+   * 'prepare-local-when-cached': the first attempt prepared by the local prepareFromCache (a hit),
+   * busy; a retry an hour later whose local step fails once (retried locally), then misses, so
+   * prepareMessage prepares it, busy; the third an hour later a hit again, answered.
+   */
+  async 'contact-local-prepare.json'(env, bundle) {
+    const clock = () => env.currentTimeMs();
+    const { activities, seen } = scriptedContactActivities(clock, {
+      plan: [contactPlan({ strategy: { maxAttemptsPerNumber: 3, retryIntervalSeconds: 3600, machineAction: 'hang_up' } })],
+      cached: [
+        { preparedId: 901, media: ['sound:dialer/speech/cafe0123'], durationMs: 3100 },
+        new Error('the speech store is unreadable (recorded)'),
+        { miss: true },
+        { preparedId: 903, media: ['sound:dialer/speech/cafe4567'], durationMs: 3100 },
+      ],
+      call: [ended('busy'), ended('busy'), ended('answered')],
+    });
+    const taskQueue = `record-${randomBytes(4).toString('hex')}`;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+    return worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(contactWorkflow, {
+        taskQueue, workflowId: `contact/record/${randomBytes(4).toString('hex')}`, args: [{ campaignId: 'c-unit', contactId: 42 }],
+      });
+      const result = await handle.result();
+      const media = seen.call.map((c) => c.args.media[0]);
+      if (result.state !== 'done' || seen.prepareFromCache.length !== 4 || seen.prepareMessage.length !== 1
+        || JSON.stringify(media) !== JSON.stringify(['sound:dialer/speech/cafe0123', PREPARED.media[0], 'sound:dialer/speech/cafe4567'])) {
+        throw new Error(`unexpected run: ${JSON.stringify({ result, order: seen.order })}`);
+      }
+      return handle.fetchHistory();
+    });
+  },
+
   /** 'warm-speech': the template warmed, then pages of two into two slots, completed. */
   async 'campaign-warm-speech.json'(env, bundle) {
     const { activities, seen } = fakeCampaign(() => env.currentTimeMs(), { contacts: 7, maxInFlight: 2, contactRunsMs: 60_000 });
