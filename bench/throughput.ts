@@ -11,6 +11,7 @@ import { AriClient } from '../adapters/ari/ariClient';
 import { ChannelEventLog } from '../adapters/ari/channelEventLog';
 import { loadConfig } from '../common/config';
 import { campaignWorkflowId } from '../domain/ids';
+import { originateSeconds } from '../adapters/metrics/dialerMetrics';
 import * as bareActivities from './bareShape/activities';
 
 // Throughput of the whole chain: N contacts, every one answered, zero-length calls, from the
@@ -72,8 +73,9 @@ async function main(): Promise<void> {
   const bareTemporal = await bareTemporalShape(config.TEMPORAL_ADDRESS, 'bareContactShape', contacts, concurrency);
   report('bare Temporal, the old contact shape (4 local + 2 activities, no-op)', contacts, bareTemporal);
 
-  const product = await productRun(config, contacts, concurrency);
+  const { ms: product, timeline } = await productRun(config, contacts, concurrency);
   report('dialer: contact attempts through the whole chain', contacts, product);
+  console.log(timeline);
 
   const rate = (ms: number): number => contacts / (ms / 1000);
   console.log(`ratio dialer / bare ARI:      ${(rate(product) / rate(bareAri)).toFixed(3)}`);
@@ -159,7 +161,7 @@ async function bareTemporalShape(address: string, workflowType: string, n: numbe
   return ms;
 }
 
-async function productRun(config: ReturnType<typeof loadConfig>, n: number, width: number): Promise<number> {
+async function productRun(config: ReturnType<typeof loadConfig>, n: number, width: number): Promise<{ ms: number; timeline: string }> {
   const db = new Pool({ connectionString: config.DATABASE_URL, max: 4 });
   const campaignId = `bench-${randomBytes(3).toString('hex')}`;
   // Zero-length calls: on the simulator the message plays in no time; on Asterisk there is
@@ -203,11 +205,32 @@ async function productRun(config: ReturnType<typeof loadConfig>, n: number, widt
   const ms = Date.now() - started;
   const { rows } = await db.query(`SELECT count(*)::int AS n FROM attempt WHERE campaign_id = $1 AND outcome = 'answered'`, [campaignId]);
   if (rows[0].n !== n) throw new Error(`expected ${n} answered attempts, found ${rows[0].n}`);
+  const timeline = await timelineOf(db, campaignId, started, ms);
   await dialer.shutdown();
   await running;
   await connection.close();
   await db.end();
-  return ms;
+  return { ms, timeline };
+}
+
+/** Where the product's time went, from its attempt rows: the wait for the first originate, the
+ * calls themselves (originate to hangup), and how the originates spread over the run. */
+async function timelineOf(db: Pool, campaignId: string, started: number, ms: number): Promise<string> {
+  const { rows: [t] } = await db.query<{ first: Date; last: Date; end: Date; avg_ms: number; max_ms: number }>(
+    `SELECT min(started_at) AS first, max(started_at) AS last, max(ended_at) AS end,
+            avg(extract(epoch FROM ended_at - started_at) * 1000)::float8 AS avg_ms,
+            max(extract(epoch FROM ended_at - started_at) * 1000)::float8 AS max_ms
+       FROM attempt WHERE campaign_id = $1`, [campaignId]);
+  const s = (a: number, b: number): string => ((b - a) / 1000).toFixed(1);
+  // The worker runs in this process: its histogram of POST /ari/channels (until Asterisk accepts).
+  const { values } = await originateSeconds.get();
+  const of = (name: string, le?: number): number => values.find((v) => v.metricName === name && (le === undefined || v.labels.le === le))?.value ?? 0;
+  const count = of('dialer_originate_seconds_count');
+  const slow = count - of('dialer_originate_seconds_bucket', 1);
+  return `dialer timeline: first originate at ${s(started, t.first.getTime())} s, last at ${s(started, t.last.getTime())} s, `
+    + `last hangup at ${s(started, t.end.getTime())} s, campaign done at ${(ms / 1000).toFixed(1)} s; `
+    + `a call (originate to hangup) ${t.avg_ms.toFixed(0)} ms on average, ${t.max_ms.toFixed(0)} ms at most; `
+    + `the originate request ${count ? ((of('dialer_originate_seconds_sum') / count) * 1000).toFixed(0) : '-'} ms on average, ${slow} of ${count} over 1 s`;
 }
 
 main().catch((err) => {
