@@ -72,6 +72,21 @@ describe('the audio store', () => {
     ])).map((k) => `${k}.sln`).sort());
   });
 
+  it('cached() finds what speak() stored and never asks the provider for what it did not', async () => {
+    expect(await store.cached(settings, 'Здравствуйте')).toBeNull();
+    expect(provider.calls).toHaveLength(0);
+    expect(await metric('dialer_speech_cache_misses_total')).toBe(0);
+    const spoken = await store.speak(settings, 'Здравствуйте');
+    const old = new Date(Date.now() - 3600_000);
+    await utimes(join(dir, `${spoken.key}.sln`), old, old);
+    expect(await store.cached(settings, 'Здравствуйте')).toEqual(spoken);
+    expect(await store.cached({ ...settings, speed: 1.2 }, 'Здравствуйте')).toBeNull();
+    expect(provider.calls).toHaveLength(1);
+    expect(await metric('dialer_speech_cache_hits_total')).toBe(1);
+    // A hit is a use, as speak's is: eviction keeps it.
+    expect((await stat(join(dir, `${spoken.key}.sln`))).mtimeMs).toBeGreaterThan(old.getTime() + 1000);
+  });
+
   it('touches a file it serves: its last use is its mtime', async () => {
     const ref = await store.speak(settings, 'Тест');
     const old = new Date(Date.now() - 3 * 3600_000);
