@@ -200,12 +200,16 @@ async function productRun(config: ReturnType<typeof loadConfig>, n: number, widt
   // The worker's payload keys: the campaign's result comes back encrypted.
   const client = new Client({ connection, dataConverter: dataConverter(config) });
   const started = Date.now();
+  // The process's memory while the campaign runs (the worker runs in it): flat, or growing with contacts.
+  const rss: number[] = [];
+  const sampler = setInterval(() => rss.push(process.memoryUsage().rss), 5000);
   await startCampaign({ pool: db, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE }, campaignId, 'bench', { pollIntervalMs: 200 });
   await client.workflow.getHandle(campaignWorkflowId(campaignId)).result();
   const ms = Date.now() - started;
+  clearInterval(sampler);
   const { rows } = await db.query(`SELECT count(*)::int AS n FROM attempt WHERE campaign_id = $1 AND outcome = 'answered'`, [campaignId]);
   if (rows[0].n !== n) throw new Error(`expected ${n} answered attempts, found ${rows[0].n}`);
-  const timeline = await timelineOf(db, campaignId, started, ms);
+  const timeline = `${await timelineOf(db, campaignId, started, ms)}\n${await steadinessOf(db, campaignId, rss)}`;
   await dialer.shutdown();
   await running;
   await connection.close();
@@ -231,6 +235,25 @@ async function timelineOf(db: Pool, campaignId: string, started: number, ms: num
     + `last hangup at ${s(started, t.end.getTime())} s, campaign done at ${(ms / 1000).toFixed(1)} s; `
     + `a call (originate to hangup) ${t.avg_ms.toFixed(0)} ms on average, ${t.max_ms.toFixed(0)} ms at most; `
     + `the originate request ${count ? ((of('dialer_originate_seconds_sum') / count) * 1000).toFixed(0) : '-'} ms on average, ${slow} of ${count} over 1 s`;
+}
+
+/**
+ * Whether the millionth contact goes as fast as the first: the rate over the first and the last
+ * tenth of the attempts (by their end), and the process's memory at each quarter of the run.
+ */
+async function steadinessOf(db: Pool, campaignId: string, rss: number[]): Promise<string> {
+  const { rows: [t] } = await db.query<{ slice: number; first_s: number; last_s: number }>(
+    `WITH a AS (SELECT ended_at, row_number() OVER (ORDER BY ended_at) AS k, count(*) OVER () AS n
+                  FROM attempt WHERE campaign_id = $1)
+     SELECT max(n) / 10 AS slice,
+            extract(epoch FROM max(ended_at) FILTER (WHERE k <= n / 10) - min(ended_at) FILTER (WHERE k <= n / 10))::float8 AS first_s,
+            extract(epoch FROM max(ended_at) FILTER (WHERE k > n - n / 10) - min(ended_at) FILTER (WHERE k > n - n / 10))::float8 AS last_s
+       FROM a`, [campaignId]);
+  const rate = (secs: number): string => (secs > 0 ? (Number(t.slice) / secs).toFixed(1) : '-');
+  const mb = (i: number): string => (rss.length ? (rss[Math.min(rss.length - 1, Math.floor(i))] / 2 ** 20).toFixed(0) : '-');
+  const ratio = t.first_s > 0 && t.last_s > 0 ? (t.first_s / t.last_s).toFixed(2) : '-';
+  return `dialer steadiness: the first ${t.slice} attempts at ${rate(t.first_s)} /s, the last ${t.slice} at ${rate(t.last_s)} /s `
+    + `(last / first ${ratio}); process RSS at each quarter of the run ${[0.25, 0.5, 0.75, 1].map((q) => mb(rss.length * q - 1)).join(' / ')} MB`;
 }
 
 main().catch((err) => {
