@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const bareLean = await bareTemporalShape(config.TEMPORAL_ADDRESS, 'bareLeanShape', contacts, concurrency);
   report('bare Temporal, lean shape (1 local + 1 activity, no-op)', contacts, bareLean);
   const bareTemporal = await bareTemporalShape(config.TEMPORAL_ADDRESS, 'bareContactShape', contacts, concurrency);
-  report('bare Temporal, the old contact shape (4 local + 2 activities, no-op)', contacts, bareTemporal);
+  report('bare Temporal, the product\'s shape (5 local + 1 activity, no-op)', contacts, bareTemporal);
 
   const { ms: product, timeline } = await productRun(config, contacts, concurrency);
   report('dialer: contact attempts through the whole chain', contacts, product);
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const rate = (ms: number): number => contacts / (ms / 1000);
   console.log(`ratio dialer / bare ARI:      ${(rate(product) / rate(bareAri)).toFixed(3)}`);
   console.log(`ratio dialer / bare Temporal lean shape: ${(rate(product) / rate(bareLean)).toFixed(3)}`);
-  console.log(`ratio dialer / bare Temporal old shape:  ${(rate(product) / rate(bareTemporal)).toFixed(3)}`);
+  console.log(`ratio dialer / bare Temporal product shape: ${(rate(product) / rate(bareTemporal)).toFixed(3)}`);
   await sim?.close();
 }
 

@@ -5,13 +5,16 @@ import type * as activities from './activities';
 // with each is a ceiling printed beside the product's rate.
 
 const local = proxyLocalActivities<typeof activities>({ startToCloseTimeout: '15 seconds' });
-const { call, prepare } = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 1 } });
+const { call } = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 1 } });
 
-/** The product's shape before the lean attempt: plan, gate (local), prepare, call (activities), record, finish (local). */
+/**
+ * The product's shape with a cached message: plan, gate, prepare from the cache (local), the call
+ * (an activity), record, finish (local). An uncached message adds the prepareMessage activity.
+ */
 export async function bareContactShape(): Promise<void> {
   await local.load();
   await local.gate();
-  await prepare();
+  await local.prepare();
   await call();
   await local.record();
   await local.finish();
