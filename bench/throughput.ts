@@ -255,7 +255,7 @@ async function steadinessOf(db: Pool, campaignId: string, rss: number[]): Promis
             extract(epoch FROM max(ended_at) FILTER (WHERE k > n - n / 10) - min(ended_at) FILTER (WHERE k > n - n / 10))::float8 AS last_s
        FROM a`, [campaignId]);
   const rate = (secs: number): string => (secs > 0 ? (Number(t.slice) / secs).toFixed(1) : '-');
-  const mb = (i: number): string => (rss.length ? (rss[Math.min(rss.length - 1, Math.floor(i))] / 2 ** 20).toFixed(0) : '-');
+  const mb = (i: number): string => (rss.length ? (rss[Math.max(0, Math.min(rss.length - 1, Math.floor(i)))] / 2 ** 20).toFixed(0) : '-');
   const ratio = t.first_s > 0 && t.last_s > 0 ? (t.first_s / t.last_s).toFixed(2) : '-';
   return `dialer steadiness: the first ${t.slice} attempts at ${rate(t.first_s)} /s, the last ${t.slice} at ${rate(t.last_s)} /s `
     + `(last / first ${ratio}); process RSS at each quarter of the run ${[0.25, 0.5, 0.75, 1].map((q) => mb(rss.length * q - 1)).join(' / ')} MB`;
