@@ -262,8 +262,11 @@ describe('a campaign stopped mid-way', () => {
 describe('an edit of the calling hours reaches contacts asleep until the old opening', () => {
   it('wakes them: they call under the new hours at once; a contact added meanwhile is started by the paging', async () => {
     const campaignId = newId('edit');
-    // A one-hour window two hours from now (Moscow): closed now.
-    const opening = DateTime.now().setZone('Europe/Moscow').startOf('hour').plus({ hours: 2 });
+    // A one-hour window two hours from now (Moscow): closed now. Never opening at midnight,
+    // where the edit to 00:00–24:00 would leave its start as it was (the test failed from 22:00
+    // to 23:00 Moscow time): then three hours from now.
+    const inTwoHours = DateTime.now().setZone('Europe/Moscow').startOf('hour').plus({ hours: 2 });
+    const opening = inTwoHours.hour === 0 ? inTwoHours.plus({ hours: 1 }) : inTwoHours;
     const hour = (t: DateTime): string => t.toFormat('HH:mm');
     await createTestCampaign(world.db.pool, {
       id: campaignId, state: 'draft', timeZone: 'Europe/Moscow', windowStart: hour(opening),
