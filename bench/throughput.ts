@@ -12,6 +12,7 @@ import { ChannelEventLog } from '../adapters/ari/channelEventLog';
 import { loadConfig } from '../common/config';
 import { campaignWorkflowId } from '../domain/ids';
 import { originateSeconds } from '../adapters/metrics/dialerMetrics';
+import { holdCarrier, startCarrier, untilEndpoint } from '../test/trunk/carrier';
 import * as bareActivities from './bareShape/activities';
 
 // Throughput of the whole chain: N contacts, every one answered, zero-length calls, from the
@@ -24,8 +25,8 @@ import * as bareActivities from './bareShape/activities';
 //     of scripts/asterisk.sh (its sandbox's carrier answers after about a second), beside bare
 //     ARI originates to that Asterisk.
 //   --asterisk --trunk   the bare originates and the product both dial through the production
-//     PJSIP trunk to the SIPp carrier (scripts/bench.sh starts it and holds it for the run; its
-//     numbers ending in 201 answer at once): no Local channels, no subscriber dialplan on the
+//     PJSIP trunk to the SIPp carrier (started and held for the run as the trunk tests do, through
+//     test/trunk/carrier.ts; its numbers ending in 201 answer at once): no Local channels, no subscriber dialplan on the
 //     dialer's Asterisk. The product's campaign is on a trunk row, as in production.
 //   --static   the simulator's contacts hear a message without personal pieces (warmed once per
 //     campaign), so the run shows the chain without a synthesis per contact.
@@ -35,9 +36,8 @@ const asterisk = args.includes('--asterisk');
 const staticMessage = args.includes('--static');
 const trunk = args.includes('--trunk');
 if (trunk && !asterisk) throw new Error('--trunk dials through the real Asterisk: add --asterisk');
-/** PJSIP/{number}@carrier, printed by scripts/sipp.sh start (scripts/bench.sh exports it). */
-const trunkTemplate = trunk ? process.env.TRUNK_ENDPOINT_TEMPLATE : undefined;
-if (trunk && !trunkTemplate) throw new Error('--trunk needs TRUNK_ENDPOINT_TEMPLATE from scripts/sipp.sh start: run it through npm run bench');
+/** PJSIP/{number}@carrier once the carrier is started (--trunk). */
+let trunkTemplate: string | undefined;
 const [contactsArg, concurrencyArg] = args.filter((a) => !a.startsWith('--'));
 const contacts = Number(contactsArg ?? (asterisk ? 400 : 2000));
 const concurrency = Number(concurrencyArg ?? 100);
@@ -49,6 +49,23 @@ const numberOf = (i: number): string => (trunk ? `7900${String(i).padStart(4, '0
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
+  // The carrier is one SIPp the trunk tests restart and silence: held for the whole run, like theirs.
+  const releaseCarrier = trunk ? await holdCarrier() : () => undefined;
+  try {
+    if (trunk) {
+      const carrier = startCarrier('answering');
+      trunkTemplate = carrier.endpointTemplate;
+      // A carrier just (re)started is unknown to Asterisk until its first qualify answers, and
+      // the call step does not dial a trunk that is not online.
+      await untilEndpoint(carrier.endpoint, 'online');
+    }
+    await run();
+  } finally {
+    releaseCarrier();
+  }
+}
+
+async function run(): Promise<void> {
   const password = randomBytes(8).toString('hex');
   const sim = asterisk ? null : await startAriSimulator({
     username: 'dialer', password, timeScale: 0, rules: [{ match: '.', behaviours: ['answer'] }],
@@ -63,7 +80,6 @@ async function main(): Promise<void> {
   const target = sim ? 'the ARI simulator (zero-length calls)'
     : `Asterisk 22 at ${config.ASTERISK_ARI_URL}${trunk ? ` through its PJSIP trunk (${config.ARI_ENDPOINT_TEMPLATE}) to SIPp` : ''}`;
   console.log(`bench: ${contacts} contacts, concurrency ${concurrency}, Temporal ${config.TEMPORAL_ADDRESS}, calls to ${target}`);
-  if (trunk) await untilTrunkOnline(config);
 
   // A long campaign's baselines are rates too: 2,000 of each tell them as well as 200,000 would.
   const bareN = Math.min(contacts, 2000);
@@ -96,26 +112,6 @@ async function pool<T>(n: number, width: number, job: (i: number) => Promise<T>)
   await Promise.all(Array.from({ length: Math.min(width, n) }, async () => {
     while (next < n) await job(next++);
   }));
-}
-
-/** A carrier just (re)started is 'unknown' to Asterisk until its first qualify answers, and the
- * call step does not dial a trunk that is not online. */
-async function untilTrunkOnline(config: ReturnType<typeof loadConfig>): Promise<void> {
-  const [tech, resource] = (process.env.TRUNK_ENDPOINT ?? 'PJSIP/carrier').split('/');
-  const client = await AriClient.connect({
-    url: config.ASTERISK_ARI_URL, username: config.ARI_USERNAME, password: config.ARI_PASSWORD, app: `bench-trunk-${randomBytes(3).toString('hex')}`,
-  });
-  try {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const state = (await client.getEndpoint(tech, resource))?.state;
-      if (state === 'online') return;
-      if (Date.now() > deadline) throw new Error(`the trunk ${tech}/${resource} is ${state ?? 'missing'} after 30 s, not online`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  } finally {
-    await client.close();
-  }
 }
 
 async function bareOriginates(config: ReturnType<typeof loadConfig>, n: number, width: number): Promise<number> {
