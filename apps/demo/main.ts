@@ -15,9 +15,19 @@ const TEMPLATE_NAME = 'demo-debt-reminder';
 const TEMPLATE = 'Здравствуйте, {{NAME}}! Ваша задолженность составляет {{BALANCE|money}}. '
   + 'Чтобы поговорить с оператором, нажмите 1.';
 
+/** A balance reminder informs (service); debt_collection would hold the calls to 230-FZ's hours and caps. */
+const DEMO_PURPOSE = 'service';
+
+interface RuleProfile {
+  purpose: string; legalPolicy: string; consentRequired: string; honourMassCallRefusals: boolean;
+  recordAnswered: boolean; recordRetentionDays: number; recordingRetentionDays: number; legalBasis: string;
+}
 interface NamedCount { name: string; count: number }
 interface Counters { contacts: number; finished: number; inProgress: number; calls: number; doneByOutcome: NamedCount[]; refusedByRule: NamedCount[] }
-interface Attempt { externalId: string; phonePosition: number; outcome: string; gate: { refusal: string | null } }
+interface Attempt {
+  externalId: string; phonePosition: number; outcome: string;
+  gate: { refusal: string | null; checks: { rule: string; detail: string | null }[] };
+}
 interface Issue { id: number; line: number; field: string | null; severity: string; reason: string }
 interface ContactResults { state: string; numbers: { number: string; position: number }[]; temporalUrl: string }
 
@@ -39,6 +49,9 @@ async function main(): Promise<void> {
       // All day, so the demo runs at any hour; a real campaign keeps 09:00-20:00 (the default).
       windowStart: '00:00',
       windowEnd: '24:00',
+      // Said, not left to the default: a purpose whose profile requires ru_230fz would keep the
+      // calls to its legal hours whatever the window (why: showPurpose).
+      purpose: DEMO_PURPOSE,
       maxAttemptsPerNumber: 2,
       retryIntervalSeconds: 5,
       ringTimeoutSeconds: 20,
@@ -47,6 +60,7 @@ async function main(): Promise<void> {
     },
   });
   console.log(`Campaign ${campaignId} created through ${api.baseUrl}/graphql (window 00:00-24:00 Europe/Moscow, 2 attempts per number, retry after 5 s).`);
+  await showPurpose(api, campaignId);
 
   await importExampleList(api, campaignId);
 
@@ -62,6 +76,34 @@ async function main(): Promise<void> {
     console.log(`Temporal UI: ${workflows}`);
     console.log(`  one contact's history: ${firstTemporalUrl}`);
     console.log(`  the campaign: ${workflows}/${encodeURIComponent(campaignWorkflowId(campaignId))}`);
+  }
+}
+
+const CONSENT_WORDS: Record<string, string> = { everyone: 'consent for everyone', third_parties: 'consent for third parties', nobody: 'no consent needed' };
+
+/** The rules a profile sets, as one phrase. */
+const describeProfile = (p: RuleProfile): string =>
+  `legal policy ${p.legalPolicy}, ${CONSENT_WORDS[p.consentRequired] ?? p.consentRequired}, `
+  + `refusal list ${p.honourMassCallRefusals ? 'applies' : 'does not apply'}, calls ${p.recordAnswered ? '' : 'not '}recorded, `
+  + `records kept ${p.recordRetentionDays} days${p.recordAnswered ? `, recordings ${p.recordingRetentionDays}` : ''}`;
+
+/**
+ * The campaign's purpose and its rule profile as the API reads them back (campaign.settings and
+ * ruleProfiles), and why the demo calls with this purpose and not debt_collection.
+ */
+async function showPurpose(api: ApiClient, campaignId: string): Promise<void> {
+  const { campaign, ruleProfiles } = await api.graphql<{ campaign: { settings: { purpose: string; legalPolicy: string } }; ruleProfiles: RuleProfile[] }>(
+    `query($id: String!) { campaign(id: $id) { settings { purpose legalPolicy } } ruleProfiles {
+      purpose legalPolicy consentRequired honourMassCallRefusals recordAnswered recordRetentionDays recordingRetentionDays legalBasis } }`,
+    { id: campaignId });
+  const { purpose, legalPolicy } = campaign.settings;
+  const profile = ruleProfiles.find((p) => p.purpose === purpose);
+  if (!profile) throw new Error(`the API has no rule profile for the campaign's purpose ${purpose}`);
+  console.log(`Purpose ${purpose} → rule profile "${profile.purpose}": ${describeProfile(profile)}; the campaign's own legal policy: ${legalPolicy}; legal basis: ${profile.legalBasis}.`);
+  const debts = ruleProfiles.find((p) => p.purpose === 'debt_collection');
+  if (debts && purpose !== debts.purpose && debts.legalPolicy === 'ru_230fz') {
+    console.log(`  Why ${purpose}: the demo reminds of a balance and runs at any hour (window 00:00-24:00); debt_collection's profile `
+      + `(${describeProfile(debts)}) would keep its calls to 230-FZ's hours, 08:00-22:00 on working days and 09:00-20:00 on rest days.`);
   }
 }
 
@@ -157,7 +199,7 @@ async function results(api: ApiClient, campaignId: string): Promise<{ rows: Resu
   for (;;) {
     const { attempts: page }: { attempts: { items: Attempt[]; endCursor: string | null; hasNextPage: boolean } } = await api.graphql(
       `query($f: AttemptFilter!, $after: ID) { attempts(filter: $f, after: $after, first: 500) {
-        items { externalId phonePosition outcome gate { refusal } } endCursor hasNextPage } }`, { f: { campaignId }, after });
+        items { externalId phonePosition outcome gate { refusal checks { rule detail } } } endCursor hasNextPage } }`, { f: { campaignId }, after });
     for (const a of page.items) attempts.set(a.externalId, [...(attempts.get(a.externalId) ?? []), a]);
     if (!page.hasNextPage) break;
     after = page.endCursor;
@@ -184,11 +226,16 @@ async function results(api: ApiClient, campaignId: string): Promise<{ rows: Resu
         outcome: !last ? 'not called' : last.outcome === 'refused' ? `refused: ${last.gate.refusal}` : last.outcome,
         attempts: onNumber.filter((a) => a.outcome !== 'refused').length,
         contactState: i === 0 ? contact.state : '',
+        profile: last ? proofProfile(last) : '',
       });
     });
   }
   return { rows, firstTemporalUrl };
 }
+
+/** The purpose whose profile the attempt's proof says the gate applied ("service: policy none, …"). */
+const proofProfile = (a: Attempt): string =>
+  a.gate.checks.find((c) => c.rule === 'rule_profile')?.detail?.split(':')[0] ?? 'none in the proof';
 
 main().catch((err) => {
   console.error(`demo failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -6,11 +6,13 @@ export interface ResultRow {
   outcome: string;
   attempts: number;
   contactState: string;
+  /** The purpose whose rule profile the last attempt's proof names. */
+  profile: string;
 }
 
 export function renderTable(rows: ResultRow[]): string {
-  const headers = ['Contact', 'Number', 'Outcome', 'Attempts', 'Contact result'];
-  const cells = rows.map((r) => [r.contact, r.number, r.outcome, String(r.attempts), r.contactState]);
+  const headers = ['Contact', 'Number', 'Outcome', 'Attempts', 'Contact result', 'Profile (proof)'];
+  const cells = rows.map((r) => [r.contact, r.number, r.outcome, String(r.attempts), r.contactState, r.profile]);
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => [...row[i]].length)));
   const line = (row: string[]): string =>
     row.map((cell, i) => cell + ' '.repeat(widths[i] - [...cell].length)).join('  ').trimEnd();
