@@ -12,14 +12,14 @@ import type { Queryable } from './transaction';
 // export (a cursor: a million rows never sit in memory), and one contact with its attempts.
 
 export type AttemptRow = Pick<Row<'attempt'>, 'id' | 'campaign_id' | 'contact_id' | 'phone_position' | 'e164' | 'number_attempt' |
-  'hangup_cause' | 'dtmf' | 'listened_ms' | 'started_at' | 'answered_at' | 'ended_at' | 'time_zones'> & {
+  'hangup_cause' | 'dtmf' | 'listened_ms' | 'started_at' | 'answered_at' | 'ended_at' | 'time_zones' | 'caller_id'> & {
   outcome: CallOutcome;
   gate: GateDecision;
   external_id: string;
 };
 
 const ATTEMPT_COLUMNS = `a.id, a.campaign_id, a.contact_id, c.external_id, a.phone_position, a.e164, a.number_attempt, a.outcome,
-  a.gate, a.hangup_cause, a.dtmf, a.listened_ms, a.started_at, a.answered_at, a.ended_at, a.time_zones`;
+  a.gate, a.hangup_cause, a.dtmf, a.listened_ms, a.started_at, a.answered_at, a.ended_at, a.time_zones, a.caller_id`;
 
 /**
  * The filter as SQL, with only the conditions given (so the planner sees plain predicates):

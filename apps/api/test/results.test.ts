@@ -4,7 +4,7 @@ import { createTestCampaign, insertContact } from '../../../test/fixtures';
 import type { CallOutcome } from '../../../domain/outcomes';
 import { ATTEMPT_CSV_COLUMNS } from '../src/results/attemptsCsv';
 import { graphql, startApiWorld, type ApiWorld, type GraphQLAnswer } from './apiWorld';
-import { capRefusal, recordAttempt } from './resultsFixtures';
+import { capRefusal, FIXTURE_CALLER_ID, recordAttempt } from './resultsFixtures';
 
 // Results as the ERP reads them: attempts a page at a time (keyset), one contact with the
 // gate's proof and its Temporal link, the counters by outcome and rule, and the CSV export
@@ -88,7 +88,7 @@ test("a contact: its numbers, state, every attempt with the gate's proof, its wa
     contact(campaignId: $c, externalId: "ext-2") {
       externalId state outcome calls numbers { position number } workflowId temporalUrl
       wait { reason detail until }
-      attempts { id outcome numberAttempt hangupCause gate { allowed refusal retryAt checkedAt checks { rule passed detail } } } } }`,
+      attempts { id outcome numberAttempt callerId hangupCause gate { allowed refusal retryAt checkedAt checks { rule passed detail } } } } }`,
   { c: campaign }, world.keys.viewer);
   expect(answer.errors).toBeUndefined();
   const c = answer.data!.contact;
@@ -102,10 +102,12 @@ test("a contact: its numbers, state, every attempt with the gate's proof, its wa
   expect(c.calls).toBe(c.attempts.filter((a: { outcome: string }) => a.outcome !== 'refused').length);
   const refused = c.attempts.find((a: { outcome: string }) => a.outcome === 'refused');
   expect(refused.gate).toMatchObject({ allowed: false, refusal: 'cap_reached' });
+  // Nothing was dialled, so no number was presented.
+  expect(refused.callerId).toBeNull();
   expect(refused.gate.retryAt).toEqual(expect.any(String));
   expect(refused.gate.checks).toContainEqual({ rule: 'cap_person_day', passed: false, detail: '1 of 1 (calendar)' });
   const placed = c.attempts.find((a: { outcome: string }) => a.outcome === 'busy');
-  expect(placed).toMatchObject({ hangupCause: 17, gate: { allowed: true, refusal: null, retryAt: null } });
+  expect(placed).toMatchObject({ hangupCause: 17, callerId: FIXTURE_CALLER_ID, gate: { allowed: true, refusal: null, retryAt: null } });
   expect(placed.gate.checks.map((x: { rule: string }) => x.rule)).toEqual(['campaign_running', 'not_blacklisted', 'calling_hours']);
   // Its last attempt was a busy call: the strategy's interval is what it waits for.
   expect(c.wait).toMatchObject({ reason: 'retry_interval', detail: 'busy' });
@@ -213,6 +215,10 @@ test('the export: refused without a key or with a bad filter; a filter by number
   const rows = text.trim().split('\r\n').slice(1);
   expect(rows).toHaveLength(8);
   expect(rows.every((r) => r.split(',')[4] === numbers[2])).toBe(true);
+  // The caller ID a call presented; empty for the gate's refusals.
+  const callerIds = rows.map((r) => [r.split(',')[7], r.split(',')[5]]);
+  expect(callerIds).toContainEqual(['busy', FIXTURE_CALLER_ID]);
+  expect(callerIds.filter(([outcome]) => outcome === 'refused').map(([, callerId]) => callerId)).toEqual(['', '']);
   const audit = await waitForAudit(campaign);
   expect(audit).toMatchObject({ actor: 'key:test-erp', details: { rows: 8, complete: true, filter: { byNumber: true } } });
   expect(JSON.stringify(audit)).not.toContain(numbers[2].slice(1));

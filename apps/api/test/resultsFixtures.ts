@@ -19,7 +19,11 @@ export interface AttemptSpec {
   /** For a refusal: the gate's decision (a cap by default). */
   gate?: GateDecision;
   zones?: string[];
+  /** The number a placed call presented (default: the test pool's first). */
+  callerId?: string;
 }
+
+export const FIXTURE_CALLER_ID = '+74957770001';
 
 const PASSED = [
   { rule: 'campaign_running', passed: true, detail: 'running' },
@@ -47,6 +51,7 @@ export function attemptRecord(s: AttemptSpec): AttemptRecord {
       outcome: s.outcome, gate, channelId: null, hangupCause: s.outcome === 'busy' ? 17 : null, dtmf: s.outcome === 'answered' ? '1' : null,
       listenedMs: s.outcome === 'answered' ? 15_000 : null, startedAt: s.startedAt,
       answeredAt: s.outcome === 'answered' ? s.startedAt : null, endedAt: ended,
+      callerId: refused ? null : s.callerId ?? FIXTURE_CALLER_ID,
     },
   };
 }

@@ -5,7 +5,7 @@ import type { AttemptRow } from '../../../../adapters/postgres/results';
 // yields it. The columns are named in the header; times are ISO 8601 in UTC.
 
 export const ATTEMPT_CSV_COLUMNS = [
-  'attempt_id', 'campaign_id', 'external_id', 'phone_position', 'number', 'number_attempt', 'outcome', 'refusal',
+  'attempt_id', 'campaign_id', 'external_id', 'phone_position', 'number', 'caller_id', 'number_attempt', 'outcome', 'refusal',
   'started_at', 'answered_at', 'ended_at', 'hangup_cause', 'dtmf', 'listened_ms', 'time_zones',
   'gate_allowed', 'gate_failed_rules', 'gate_checked_at', 'retry_at',
 ] as const;
@@ -24,7 +24,7 @@ export function csvCell(value: Cell): string {
 export function attemptCsvLine(r: AttemptRow): string {
   const g = r.gate;
   const cells: Cell[] = [
-    r.id, r.campaign_id, r.external_id, r.phone_position, r.e164, r.number_attempt, r.outcome, g.allowed ? null : g.refusal,
+    r.id, r.campaign_id, r.external_id, r.phone_position, r.e164, r.caller_id, r.number_attempt, r.outcome, g.allowed ? null : g.refusal,
     r.started_at, r.answered_at, r.ended_at, r.hangup_cause, r.dtmf, r.listened_ms, (r.time_zones ?? []).join(' '),
     g.allowed, g.checks.filter((c) => !c.passed).map((c) => c.rule).join(' '), g.checkedAt, g.allowed ? null : g.retryAt ?? null,
   ];

@@ -61,7 +61,7 @@ export function parseFilter(filter: unknown, prefix = 'filter'): AttemptFilter {
 export function toAttempt(r: AttemptRow): Attempt {
   const g = r.gate;
   return {
-    id: String(r.id), campaignId: r.campaign_id, externalId: r.external_id, phonePosition: r.phone_position, number: r.e164,
+    id: String(r.id), campaignId: r.campaign_id, externalId: r.external_id, phonePosition: r.phone_position, number: r.e164, callerId: r.caller_id,
     numberAttempt: r.number_attempt, outcome: r.outcome, startedAt: r.started_at, answeredAt: r.answered_at, endedAt: r.ended_at,
     hangupCause: r.hangup_cause, dtmf: r.dtmf, listenedMs: r.listened_ms, timeZones: r.time_zones ?? [],
     gate: {

@@ -64,6 +64,12 @@ export class Attempt {
   @Field(() => Int, { description: 'Which call to this number it was (0 for a refusal).' })
   numberAttempt!: number;
 
+  @Field(() => String, {
+    nullable: true,
+    description: "The number the call presented as caller ID (E.164): a pool's, the trunk's or the campaign's (docs/callerId.md); null for a refusal, where nothing was dialled.",
+  })
+  callerId!: string | null;
+
   @Field(() => CallOutcomeEnum)
   outcome!: CallOutcome;
 
