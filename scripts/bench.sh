@@ -6,7 +6,8 @@
 # through the built API beside a bare multi-row INSERT; npm run bench -- control [sizes]: resume,
 # edit and stop reaching the contacts in flight; npm run bench -- lag [attempts] [campaigns]:
 # live counters' lag to a subscriber; npm run bench:besthour, bench:speech, bench:import: bestHour
-# against byOutcome, the prepare step on the fake SpeechKit, the list import beside a bare COPY.
+# against byOutcome, the prepare step on the fake SpeechKit, the list import beside a bare COPY;
+# npm run bench -- feed [contacts] [width]: the campaign feed's shapes on the bare server.
 # All on the same stack the tests use (installed and started if missing), with the offline voice
 # the prepare step speaks in. Figures go to stdout; see BENCHMARKS.md.
 set -euo pipefail
@@ -31,5 +32,6 @@ case "${1:-}" in
   besthour) shift; npx tsx bench/bestHour.ts "$@" ;;
   speech) shift; npx tsx bench/speechPrepare.ts "$@" ;;
   import) shift; npx tsx bench/importList.ts "$@" ;;
+  feed) shift; npx tsx bench/feedShapes.ts "$@" ;;
   *) npx tsx bench/throughput.ts "$@" ;;
 esac
