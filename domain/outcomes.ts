@@ -25,7 +25,7 @@ export type CallOutcome = (typeof CALL_OUTCOMES)[number];
  */
 export const UNANSWERED_OUTCOMES: readonly CallOutcome[] = ['busy', 'declined', 'no_answer', 'invalid_number', 'congestion'];
 
-export const CONTACT_STATES = ['pending', 'in_progress', 'done', 'failed', 'blacklisted', 'cancelled', 'expired'] as const;
+export const CONTACT_STATES = ['pending', 'in_progress', 'done', 'failed', 'blacklisted', 'cancelled', 'expired', 'refused'] as const;
 export type ContactState = (typeof CONTACT_STATES)[number];
 
 export const CAMPAIGN_STATES = ['draft', 'running', 'paused', 'completed', 'cancelled'] as const;

@@ -72,7 +72,7 @@ it('never originates a third party without consent nor a refused number; calls t
   ]);
   const { rows: states } = await pool.query(`SELECT external_id, state FROM contact WHERE campaign_id = $1 ORDER BY external_id`, [campaignId]);
   expect(states.map((s) => [s.external_id, s.state])).toEqual([
-    ['debtor', 'done'], ['refused', 'blacklisted'], ['refused-then-second', 'done'], ['third-consent', 'done'], ['third-no-consent', 'blacklisted'],
+    ['debtor', 'done'], ['refused', 'refused'], ['refused-then-second', 'done'], ['third-consent', 'done'], ['third-no-consent', 'refused'],
   ]);
 });
 

@@ -256,6 +256,23 @@ describe('the contact workflow with fake activities', () => {
       });
     });
 
+    test('all numbers refused, not all by the blacklist: the contact ends refused, each rule in its proof', async () => {
+      const { result, seen } = await runContact({
+        plan: [contactPlan({ phones: two })],
+        gate: [(q, atMs) => refusedAt(q.e164 === '+79160000001' ? 'blacklisted' : 'no_consent', atMs)],
+      });
+      expect(seen.record.map((r) => (r.args.result.gate as { refusal: string }).refusal)).toEqual(['blacklisted', 'no_consent']);
+      expect(seen.finish.map((f) => f.args)).toEqual([{ contactId: 42, state: 'refused', outcome: null }]);
+      expect(result).toMatchObject({ state: 'refused', outcome: null, attempts: 0 });
+    });
+
+    test("the call's last check finds the number on the refusal list: the contact ends refused", async () => {
+      const { result, seen } = await runContact({ call: [lastCheckRefuses('mass_call_refused')] });
+      expect(seen.call).toHaveLength(1);
+      expect(seen.finish.map((f) => f.args)).toEqual([{ contactId: 42, state: 'refused', outcome: null }]);
+      expect(result).toMatchObject({ state: 'refused', attempts: 0 });
+    });
+
     test('a number the call step blacklists (invalid) is not a blacklisted contact: it fails', async () => {
       const { result } = await runContact({ call: [ended('invalid_number')] });
       expect(result).toMatchObject({ state: 'failed', outcome: 'invalid_number', attempts: 1 });

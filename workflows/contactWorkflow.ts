@@ -5,6 +5,7 @@ import type { AnswerHistory } from '../domain/strategies/strategy';
 import type { ContactPhone, ContactResult } from '../domain/types';
 import { attemptOn } from './contactSteps/attemptCall';
 import { finishSession } from './contactSteps/contact';
+import { endOfRefusedNumbers } from './contactSteps/gateRefusals';
 import { WAKE_PATCH } from './contactSteps/patches';
 import { openSession, sleepUntil, type ContactInput, type Session } from './contactSteps/session';
 import { answerHistoryFor, strategyAction } from './contactSteps/strategyDecision';
@@ -103,7 +104,8 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
     }
   }
   const allBlacklisted = blacklistedNumbers === s.plan.phones.length;
-  if (allBlacklisted) return finish('blacklisted', progress.lastOutcome);
+  // Every number refused for good: by the blacklist alone, or by consent or the refusal list too.
+  if (allBlacklisted) return finish(endOfRefusedNumbers(s), progress.lastOutcome);
   // No number is left to try: 'expired' when time ran out on every number that was not
   // blacklisted before any of them was answered; otherwise the strategy gave up ('failed').
   const timeRanOut = expiredNumbers > 0 && expiredNumbers + blacklistedNumbers === s.plan.phones.length;

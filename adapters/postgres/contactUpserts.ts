@@ -73,7 +73,7 @@ export function contactChanges(stored: StoredContact, given: ContactValue): Cont
   return { row, phoneUpserts, phonesAfter, variableUpserts, variableDeletes };
 }
 
-const FINISHED: ReadonlySet<ContactState> = new Set(['done', 'failed', 'blacklisted', 'cancelled', 'expired']);
+const FINISHED: ReadonlySet<ContactState> = new Set(['done', 'failed', 'blacklisted', 'cancelled', 'expired', 'refused']);
 
 /**
  * One writer of a campaign's contacts at a time, until the transaction ends: upsertContacts and a

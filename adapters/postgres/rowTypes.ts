@@ -11,7 +11,7 @@ export type CallOutcome = "answered" | "answered_short" | "busy" | "congestion" 
 
 export type CampaignState = "cancelled" | "completed" | "draft" | "paused" | "running";
 
-export type ContactState = "blacklisted" | "cancelled" | "done" | "expired" | "failed" | "in_progress" | "pending";
+export type ContactState = "blacklisted" | "cancelled" | "done" | "expired" | "failed" | "in_progress" | "pending" | "refused";
 
 export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>

@@ -112,7 +112,7 @@ export async function readCampaignWaits(db: Queryable, campaignId: string): Prom
      HAVING count(*) > 0
      UNION ALL
      SELECT 'no_callable_number', state::text, count(*)::int, NULL, 0
-       FROM contact WHERE campaign_id = $1 AND state IN ('blacklisted', 'expired')
+       FROM contact WHERE campaign_id = $1 AND state IN ('blacklisted', 'refused', 'expired')
       GROUP BY state`,
     [campaignId, CHANNEL_WAIT_LIVE_MS]);
   const c = campaign.rows[0];

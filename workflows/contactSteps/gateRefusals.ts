@@ -1,5 +1,5 @@
 import { condition, patched } from '@temporalio/workflow';
-import type { ContactPhone, GateDecision } from '../../domain/types';
+import type { ContactPhone, ContactResult, GateDecision } from '../../domain/types';
 import { record } from './activityProxies';
 import { WAKE_PATCH } from './patches';
 import { sleepUntil, type Session } from './session';
@@ -7,6 +7,23 @@ import { sleepUntil, type Session } from './session';
 /** How long a paused contact waits before it asks the gate again without a resume signal. */
 const PAUSE_RECHECK = '5 minutes';
 export const PAUSE_RECHECK_MS = 5 * 60_000;
+
+/**
+ * The rules that refused a number of each session for good. Kept beside the session rather than
+ * in it, and filled on replay as when it ran: the end it decides is an argument of finishContact,
+ * which replay does not compare, so no patch is needed.
+ */
+const refusedForGood = new WeakMap<Session, Set<string>>();
+
+/**
+ * How a contact whose every number was refused for good ends: 'blacklisted' when every refusal
+ * was the blacklist's, else 'refused' (consent or the refusal list of mass calls said no; each
+ * rule is in its attempt row's proof).
+ */
+export function endOfRefusedNumbers(s: Session): Extract<ContactResult['state'], 'blacklisted' | 'refused'> {
+  const rules = refusedForGood.get(s);
+  return !rules || [...rules].every((r) => r === 'blacklisted') ? 'blacklisted' : 'refused';
+}
 
 /**
  * What a refusal means for the contact: ask the gate again ('again', after the wait the refusal
@@ -35,9 +52,12 @@ export async function onRefusal(
   switch (gate.refusal) {
     case 'blacklisted':
     case 'mass_call_refused':
-    case 'no_consent':
-      // The number may not be called (the blacklist, the refusal list of mass calls): the next one.
+    case 'no_consent': {
+      // The number may not be called (the blacklist, the refusal list of mass calls, no consent): the next one.
+      const rules = refusedForGood.get(s) ?? new Set<string>();
+      refusedForGood.set(s, rules.add(gate.refusal));
       return 'next_number';
+    }
     case 'campaign_stopped':
       return 'stop';
     case 'campaign_paused': {

@@ -43,7 +43,7 @@ export class CampaignCounters {
   @Field(() => Int)
   inProgress!: number;
 
-  @Field(() => Int, { description: 'Contacts finished: done, failed, blacklisted, expired or cancelled.' })
+  @Field(() => Int, { description: 'Contacts finished: done, failed, blacklisted, refused, expired or cancelled.' })
   finished!: number;
 
   @Field(() => Int)
