@@ -8,9 +8,10 @@ import {
 } from './campaignFeed';
 import { call } from './call';
 import { gate } from './gate';
+import { gateAndPrepare, openAndGate, type GatePrepareQuestion } from './leanAttempt';
 import { plan } from './plan';
 import { prepare, prepareFromCache, prepareMessage, type PrepareRequest } from './prepare';
-import { finish, record, speechFailed } from './record';
+import { finish, record, recordAndFinish, speechFailed, type ContactEnd } from './record';
 import { warmTemplate } from './warmTemplate';
 import { deleteExpiredRecordings, type RecordingFiles } from './recordings';
 import { countPersonalDataMatches, deletePersonalDataBatch, type DeletionBatchRequest } from './personalData';
@@ -46,6 +47,10 @@ export function createActivities(deps: ActivityDeps) {
     plan: (contactId: number) => plan(deps.pool, contactId),
     gate: async (q: { campaignId: string; contactId: number; e164: string; zones: string[] }) =>
       gate(deps.pool, { ...q, nowMs: await deps.clock(), checkWindow: false }),
+    /** The plan, the first number's gate and its cached message in one transaction ('lean-attempt'). */
+    openAndGate: async (contactId: number) => openAndGate(deps, await deps.clock(), contactId),
+    /** The gate and, when it allows, the cached message in one transaction ('lean-attempt'). */
+    gateAndPrepare: async (q: GatePrepareQuestion) => gateAndPrepare(deps, await deps.clock(), q),
     /** The local prepare of contacts recorded before 'speech-prepare' (its result holds the text). */
     prepare: (q: { contactId: number; templateId: number | null }) =>
       prepare(deps.pool, q.contactId, q.templateId),
@@ -62,6 +67,8 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
     record: (a: AttemptRecord) => record(deps.pool, a),
+    /** The record and finish steps in one transaction, when the attempt ends the contact ('lean-attempt'). */
+    recordAndFinish: (q: { attempt: AttemptRecord; end: ContactEnd }) => recordAndFinish(deps.pool, q.attempt, q.end),
     /**
      * The counts a strategy that learns from the attempt rows (bestHour) decides on: read once per
      * decision and kept in the workflow's history, so a replay decides the same without the database.

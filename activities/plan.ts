@@ -1,9 +1,9 @@
-import type { Pool } from 'pg';
 import { localDate } from '../domain/callingSchedule';
 import type { ContactPhone, ContactPlan } from '../domain/types';
 import { readCampaignRules } from '../adapters/postgres/campaignRules';
 import { readContactPlanRow } from '../adapters/postgres/contacts';
 import { resolveZonesForNumbers } from '../adapters/postgres/subscriberZones';
+import type { Queryable } from '../adapters/postgres/transaction';
 
 export class ContactNotFoundError extends Error {
   override readonly name = 'ContactNotFoundError';
@@ -12,8 +12,8 @@ export class ContactNotFoundError extends Error {
 /** The year of calendar days the workflow's timers may need. */
 const CALENDAR_DAYS = 400;
 
-/** The "plan" step: what the contact workflow needs, read once at its start. */
-export async function plan(pool: Pool, contactId: number): Promise<ContactPlan> {
+/** The "plan" step: what the contact workflow needs, read once at its start (on a pool, or a client in a transaction). */
+export async function plan(pool: Queryable, contactId: number): Promise<ContactPlan> {
   const r = await readContactPlanRow(pool, contactId);
   if (!r) throw new ContactNotFoundError(`contact ${contactId} does not exist`);
   const rules = await readCampaignRules(pool, r.campaign_id, localDate(Date.now(), r.campaign_zone), CALENDAR_DAYS);

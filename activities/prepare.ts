@@ -1,11 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { Pool } from 'pg';
+import { DatabaseError, type Pool } from 'pg';
 import type { PreparedAudio, PreparedMessage } from '../domain/types';
 import { messageVariables, renderPieces, renderTemplate } from '../domain/messageTemplate';
 import type { SpokenPiece } from '../domain/messagePieces';
 import type { SpeechSettings } from '../domain/speechSettings';
 import { readMessageInputs } from '../adapters/postgres/contacts';
 import { contactExists, readMessageSource, savePreparedMessage } from '../adapters/postgres/preparedMessages';
+import type { Queryable } from '../adapters/postgres/transaction';
 import { setContactWait } from '../adapters/postgres/waits';
 import type { AudioRef, AudioStore } from '../adapters/speech/speechPort';
 import { ContactNotFoundError } from './plan';
@@ -53,7 +54,7 @@ export async function prepareMessage(
   deps: { pool: Pool; audio: AudioStore }, q: PrepareRequest, signal?: AbortSignal,
 ): Promise<PreparedAudio> {
   try {
-    return await prepareWith(deps, q, (settings, piece) => pieceAudio(deps.audio, settings, piece, signal));
+    return await prepareWith({ db: deps.pool, audio: deps.audio }, q, (settings, piece) => pieceAudio(deps.audio, settings, piece, signal));
   } catch (err) {
     const failure = describeFailure(err);
     if (failure.type !== 'ContactNotFoundError') {
@@ -90,12 +91,26 @@ class PieceNotCachedError extends Error {
  */
 export async function prepareFromCache(deps: { pool: Pool; audio: AudioStore }, q: PrepareRequest): Promise<CachedPrepare> {
   try {
-    return await prepareWith(deps, q, async (settings, piece) => {
-      const ref = piece.kind === 'clip' ? await deps.audio.find(piece.audioKey) : await deps.audio.cached(settings, piece.text);
+    return await prepareFromCacheOn(deps.pool, deps.audio, q);
+  } catch {
+    return { miss: true };
+  }
+}
+
+/**
+ * prepareFromCache on `db`, which may be a client in the caller's transaction (the lean
+ * attempt's gateAndPrepare): a miss as above, except for an error of Postgres itself, which
+ * has aborted that transaction and is thrown, so the caller's step fails whole and runs again.
+ */
+export async function prepareFromCacheOn(db: Queryable, audio: AudioStore, q: PrepareRequest): Promise<CachedPrepare> {
+  try {
+    return await prepareWith({ db, audio }, q, async (settings, piece) => {
+      const ref = piece.kind === 'clip' ? await audio.find(piece.audioKey) : await audio.cached(settings, piece.text);
       if (!ref) throw new PieceNotCachedError('a piece of the message is not in the speech store');
       return ref;
     });
-  } catch {
+  } catch (err) {
+    if (err instanceof DatabaseError) throw err;
     return { miss: true };
   }
 }
@@ -103,18 +118,18 @@ export async function prepareFromCache(deps: { pool: Pool; audio: AudioStore }, 
 type PieceSource = (settings: SpeechSettings, piece: SpokenPiece) => Promise<AudioRef>;
 
 /** Renders, finds each piece's audio through `audioOf`, assembles and keeps the prepared_message row. */
-async function prepareWith(deps: { pool: Pool; audio: AudioStore }, q: PrepareRequest, audioOf: PieceSource): Promise<PreparedAudio> {
+async function prepareWith(deps: { db: Queryable; audio: AudioStore }, q: PrepareRequest, audioOf: PieceSource): Promise<PreparedAudio> {
   if (q.templateId === null) return { preparedId: null, media: [], durationMs: 0 };
-  const source = await readMessageSource(deps.pool, q.contactId, q.templateId, q.templateVersion);
+  const source = await readMessageSource(deps.db, q.contactId, q.templateId, q.templateVersion);
   if (!source) {
-    if (!(await contactExists(deps.pool, q.contactId))) throw new ContactNotFoundError(`contact ${q.contactId} does not exist`);
+    if (!(await contactExists(deps.db, q.contactId))) throw new ContactNotFoundError(`contact ${q.contactId} does not exist`);
     throw new Error(`template ${q.templateId} has no version ${q.templateVersion ?? '(pinned)'}`);
   }
   const rendered = renderPieces(source.body, source.variables, source.clips);
   const refs = await Promise.all(rendered.pieces.map((p) => audioOf(source.speech, p)));
   // A body that says nothing (punctuation only) plays nothing; its text still reaches the attempt.
   const audio = refs.length > 0 ? await deps.audio.assemble(refs) : { key: '', media: null, durationMs: 0 };
-  const preparedId = await savePreparedMessage(deps.pool, {
+  const preparedId = await savePreparedMessage(deps.db, {
     contactId: q.contactId, templateId: source.templateId, templateVersion: source.templateVersion,
     text: rendered.text, audioKey: audio.key, durationMs: audio.durationMs,
   });

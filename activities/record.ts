@@ -5,8 +5,7 @@ import { blacklistInvalidNumber } from '../adapters/postgres/autoBlacklist';
 import { notifyCampaignChanged, notifyContactsCampaignChanged } from '../adapters/postgres/campaignChanges';
 import { readUnreachableRule } from '../adapters/postgres/campaignRules';
 import { settleCapSlot } from '../adapters/postgres/caps';
-import { countContactAttempt, markContactFinished } from '../adapters/postgres/contacts';
-import { readPreparedText } from '../adapters/postgres/preparedMessages';
+import { countContactAttempt, finishContactAfterAttempt, markContactFinished } from '../adapters/postgres/contacts';
 import { inTransaction, type Queryable } from '../adapters/postgres/transaction';
 import { clearContactWait, readRetryStrategy, setContactWait } from '../adapters/postgres/waits';
 import { waitOfRefusal } from '../domain/contactWaits';
@@ -29,28 +28,63 @@ const UNREACHABLE: readonly CallOutcome[] = ['no_answer', 'failed'];
 export async function record(pool: Pool, a: AttemptRecord): Promise<number> {
   let inserted = false; // counted after the commit, once: a rerun finds the row there
   const id = await inTransaction(pool, async (client) => {
-    const r = a.result;
-    // The text said comes from the prepared message (the workflow holds only its id); contacts
-    // recorded before 'speech-prepare' still pass the text itself.
-    const messageText = a.messageText ?? (a.preparedId ? await readPreparedText(client, a.preparedId) : null);
-    const attempt = await insertAttempt(client, { ...a, messageText });
+    const attempt = await insertAndSettle(client, a);
     if (!attempt.inserted) return attempt.id;
     inserted = true;
-    if (r.outcome !== 'refused') await countContactAttempt(client, a.contactId);
-    if (r.channelId) {
-      await settleCapSlot(client, r.channelId, !a.countUnanswered && UNANSWERED.has(r.outcome), attempt.id);
-    }
-    if (r.outcome === 'invalid_number') {
-      await blacklistInvalidNumber(client, a, attempt.id); // as the trunk's rule and breaker allow
-    } else if (UNREACHABLE.includes(r.outcome)) {
-      await blacklistIfUnreachable(client, a, attempt.id);
-    }
+    if (a.result.outcome !== 'refused') await countContactAttempt(client, a.contactId);
     await noteWait(client, a);
     await notifyCampaignChanged(client, a.campaignId);
     return attempt.id;
   });
   if (inserted) countRecordedAttempt(a.result.outcome);
   return id;
+}
+
+/** How the contact ends after the attempt its workflow decided on before recording it. */
+export interface ContactEnd {
+  state: ContactResult['state'];
+  outcome: CallOutcome | null;
+}
+
+/**
+ * The record step and the contact's end in one transaction ('lean-attempt'): the attempt row
+ * (the proof) with its outcome, the cap slot settled, the blacklist rules, then the contact's
+ * state, its wait cleared and the campaign told, so a contact is never finished without its
+ * last attempt nor left unfinished with it. A rerun after a crash finds the row there, counts
+ * nothing again and writes the same end.
+ */
+export async function recordAndFinish(pool: Pool, a: AttemptRecord, end: ContactEnd): Promise<number> {
+  let inserted = false;
+  const id = await inTransaction(pool, async (client) => {
+    const attempt = await insertAndSettle(client, a);
+    inserted = attempt.inserted;
+    const counted = attempt.inserted && a.result.outcome !== 'refused' ? 1 : 0;
+    await finishContactAfterAttempt(client, { contactId: a.contactId, counted, state: end.state, outcome: end.outcome });
+    return attempt.id;
+  });
+  if (inserted) countRecordedAttempt(a.result.outcome);
+  return id;
+}
+
+/**
+ * The attempt row once, and what follows from it the first time only: the call's cap slot
+ * settled, an invalid or unreachable number blacklisted citing it.
+ */
+async function insertAndSettle(client: Queryable, a: AttemptRecord): Promise<{ id: number; inserted: boolean }> {
+  const r = a.result;
+  // The text said comes from the prepared message (the workflow holds only its id), read by the
+  // insert itself; contacts recorded before 'speech-prepare' still pass the text.
+  const attempt = await insertAttempt(client, a);
+  if (!attempt.inserted) return attempt;
+  if (r.channelId) {
+    await settleCapSlot(client, r.channelId, !a.countUnanswered && UNANSWERED.has(r.outcome), attempt.id);
+  }
+  if (r.outcome === 'invalid_number') {
+    await blacklistInvalidNumber(client, a, attempt.id); // as the trunk's rule and breaker allow
+  } else if (UNREACHABLE.includes(r.outcome)) {
+    await blacklistIfUnreachable(client, a, attempt.id);
+  }
+  return attempt;
 }
 
 /**

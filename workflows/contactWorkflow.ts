@@ -1,14 +1,13 @@
-import { patched } from '@temporalio/workflow';
 import type { CallOutcome } from '../domain/outcomes';
 import { decide } from '../domain/decide';
-import type { AnswerHistory } from '../domain/strategies/strategy';
+import type { AnswerHistory, NextAction } from '../domain/strategies/strategy';
 import type { ContactPhone, ContactResult } from '../domain/types';
-import { attemptOn } from './contactSteps/attemptCall';
+import { attemptOn, type AttemptEnd, type AttemptOnResult, type DecideBeforeRecord } from './contactSteps/attemptCall';
 import { finishSession } from './contactSteps/contact';
 import { endOfRefusedNumbers } from './contactSteps/gateRefusals';
 import { WAKE_PATCH } from './contactSteps/patches';
-import { openSession, sleepUntil, type ContactInput, type Session } from './contactSteps/session';
-import { answerHistoryFor, strategyAction } from './contactSteps/strategyDecision';
+import { hasPatch, openSession, sleepUntil, type ContactInput, type Session } from './contactSteps/session';
+import { answerHistoryFor, decidesOnAnswerHistory, strategyAction } from './contactSteps/strategyDecision';
 
 // The product's contact workflow, as in docs/architecture.md: plan, then gate → wait → prepare →
 // call → record → decide, for each of the contact's numbers in order. The steps up to the
@@ -50,9 +49,14 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
     let retry: PendingRetry | null = null;
 
     for (;;) {
-      const pending = retry;
-      const attempt = await attemptOn(s, phone, pending ? () => retryMoment(s, pending, phone, tally.attempts) : undefined);
+      const pending: PendingRetry | null = retry;
+      const attempt: AttemptOnResult<Decided> = await attemptOn(
+        s, phone, pending ? () => retryMoment(s, pending, phone, tally.attempts) : undefined, s.lean ? decideBeforeRecord(s, phone, index === s.plan.phones.length - 1) : undefined,
+      );
       switch (attempt.kind) {
+        case 'finished':
+          // Decided before the record: the attempt and the contact's end were written together.
+          return attempt.result;
         case 'next_number':
         case 'carrier_refused':
           continue numbers;
@@ -66,20 +70,20 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
         case 'no_calling_hours':
           // Another number may be in a zone that still has some hours. Versioned: contacts
           // started before this change replay as they ran.
-          if (!patched(EXPIRED_MOVES_ON_PATCH)) return finish('expired', progress.lastOutcome);
+          if (!hasPatch(s, EXPIRED_MOVES_ON_PATCH)) return finish('expired', progress.lastOutcome);
           expiredNumbers++;
           continue numbers;
         case 'attempted':
           break;
       }
-      const { outcome } = attempt;
+      const outcome: CallOutcome = attempt.outcome;
 
       // decide
       progress.step = 'decide';
-      if (patched(STRATEGY_PATCH)) {
+      if (hasPatch(s, STRATEGY_PATCH)) {
         // The strategy only says when; the retry waits after the gate like any wait.
-        const history = await answerHistoryFor(s, phone, Date.now());
-        const action = strategyAction(s, phone, Date.now(), history);
+        const decided: Decided = attempt.decided ?? await decideAfterRecord(s, phone);
+        const { action, history } = decided;
         if (action.kind === 'done') return finish('done', outcome);
         if (action.kind === 'give_up') return finish('failed', outcome);
         if (action.kind === 'next_number') continue numbers;
@@ -87,13 +91,13 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
         // refused at creation): one that says so anyway ends as a give_up would.
         if (action.kind === 'handover') return finish('failed', outcome);
         if (action.kind !== 'call') return unknownAction(action);
-        retry = { outcome, decidedAtMs: Date.now(), ...(history ? { history } : {}) };
+        retry = { outcome, decidedAtMs: decided.atMs, ...(history ? { history } : {}) };
         continue;
       }
       const decision = decide(s.plan.strategy, outcome, tally.attempts);
       if (decision.kind === 'done') return finish('done', outcome);
       if (decision.kind === 'next_number') continue numbers;
-      if (patched(WAKE_PATCH)) {
+      if (hasPatch(s, WAKE_PATCH)) {
         // The retry waits after the gate, as any wait does, so a stop, new hours or a new
         // interval meanwhile are seen when they happen, not when the old interval ends.
         retry = { outcome, decidedAtMs: Date.now() };
@@ -117,12 +121,55 @@ export async function contactWorkflow(input: ContactInput): Promise<ContactResul
   }
 }
 
+/** What the strategy said after an attempt, when, and the answer counts it decided on. */
+interface Decided {
+  action: NextAction;
+  atMs: number;
+  history?: AnswerHistory[];
+}
+
+/**
+ * The decide step before the record ('lean-attempt'): the strategy of now on the attempt log,
+ * which already holds the attempt; an action that ends the contact ends it with the record.
+ * A strategy that reads the attempt rows (bestHour) decides after the record instead.
+ */
+function decideBeforeRecord(s: Session, phone: ContactPhone, lastNumber: boolean): DecideBeforeRecord<Decided> {
+  return () => {
+    if (decidesOnAnswerHistory(s)) return null;
+    const atMs = Date.now();
+    const action = strategyAction(s, phone, atMs);
+    return { decision: { action, atMs }, end: endOf(action, s.progress.lastOutcome, lastNumber) };
+  };
+}
+
+/** The decide step after the record, with the answer counts a strategy asks for. */
+async function decideAfterRecord(s: Session, phone: ContactPhone): Promise<Decided> {
+  const history = await answerHistoryFor(s, phone, Date.now());
+  const atMs = Date.now();
+  return { action: strategyAction(s, phone, atMs, history), atMs, ...(history ? { history } : {}) };
+}
+
+/**
+ * How an action ends the contact (as the decide step above ends it), or null: it goes on. The
+ * last number's next_number ends the walk over the numbers 'failed' (one was attempted, so
+ * neither every number blacklisted nor every one out of time).
+ */
+function endOf(action: NextAction, outcome: CallOutcome | null, lastNumber: boolean): AttemptEnd | null {
+  switch (action.kind) {
+    case 'done': return { state: 'done', outcome };
+    case 'call': return null;
+    case 'next_number': return lastNumber ? { state: 'failed', outcome } : null;
+    // No channel can take a contact over yet: it ends as a give_up would; so does an unknown action.
+    default: return { state: 'failed', outcome };
+  }
+}
+
 /**
  * When a number asked to be retried may be called again, under the strategy of now (a
  * changed interval moves the moment; fewer attempts may give the number up).
  */
 function retryMoment(s: Session, r: PendingRetry, phone: ContactPhone, attempts: number): number | 'next_number' | 'give_up' {
-  if (patched(STRATEGY_PATCH)) {
+  if (hasPatch(s, STRATEGY_PATCH)) {
     const a = strategyAction(s, phone, r.decidedAtMs, r.history);
     if (a.kind === 'next_number' || a.kind === 'give_up') return a.kind;
     if (a.kind === 'handover') return 'give_up'; // as after the attempt: no channel takes it over yet

@@ -8,7 +8,8 @@ import type { Queryable } from './transaction';
 
 /**
  * Inserts the attempt once per (workflow_id, seq): a local activity may run again after a
- * worker crash. `inserted` is false when the row was already there.
+ * worker crash. `inserted` is false when the row was already there. The text said is
+ * `messageText`, else the prepared message's (`preparedId`), read in the same statement.
  */
 export async function insertAttempt(db: Queryable, a: AttemptRecord): Promise<{ id: number; inserted: boolean }> {
   const r = a.result;
@@ -17,7 +18,9 @@ export async function insertAttempt(db: Queryable, a: AttemptRecord): Promise<{ 
                           outcome, gate, hangup_cause, channel_id, dtmf, listened_ms, message_text,
                           started_at, answered_at, ended_at, time_zones, caller_id)
      SELECT $1, $2, $3, $4, $5, CASE WHEN c.personal_data_deleted_at IS NULL THEN $6 END, $7, $8, $9, $10, $11, $12, $13,
-            CASE WHEN c.personal_data_deleted_at IS NULL THEN $14 END, $15, $16, $17, $18, $19
+            CASE WHEN c.personal_data_deleted_at IS NULL
+                 THEN coalesce($14, (SELECT m.text FROM prepared_message m WHERE m.id = $20)) END,
+            $15, $16, $17, $18, $19
        -- A record step still running when the contact's personal data was deleted keeps the
        -- attempt anonymous, as the deletion left the others.
        FROM (VALUES (1)) AS one LEFT JOIN contact c ON c.id = $2
@@ -25,7 +28,7 @@ export async function insertAttempt(db: Queryable, a: AttemptRecord): Promise<{ 
      RETURNING id`,
     [a.campaignId, a.contactId, a.workflowId, a.seq, a.phonePosition, a.e164, a.numberAttempt,
       r.outcome, JSON.stringify(r.gate), r.hangupCause, r.channelId, r.dtmf, r.listenedMs, a.messageText,
-      r.startedAt, r.answeredAt, r.endedAt, a.zones, r.callerId ?? null],
+      r.startedAt, r.answeredAt, r.endedAt, a.zones, r.callerId ?? null, a.preparedId ?? null],
   );
   if (inserted.rows.length > 0) return { id: Number(inserted.rows[0].id), inserted: true };
   const existing = await db.query<Pick<Row<'attempt'>, 'id'>>(

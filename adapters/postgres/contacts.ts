@@ -1,6 +1,7 @@
 import type { CallOutcome } from '../../domain/outcomes';
 import type { StrategyChoice } from '../../domain/strategies/strategy';
 import type { ContactResult } from '../../domain/types';
+import { CAMPAIGN_CHANGED } from './campaignChanges';
 import type { Row } from './rows';
 import type { Queryable } from './transaction';
 
@@ -61,6 +62,26 @@ export async function markContactFinished(
     `UPDATE contact SET state = $2, outcome = $3, finished_at = coalesce(finished_at, now()), updated_at = now()
       WHERE id = $1`,
     [contactId, state, outcome],
+  );
+}
+
+/**
+ * The contact's end right after its last attempt was recorded, in one statement: the attempt
+ * counted (`counted` 0 when a rerun found the attempt already there), the state and outcome
+ * (the first finish time kept), its wait cleared, and the campaign's listeners told at commit.
+ */
+export async function finishContactAfterAttempt(db: Queryable, f: {
+  contactId: number; counted: 0 | 1; state: ContactResult['state']; outcome: CallOutcome | null;
+}): Promise<void> {
+  await db.query(
+    `WITH done AS (
+       UPDATE contact SET attempts = attempts + $2, state = $3, outcome = $4,
+                          finished_at = coalesce(finished_at, now()), updated_at = now()
+        WHERE id = $1
+       RETURNING campaign_id),
+     cleared AS (DELETE FROM contact_wait WHERE contact_id = $1)
+     SELECT pg_notify($5, campaign_id) FROM done`,
+    [f.contactId, f.counted, f.state, f.outcome, CAMPAIGN_CHANGED],
   );
 }
 

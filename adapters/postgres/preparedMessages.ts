@@ -65,12 +65,6 @@ export async function savePreparedMessage(db: Queryable, m: {
   return Number(rows[0].id);
 }
 
-/** The text of a prepared message (for the attempt row); null when the row is gone. */
-export async function readPreparedText(db: Queryable, id: number): Promise<string | null> {
-  const { rows } = await db.query<Pick<Row<'prepared_message'>, 'text'>>('SELECT text FROM prepared_message WHERE id = $1', [id]);
-  return rows[0]?.text ?? null;
-}
-
 /** What warming a campaign's template needs: its pinned version's body, speech and clips. */
 export async function readCampaignTemplateVersion(db: Queryable, campaignId: string): Promise<Omit<MessageSource, 'variables'> | null> {
   const { rows } = await db.query<Pick<Row<'template_version'>, 'template_id' | 'version' | 'body' | 'speech' | 'clips'>>(

@@ -9,7 +9,10 @@ import type { DialerActivities } from '../../activities';
 // Short Postgres steps are local activities (no extra server round trip each); the call is one
 // normal activity that heartbeats.
 
-export const { plan: loadPlan, gate: checkGate, prepare, record, finish: finishContact, speechFailed, answerRates: countAnswers } =
+export const {
+  plan: loadPlan, gate: checkGate, prepare, record, finish: finishContact, speechFailed, answerRates: countAnswers, recordAndFinish,
+  openAndGate, gateAndPrepare,
+} =
   proxyLocalActivities<DialerActivities>({
     startToCloseTimeout: '15 seconds',
     retry: {

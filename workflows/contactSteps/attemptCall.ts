@@ -1,12 +1,12 @@
 import type { CallOutcome } from '../../domain/outcomes';
 import type { StrategyAttempt } from '../../domain/strategies/strategy';
-import type { ContactPhone } from '../../domain/types';
-import { checkGate, record } from './activityProxies';
+import type { AttemptRecord, CallResult, ContactPhone, ContactResult } from '../../domain/types';
+import { checkGate, record, recordAndFinish } from './activityProxies';
 import { waitForCallingHours } from './callingHoursWait';
 import { dialNumber } from './dialNumber';
 import { onRefusal } from './gateRefusals';
-import { prepareForCall } from './prepareAudio';
-import { replanIfChanged, sleepUntil, type Session } from './session';
+import { prepareForCall, type PreparedForCall } from './prepareAudio';
+import { replanIfChanged, sessionResult, sleepUntil, type NumberTally, type Session } from './session';
 
 // One attempt on one number: gate → wait → prepare → call → record, with every wait on the way
 // (a pause, a cap or the window at the gate, the number's calling hours, a failed prepare, a
@@ -39,14 +39,41 @@ export type AttemptResult =
  */
 export type AttemptMoment = () => number | 'next_number' | 'give_up';
 
+/** How the contact ends, as its workflow decided on an attempt. */
+export interface AttemptEnd {
+  state: ContactResult['state'];
+  outcome: CallOutcome | null;
+}
+
+/**
+ * The workflow's decision on a placed call, asked before its attempt row is written
+ * ('lean-attempt'): pure, on the session (whose attempt log holds the attempt already).
+ * `end` set: the attempt is recorded and the contact finished in one step. Null: the
+ * workflow decides after the record (a strategy that reads the attempt rows).
+ */
+export type DecideBeforeRecord<D> = (attempt: StrategyAttempt) => { decision: D; end: AttemptEnd | null } | null;
+
+/**
+ * What attemptOn returns to a workflow that decides before the record: an attempt (recorded,
+ * with the decision when there was one), or the contact finished with its attempt recorded.
+ * Whichever it is, the attempt's row is written before it comes back.
+ */
+export type DecidedAttemptResult<D> =
+  | Exclude<AttemptResult, { kind: 'attempted' }>
+  | (Extract<AttemptResult, { kind: 'attempted' }> & { decided?: D })
+  | { kind: 'finished'; result: ContactResult; decided: D };
+
+/** attemptOn's answer: the contact workflow's strategy moment may also take the number back. */
+export type AttemptOnResult<D> = DecidedAttemptResult<D> | { kind: 'next_number' } | { kind: 'give_up' };
+
 /**
  * The attempt, and before its call is placed, `moment` asked again before each gate (a
  * changed campaign may move it). Once the call step is reached the moment has been kept;
  * a trunk's wait or the call activity's refusal leads back to the gate without it.
  */
-export async function attemptOn(
-  s: Session, phone: ContactPhone, moment?: AttemptMoment,
-): Promise<AttemptResult | { kind: 'next_number' } | { kind: 'give_up' }> {
+export async function attemptOn<D = never>(
+  s: Session, phone: ContactPhone, moment?: AttemptMoment, decide?: DecideBeforeRecord<D>,
+): Promise<AttemptOnResult<D>> {
   const tally = s.perNumber.find((t) => t.position === phone.position);
   if (!tally) throw new Error(`number ${phone.position} is not one of the contact's`);
   s.progress.phonePosition = phone.position;
@@ -100,14 +127,22 @@ export async function attemptOn(
 
     // record
     s.progress.step = 'record';
-    const refused = result.outcome === 'refused';
-    await record({
-      workflowId: s.workflowId, seq: s.seq, campaignId: s.plan.campaignId, contactId: s.plan.contactId,
-      phonePosition: phone.position, e164: phone.e164, zones: phone.zones,
-      numberAttempt: refused ? 0 : tally.attempts + 1,
-      result, messageText: refused ? null : prepared.messageText, countUnanswered: s.plan.countUnanswered,
-      ...(prepared.preparedId === null ? {} : { preparedId: refused ? null : prepared.preparedId }),
-    });
+    const row = attemptRow(s, phone, tally, result, prepared);
+    if (s.lean && decide && result.gate.allowed) {
+      // Decided before the record, so that an attempt that ends the contact is recorded and
+      // finished in one step; either way its row is written before anything comes back.
+      const attempt = noteAttempt(s, phone, tally, result.outcome);
+      const decided = decide(attempt);
+      if (decided?.end) {
+        const { state, outcome } = decided.end;
+        s.progress.step = 'finished';
+        await recordAndFinish({ attempt: row, end: decided.end });
+        return { kind: 'finished', result: sessionResult(s, state, outcome), decided: decided.decision };
+      }
+      await record(row);
+      return { kind: 'attempted', outcome: result.outcome, attempt, ...(decided ? { decided: decided.decision } : {}) };
+    }
+    await record(row);
     if (!result.gate.allowed) {
       // The call activity's last look, with the real clock and the caps in one transaction,
       // said no: nothing was dialled.
@@ -116,12 +151,30 @@ export async function attemptOn(
       if (next === 'next_number') return { kind: 'blacklisted' };
       continue;
     }
-    tally.attempts++;
-    tally.lastOutcome = result.outcome;
-    s.progress.attempts++;
-    s.progress.lastOutcome = result.outcome;
-    const attempt: StrategyAttempt = { position: phone.position, outcome: result.outcome, atMs: Date.now() };
-    s.attemptLog.push(attempt);
+    const attempt = noteAttempt(s, phone, tally, result.outcome);
     return { kind: 'attempted', outcome: result.outcome, attempt };
   }
+}
+
+/** The attempt row of a call (or of the call activity's refusal). */
+function attemptRow(s: Session, phone: ContactPhone, tally: NumberTally, result: CallResult, prepared: PreparedForCall): AttemptRecord {
+  const refused = result.outcome === 'refused';
+  return {
+    workflowId: s.workflowId, seq: s.seq, campaignId: s.plan.campaignId, contactId: s.plan.contactId,
+    phonePosition: phone.position, e164: phone.e164, zones: phone.zones,
+    numberAttempt: refused ? 0 : tally.attempts + 1,
+    result, messageText: refused ? null : prepared.messageText, countUnanswered: s.plan.countUnanswered,
+    ...(prepared.preparedId === null ? {} : { preparedId: refused ? null : prepared.preparedId }),
+  };
+}
+
+/** A placed call counted on its number and in the attempt log the strategies decide on. */
+function noteAttempt(s: Session, phone: ContactPhone, tally: NumberTally, outcome: CallOutcome): StrategyAttempt {
+  tally.attempts++;
+  tally.lastOutcome = outcome;
+  s.progress.attempts++;
+  s.progress.lastOutcome = outcome;
+  const attempt: StrategyAttempt = { position: phone.position, outcome, atMs: Date.now() };
+  s.attemptLog.push(attempt);
+  return attempt;
 }

@@ -3,7 +3,7 @@ import type { StrategyAttempt } from '../../domain/strategies/strategy';
 import type { ContactPhone, ContactPlan, ContactResult } from '../../domain/types';
 import { finishContact } from './activityProxies';
 import { attemptOn, type AttemptResult } from './attemptCall';
-import { openSession, type ContactInput, type Session } from './session';
+import { openSession, sessionResult, type ContactInput, type Session } from './session';
 
 // A contact as a strategy workflow sees it: its plan, its numbers and attempts, and the two
 // things it may do: attempt a call (gate → wait → prepare → call → record, never less) and
@@ -58,8 +58,9 @@ export function contactOf(s: Session): Contact {
     async attemptCall(phone, opts = {}) {
       const { notBefore } = opts;
       const result = await attemptOn(s, phone, notBefore === undefined ? undefined : () => notBefore);
-      // Only the contact workflow's strategy moment takes a number back; a fixed moment never does.
-      if (result.kind === 'next_number' || result.kind === 'give_up') throw new Error(`unexpected ${result.kind}`);
+      // Only the contact workflow's strategy moment takes a number back (a fixed moment never does),
+      // nor finishes the contact: that needs a decision before the record, which it does not pass.
+      if (result.kind === 'next_number' || result.kind === 'give_up' || result.kind === 'finished') throw new Error(`unexpected ${result.kind}`);
       return result;
     },
     finish: (state, outcome) => finishSession(s, state, outcome),
@@ -69,5 +70,5 @@ export function contactOf(s: Session): Contact {
 export async function finishSession(s: Session, state: ContactResult['state'], outcome: CallOutcome | null): Promise<ContactResult> {
   s.progress.step = 'finished';
   await finishContact({ contactId: s.plan.contactId, state, outcome });
-  return { contactId: s.plan.contactId, state, outcome, attempts: s.progress.attempts, perNumber: s.perNumber };
+  return sessionResult(s, state, outcome);
 }

@@ -1,9 +1,9 @@
-import { ActivityFailure, ApplicationFailure, patched, uuid4 } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, uuid4 } from '@temporalio/workflow';
 import type { TrunkDownDetails } from '../../activities/call';
 import type { CallResult, ContactPhone, GateDecision } from '../../domain/types';
 import { placeCall } from './activityProxies';
 import { TRUNK_DOWN_PATCH } from './patches';
-import type { Session } from './session';
+import { hasPatch, type Session } from './session';
 
 /**
  * Places the call (the call activity checks the gate once more, with the real clock and the
@@ -27,7 +27,7 @@ export async function dialNumber(
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
     const down = trunkDownOf(err);
-    if (down && patched(TRUNK_DOWN_PATCH)) return { trunkDown: down };
+    if (down && hasPatch(s, TRUNK_DOWN_PATCH)) return { trunkDown: down };
     // The worker died or the activity failed mid-call: the attempt counts (a call may have
     // been placed) and the strategy decides about a retry, with the gate in front of it.
     const now = new Date().toISOString();

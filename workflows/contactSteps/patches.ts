@@ -41,3 +41,16 @@ export const ESTIMATES_PATCH = 'best-hour-estimates';
  * replay with the activity alone.
  */
 export const LOCAL_PREPARE_PATCH = 'prepare-local-when-cached';
+
+/**
+ * Versioning of the lean attempt: the short Postgres steps folded so that an attempt costs one
+ * local activity before the call and one after it (issue 20). Before: the contact workflow's
+ * first attempt reads the plan, asks the gate for the first number and prepares the message
+ * from the speech store in one local activity (openAndGate); every later attempt asks the
+ * gate and prepares in one (gateAndPrepare); a miss still runs prepareMessage. After: the
+ * workflow decides before it records, and an attempt that ends the contact is recorded and
+ * finished in one local activity and one transaction (recordAndFinish). A contact that started
+ * under it also takes every earlier patch as given (no marker of theirs in its history).
+ * Contacts that started before it replay, and go on, as they ran.
+ */
+export const LEAN_PATCH = 'lean-attempt';

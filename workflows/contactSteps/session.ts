@@ -4,7 +4,7 @@ import type { StrategyAttempt } from '../../domain/strategies/strategy';
 import type { ContactPlan, ContactResult, PreparedMessage } from '../../domain/types';
 import { campaignChangedSignal, campaignResumedSignal, contactProgressQuery, type ContactProgress } from '../signals';
 import { loadPlan } from './activityProxies';
-import { WAKE_PATCH } from './patches';
+import { LEAN_PATCH, WAKE_PATCH } from './patches';
 
 // One contact's state as the steps share it: the plan, the signals counted so far, the
 // attempts, and what the progress query shows. Opened once per workflow run, first thing.
@@ -36,6 +36,25 @@ export interface Session {
   readonly perNumber: NumberTally[];
   /** Every attempt so far (refusals are not attempts): what a strategy decides on. */
   readonly attemptLog: StrategyAttempt[];
+  /**
+   * The contact started under 'lean-attempt' (decided once, when it opened: one that started
+   * before it goes on as it ran, on any worker).
+   */
+  readonly lean: boolean;
+}
+
+/**
+ * Whether the steps take the change `patchId` names: always in a lean contact (the patches
+ * before 'lean-attempt' are its given, and their markers would only lengthen its history),
+ * else as Temporal's `patched` says.
+ */
+export function hasPatch(s: Pick<Session, 'lean'>, patchId: string): boolean {
+  return s.lean || patched(patchId);
+}
+
+/** The workflow's result once the contact's end is written. */
+export function sessionResult(s: Session, state: ContactResult['state'], outcome: CallOutcome | null): ContactResult {
+  return { contactId: s.plan.contactId, state, outcome, attempts: s.progress.attempts, perNumber: s.perNumber };
 }
 
 /**
@@ -47,21 +66,23 @@ export async function openSession(input: ContactInput): Promise<Session> {
   const progress: ContactProgress = {
     step: 'gate', phonePosition: null, attempts: 0, lastOutcome: null, sleepingUntil: null,
   };
-  const opened: Omit<Session, 'plan'> = {
+  const opened: Omit<Session, 'plan' | 'lean'> = {
     input, workflowId, progress, resumes: 0, changes: 0, planned: 0, seq: 0, message: null, perNumber: [], attemptLog: [],
   };
   setHandler(contactProgressQuery, () => progress);
   setHandler(campaignResumedSignal, () => void opened.resumes++);
   setHandler(campaignChangedSignal, () => void opened.changes++);
   opened.planned = opened.changes;
-  const s: Session = Object.assign(opened, { plan: await loadPlan(input.contactId) });
+  // Asked first, before any command: its marker (only a new contact writes one) leads the history.
+  const lean = patched(LEAN_PATCH);
+  const s: Session = Object.assign(opened, { lean, plan: await loadPlan(input.contactId) });
   s.perNumber.push(...s.plan.phones.map((p) => ({ position: p.position, attempts: 0, lastOutcome: null as CallOutcome | null })));
   return s;
 }
 
 /** Sleeps until `atMs`, or until the campaign changes: 'woken' then. */
 export async function sleepUntil(s: Session, atMs: number): Promise<'slept' | 'woken'> {
-  if (!patched(WAKE_PATCH)) {
+  if (!hasPatch(s, WAKE_PATCH)) {
     s.progress.sleepingUntil = new Date(atMs).toISOString();
     await sleep(Math.max(0, atMs - Date.now()));
     s.progress.sleepingUntil = null;
@@ -76,7 +97,7 @@ export async function sleepUntil(s: Session, atMs: number): Promise<'slept' | 'w
 
 /** Reads the plan again when the campaign changed since it was read. */
 export async function replanIfChanged(s: Session): Promise<void> {
-  if (s.changes === s.planned || !patched(WAKE_PATCH)) return;
+  if (s.changes === s.planned || !hasPatch(s, WAKE_PATCH)) return;
   s.planned = s.changes;
   const fresh = await loadPlan(s.input.contactId);
   if (fresh.templateId !== s.plan.templateId) s.message = null;

@@ -1,10 +1,9 @@
-import { patched } from '@temporalio/workflow';
 import { answerHistoryQuery, nextAction } from '../../domain/strategies/registry';
 import { DEFAULT_STRATEGY, type AnswerHistory, type NextAction } from '../../domain/strategies/strategy';
 import type { ContactPhone } from '../../domain/types';
 import { countAnswers } from './activityProxies';
 import { ESTIMATES_PATCH } from './patches';
-import type { Session } from './session';
+import { hasPatch, type Session } from './session';
 
 // The decide step with the campaign's registered strategy (domain/strategies): what it says
 // after the last attempt, on the plan of now and every attempt so far.
@@ -15,10 +14,15 @@ import type { Session } from './session';
  */
 export async function answerHistoryFor(s: Session, phone: ContactPhone, nowMs: number): Promise<AnswerHistory[] | undefined> {
   const query = answerHistoryQuery(s.plan.strategyChoice ?? DEFAULT_STRATEGY);
-  if (!query || !patched(ESTIMATES_PATCH)) return undefined;
+  if (!query || !hasPatch(s, ESTIMATES_PATCH)) return undefined;
   return [await countAnswers({
     campaignId: s.plan.campaignId, position: phone.position, e164: phone.e164, zone: phone.zones[0] ?? 'UTC', nowMs, ...query,
   })];
+}
+
+/** The plan's strategy decides on the answer counts, read from the attempt rows (bestHour). */
+export function decidesOnAnswerHistory(s: Session): boolean {
+  return answerHistoryQuery(s.plan.strategyChoice ?? DEFAULT_STRATEGY) !== null;
 }
 
 /**

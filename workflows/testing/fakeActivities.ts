@@ -127,11 +127,17 @@ export type SpeechFailedArgs = Parameters<DialerActivities['speechFailed']>[0];
 
 export type ContactActivities = Pick<
   DialerActivities, 'plan' | 'gate' | 'prepare' | 'prepareMessage' | 'prepareFromCache' | 'speechFailed' | 'call' | 'record' | 'finish'
+  | 'recordAndFinish'
 >;
+
+/** The steps the fakes note; a combined step ('lean-attempt') notes each step it is made of, in its order. */
+type NotedStep = Exclude<keyof ContactActivities, 'recordAndFinish'>;
 
 export interface ContactSeen {
   /** Activity names in the order they ran, but prepareFromCache (each try is in its own list). */
-  order: (keyof ContactActivities)[];
+  order: NotedStep[];
+  /** The combined steps of 'lean-attempt', each time one ran (its parts are noted in `order`). */
+  combined: Seen<'recordAndFinish'>[];
   plan: Seen<number>[];
   gate: Seen<GateQuery>[];
   prepare: Seen<Parameters<DialerActivities['prepare']>[0]>[];
@@ -166,16 +172,16 @@ export function scriptedContactActivities(clock: Clock, script: ContactScript = 
   seen: ContactSeen;
 } {
   const seen: ContactSeen = {
-    order: [], plan: [], gate: [], prepare: [], prepareMessage: [], prepareFromCache: [], speechFailed: [], call: [], record: [], finish: [],
+    order: [], combined: [], plan: [], gate: [], prepare: [], prepareMessage: [], prepareFromCache: [], speechFailed: [], call: [], record: [], finish: [],
   };
-  const note = async <K extends keyof ContactActivities>(name: K, args: ContactSeen[K][number]['args']): Promise<number> => {
+  const note = async <K extends NotedStep>(name: K, args: ContactSeen[K][number]['args']): Promise<number> => {
     const atMs = await clock();
     seen.order.push(name);
     (seen[name] as Seen<typeof args>[]).push({ args, atMs });
     return atMs;
   };
   /** A fake that notes its call and answers with its script's next reply. */
-  const scripted = <K extends keyof ContactActivities, R>(name: K, replies: readonly Reply<ContactSeen[K][number]['args'], R>[]) =>
+  const scripted = <K extends NotedStep, R>(name: K, replies: readonly Reply<ContactSeen[K][number]['args'], R>[]) =>
     async (q: ContactSeen[K][number]['args']): Promise<R> => {
       const n = seen[name].length;
       const atMs = await note(name, q);
@@ -205,6 +211,12 @@ export function scriptedContactActivities(clock: Clock, script: ContactScript = 
     },
     async finish(q) {
       await note('finish', q);
+    },
+    async recordAndFinish({ attempt, end }) {
+      seen.combined.push({ args: 'recordAndFinish', atMs: await clock() });
+      await note('record', attempt);
+      await note('finish', { contactId: attempt.contactId, ...end });
+      return seen.record.length;
     },
   };
   return { activities, seen };
