@@ -65,7 +65,7 @@ export async function openAndGate(deps: Deps, nowMs: number, contactId: number):
 }
 
 /** What the prepare step is asked for a plan's message (null: the campaign says nothing). */
-export function prepareRequestOf(p: ContactPlan): PrepareRequest | null {
+function prepareRequestOf(p: ContactPlan): PrepareRequest | null {
   if (p.templateId === null) return null;
   return { campaignId: p.campaignId, contactId: p.contactId, templateId: p.templateId, templateVersion: p.templateVersion ?? null };
 }

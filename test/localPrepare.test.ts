@@ -173,7 +173,8 @@ describe('the contact workflow on the real worker', () => {
   test('a message all in the store (warmed by the campaign) runs no prepareMessage activity and calls with its media', async () => {
     const { contactId, handle } = await runOne('Здравствуйте! Это второй тестовый звонок банка «Ромашка».', 'Тестов Тест', 1);
     expect((await scheduled(handle)).map((a) => a.type)).toEqual(['call']);
-    expect(await localTypes(handle)).toContain('prepareFromCache');
+    // The cached prepare runs inside the contact's first local step ('lean-attempt').
+    expect(await localTypes(handle)).toEqual(['openAndGate', 'recordAndFinish']);
     const [row] = await preparedRows(contactId);
     expect(row.audio_key).toMatch(/^[0-9a-f]{64}$/);
     expect(await calledMedia(handle)).toEqual([`sound:${world.config.SPEECH_MEDIA_PREFIX}/${row.audio_key}`]);
@@ -185,7 +186,8 @@ describe('the contact workflow on the real worker', () => {
     const name = `Удалённый ${randomBytes(3).toString('hex')}`;
     const { contactId, handle } = await runOne('Здравствуйте, {{NAME}}. Это тестовый звонок.', name, 2);
     expect((await scheduled(handle)).map((a) => a.type)).toEqual(['prepareMessage', 'call']);
-    expect(await localTypes(handle)).toContain('prepareFromCache');
+    // The cached prepare runs inside the contact's first local step ('lean-attempt').
+    expect(await localTypes(handle)).toEqual(['openAndGate', 'recordAndFinish']);
     const [row] = await preparedRows(contactId);
     expect(await calledMedia(handle)).toEqual([`sound:${world.config.SPEECH_MEDIA_PREFIX}/${row.audio_key}`]);
   });

@@ -38,7 +38,7 @@ interface PendingRetry {
 }
 
 export async function contactWorkflow(input: ContactInput): Promise<ContactResult> {
-  const s = await openSession(input);
+  const s = await openSession(input, { gateFirst: true });
   const { progress } = s;
   const finish = (state: ContactResult['state'], outcome: CallOutcome | null) => finishSession(s, state, outcome);
   let blacklistedNumbers = 0;

@@ -1,8 +1,9 @@
 import type { CallOutcome } from '../../domain/outcomes';
 import type { StrategyAttempt } from '../../domain/strategies/strategy';
 import type { AttemptRecord, CallResult, ContactPhone, ContactResult } from '../../domain/types';
-import { checkGate, record, recordAndFinish } from './activityProxies';
+import { record, recordAndFinish } from './activityProxies';
 import { waitForCallingHours } from './callingHoursWait';
+import { askGate } from './gateStep';
 import { dialNumber } from './dialNumber';
 import { onRefusal } from './gateRefusals';
 import { prepareForCall, type PreparedForCall } from './prepareAudio';
@@ -90,8 +91,7 @@ export async function attemptOn<D = never>(
 
     // gate
     s.progress.step = 'gate';
-    const { plan } = s;
-    const gate = await checkGate({ campaignId: plan.campaignId, contactId: plan.contactId, e164: phone.e164, zones: phone.zones });
+    const { gate, prepared: cached } = await askGate(s, phone, notBeforeMs);
     if (!gate.allowed) {
       const next = await onRefusal(s, gate, phone, true);
       if (next === 'stop') return { kind: 'stopped' };
@@ -105,7 +105,7 @@ export async function attemptOn<D = never>(
     if (waited === 'slept') continue; // time passed: the gate speaks again first
 
     // prepare
-    const prepared = await prepareForCall(s);
+    const prepared = await prepareForCall(s, cached);
     if (prepared === 'waited') continue; // the gate speaks again first
 
     // call

@@ -1,8 +1,9 @@
-import { ActivityFailure, ApplicationFailure, TemporalFailure, condition, isCancellation, patched } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TemporalFailure, condition, isCancellation } from '@temporalio/workflow';
 import { prepare, prepareFromCache, prepareMessage, speechFailed } from './activityProxies';
 import { PAUSE_RECHECK_MS } from './gateRefusals';
+import type { CachedPrepare } from '../../activities/prepare';
 import { LOCAL_PREPARE_PATCH, SPEECH_PATCH } from './patches';
-import type { Session } from './session';
+import { hasPatch, type Session } from './session';
 
 /** What the call plays and what its attempt row cites. */
 export interface PreparedForCall {
@@ -19,10 +20,12 @@ export interface PreparedForCall {
  * When it cannot be made (after the retry policy's retries, or at once for what retrying
  * cannot mend) nothing is dialled and no attempt is spent: the contact's wait names the
  * error, and it waits until the campaign changes or the pause re-check has passed: 'waited'.
+ * `cached`: what the lean attempt's gate step prepared from the store already (a hit is the
+ * message; a miss goes straight to prepareMessage); null: nothing was asked there.
  */
-export async function prepareForCall(s: Session): Promise<PreparedForCall | 'waited'> {
+export async function prepareForCall(s: Session, cached: CachedPrepare | null = null): Promise<PreparedForCall | 'waited'> {
   s.progress.step = 'prepare';
-  if (!patched(SPEECH_PATCH)) {
+  if (!hasPatch(s, SPEECH_PATCH)) {
     s.message ??= await prepare({ contactId: s.plan.contactId, templateId: s.plan.templateId });
     return { media: s.message.media, messageText: s.message.text, preparedId: null };
   }
@@ -32,9 +35,11 @@ export async function prepareForCall(s: Session): Promise<PreparedForCall | 'wai
     campaignId: plan.campaignId, contactId: plan.contactId, templateId: plan.templateId,
     templateVersion: plan.templateVersion ?? null,
   };
-  if (patched(LOCAL_PREPARE_PATCH)) {
-    const cached = await fromCache(request);
-    if (cached) return cached;
+  if (cached) {
+    if (!('miss' in cached)) return { media: cached.media, messageText: null, preparedId: cached.preparedId };
+  } else if (hasPatch(s, LOCAL_PREPARE_PATCH)) {
+    const hit = await fromCache(request);
+    if (hit) return hit;
   }
   try {
     const { media, preparedId } = await prepareMessage(request);

@@ -3,7 +3,8 @@ import type { CallOutcome } from '../../domain/outcomes';
 import type { StrategyAttempt } from '../../domain/strategies/strategy';
 import type { ContactPlan, ContactResult, PreparedMessage } from '../../domain/types';
 import { campaignChangedSignal, campaignResumedSignal, contactProgressQuery, type ContactProgress } from '../signals';
-import { loadPlan } from './activityProxies';
+import type { GatedPrepare } from '../../activities/leanAttempt';
+import { loadPlan, openAndGate } from './activityProxies';
 import { LEAN_PATCH, WAKE_PATCH } from './patches';
 
 // One contact's state as the steps share it: the plan, the signals counted so far, the
@@ -41,6 +42,11 @@ export interface Session {
    * before it goes on as it ran, on any worker).
    */
   readonly lean: boolean;
+  /**
+   * The gate's answer (and the cached message) for the first number, asked with the plan
+   * ('lean-attempt'): the first attempt uses it when nothing changed since; taken once.
+   */
+  firstGate: (GatedPrepare & { position: number }) | null;
 }
 
 /**
@@ -60,14 +66,16 @@ export function sessionResult(s: Session, state: ContactResult['state'], outcome
 /**
  * Installs the progress query and the campaignResumed / campaignChanged handlers, then reads
  * the plan. The order is the contact workflow's since its first version: replays depend on it.
+ * `gateFirst`: a lean contact also asks the gate of its first number with the plan, in the
+ * same step (the contact workflow, whose first attempt is on it with no moment to wait for).
  */
-export async function openSession(input: ContactInput): Promise<Session> {
+export async function openSession(input: ContactInput, opts: { gateFirst?: boolean } = {}): Promise<Session> {
   const { workflowId } = workflowInfo();
   const progress: ContactProgress = {
     step: 'gate', phonePosition: null, attempts: 0, lastOutcome: null, sleepingUntil: null,
   };
   const opened: Omit<Session, 'plan' | 'lean'> = {
-    input, workflowId, progress, resumes: 0, changes: 0, planned: 0, seq: 0, message: null, perNumber: [], attemptLog: [],
+    input, workflowId, progress, resumes: 0, changes: 0, planned: 0, seq: 0, message: null, perNumber: [], attemptLog: [], firstGate: null,
   };
   setHandler(contactProgressQuery, () => progress);
   setHandler(campaignResumedSignal, () => void opened.resumes++);
@@ -75,7 +83,15 @@ export async function openSession(input: ContactInput): Promise<Session> {
   opened.planned = opened.changes;
   // Asked first, before any command: its marker (only a new contact writes one) leads the history.
   const lean = patched(LEAN_PATCH);
-  const s: Session = Object.assign(opened, { lean, plan: await loadPlan(input.contactId) });
+  let plan: ContactPlan;
+  if (lean && opts.gateFirst) {
+    const o = await openAndGate(input.contactId);
+    plan = o.plan;
+    opened.firstGate = o.first;
+  } else {
+    plan = await loadPlan(input.contactId);
+  }
+  const s: Session = Object.assign(opened, { lean, plan });
   s.perNumber.push(...s.plan.phones.map((p) => ({ position: p.position, attempts: 0, lastOutcome: null as CallOutcome | null })));
   return s;
 }
@@ -99,6 +115,7 @@ export async function sleepUntil(s: Session, atMs: number): Promise<'slept' | 'w
 export async function replanIfChanged(s: Session): Promise<void> {
   if (s.changes === s.planned || !hasPatch(s, WAKE_PATCH)) return;
   s.planned = s.changes;
+  s.firstGate = null; // asked on the plan of before
   const fresh = await loadPlan(s.input.contactId);
   if (fresh.templateId !== s.plan.templateId) s.message = null;
   // The contact walks the numbers it started with; everything else is the campaign's of now.

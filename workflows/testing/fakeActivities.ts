@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { DialerActivities } from '../../activities';
-import type { CallingSchedule } from '../../domain/callingSchedule';
+import type { GatePrepareQuestion, GatedPrepare } from '../../activities/leanAttempt';
+import { nextAllowedMomentIn, type CallingSchedule } from '../../domain/callingSchedule';
 import type { CallOutcome, CampaignState } from '../../domain/outcomes';
 import type {
   AttemptRecord, CallRequest, CallResult, ContactPhone, ContactPlan, GateDecision, GateRefusal, PreparedAudio, PreparedMessage,
@@ -127,17 +128,20 @@ export type SpeechFailedArgs = Parameters<DialerActivities['speechFailed']>[0];
 
 export type ContactActivities = Pick<
   DialerActivities, 'plan' | 'gate' | 'prepare' | 'prepareMessage' | 'prepareFromCache' | 'speechFailed' | 'call' | 'record' | 'finish'
-  | 'recordAndFinish'
+  | 'recordAndFinish' | 'openAndGate' | 'gateAndPrepare'
 >;
 
-/** The steps the fakes note; a combined step ('lean-attempt') notes each step it is made of, in its order. */
-type NotedStep = Exclude<keyof ContactActivities, 'recordAndFinish'>;
+/** The combined steps of 'lean-attempt'. */
+type CombinedStep = 'recordAndFinish' | 'openAndGate' | 'gateAndPrepare';
+
+/** The steps the fakes note; a combined step notes each step it is made of, in its order. */
+type NotedStep = Exclude<keyof ContactActivities, CombinedStep>;
 
 export interface ContactSeen {
   /** Activity names in the order they ran, but prepareFromCache (each try is in its own list). */
   order: NotedStep[];
   /** The combined steps of 'lean-attempt', each time one ran (its parts are noted in `order`). */
-  combined: Seen<'recordAndFinish'>[];
+  combined: Seen<CombinedStep>[];
   plan: Seen<number>[];
   gate: Seen<GateQuery>[];
   prepare: Seen<Parameters<DialerActivities['prepare']>[0]>[];
@@ -212,6 +216,26 @@ export function scriptedContactActivities(clock: Clock, script: ContactScript = 
     async finish(q) {
       await note('finish', q);
     },
+    async openAndGate(contactId) {
+      seen.combined.push({ args: 'openAndGate', atMs: await clock() });
+      const plan = await activities.plan(contactId);
+      const [first] = plan.phones;
+      if (!first) return { plan, first: null };
+      const atMs = await clock();
+      const at = nextAllowedMomentIn(plan.schedule, first.zones, atMs);
+      const request = plan.templateId === null ? null : {
+        campaignId: plan.campaignId, contactId: plan.contactId, templateId: plan.templateId, templateVersion: plan.templateVersion ?? null,
+      };
+      const gated = await gateAndCache({
+        campaignId: plan.campaignId, contactId: plan.contactId, e164: first.e164, zones: first.zones,
+        prepare: at !== null && at <= atMs ? request : null,
+      });
+      return { plan, first: { position: first.position, ...gated } };
+    },
+    async gateAndPrepare(q) {
+      seen.combined.push({ args: 'gateAndPrepare', atMs: await clock() });
+      return gateAndCache(q);
+    },
     async recordAndFinish({ attempt, end }) {
       seen.combined.push({ args: 'recordAndFinish', atMs: await clock() });
       await note('record', attempt);
@@ -219,6 +243,17 @@ export function scriptedContactActivities(clock: Clock, script: ContactScript = 
       return seen.record.length;
     },
   };
+  /** The gate, then the cached prepare when it allows (an error of the store is a miss, as in activities/leanAttempt.ts). */
+  async function gateAndCache(q: GatePrepareQuestion): Promise<GatedPrepare> {
+    const { prepare: request, ...question } = q;
+    const gate = await activities.gate(question);
+    if (!gate.allowed || !request) return { gate, prepared: null };
+    try {
+      return { gate, prepared: await activities.prepareFromCache(request) };
+    } catch {
+      return { gate, prepared: { miss: true } };
+    }
+  }
   return { activities, seen };
 }
 

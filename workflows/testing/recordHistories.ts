@@ -94,6 +94,39 @@ const scenarios: Record<string, (env: Env, bundle: Awaited<ReturnType<typeof bun
     });
   },
 
+  /**
+   * 'lean-attempt': the plan, the first gate and a cached hit in one local step, busy (recorded
+   * alone); an hour later the gate and the store failing (a miss) in one step, so prepareMessage
+   * prepares it, no answer; an hour later a hit again, answered, recorded and finished in one step.
+   */
+  async 'contact-lean-attempt.json'(env, bundle) {
+    const clock = () => env.currentTimeMs();
+    const { activities, seen } = scriptedContactActivities(clock, {
+      plan: [contactPlan({ strategy: { maxAttemptsPerNumber: 3, retryIntervalSeconds: 3600, machineAction: 'hang_up' } })],
+      cached: [
+        { preparedId: 901, media: ['sound:dialer/speech/cafe0123'], durationMs: 3100 },
+        new Error('the speech store is unreadable (recorded)'),
+        { preparedId: 903, media: ['sound:dialer/speech/cafe4567'], durationMs: 3100 },
+      ],
+      call: [ended('busy'), ended('no_answer'), ended('answered')],
+    });
+    const taskQueue = `record-${randomBytes(4).toString('hex')}`;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+    return worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(contactWorkflow, {
+        taskQueue, workflowId: `contact/record/${randomBytes(4).toString('hex')}`, args: [{ campaignId: 'c-unit', contactId: 42 }],
+      });
+      const result = await handle.result();
+      const media = seen.call.map((c) => c.args.media[0]);
+      if (result.state !== 'done' || seen.prepareMessage.length !== 1 || seen.record.length !== 3
+        || JSON.stringify(seen.combined.map((c) => c.args)) !== JSON.stringify(['openAndGate', 'gateAndPrepare', 'gateAndPrepare', 'gateAndPrepare', 'gateAndPrepare', 'recordAndFinish'])
+        || JSON.stringify(media) !== JSON.stringify(['sound:dialer/speech/cafe0123', PREPARED.media[0], 'sound:dialer/speech/cafe4567'])) {
+        throw new Error(`unexpected run: ${JSON.stringify({ result, order: seen.order, combined: seen.combined.map((c) => c.args) })}`);
+      }
+      return handle.fetchHistory();
+    });
+  },
+
   /** 'warm-speech': the template warmed, then pages of two into two slots, completed. */
   async 'campaign-warm-speech.json'(env, bundle) {
     const { activities, seen } = fakeCampaign(() => env.currentTimeMs(), { contacts: 7, maxInFlight: 2, contactRunsMs: 60_000 });
