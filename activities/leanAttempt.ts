@@ -41,6 +41,8 @@ interface Deps {
 }
 
 export async function gateAndPrepare(deps: Deps, nowMs: number, q: GatePrepareQuestion): Promise<GatedPrepare> {
+  // The gate alone (before a wait) is its own statement's transaction: BEGIN and COMMIT would be two more round trips.
+  if (!q.prepare) return gateAndPrepareOn(deps.pool, deps.audio, nowMs, q);
   return inTransaction(deps.pool, (db) => gateAndPrepareOn(db, deps.audio, nowMs, q));
 }
 

@@ -31,9 +31,9 @@ export async function record(pool: Pool, a: AttemptRecord): Promise<number> {
     const attempt = await insertAndSettle(client, a);
     if (!attempt.inserted) return attempt.id;
     inserted = true;
-    if (a.result.outcome !== 'refused') await countContactAttempt(client, a.contactId);
     await noteWait(client, a);
-    await notifyCampaignChanged(client, a.campaignId);
+    if (a.result.outcome !== 'refused') await countContactAttempt(client, a.contactId, a.campaignId);
+    else await notifyCampaignChanged(client, a.campaignId);
     return attempt.id;
   });
   if (inserted) countRecordedAttempt(a.result.outcome);

@@ -49,9 +49,15 @@ export async function readMessageInputs(db: Queryable, contactId: number, templa
   return rows[0] ?? null;
 }
 
-/** One more attempt placed for the contact (the live counters read it). */
-export async function countContactAttempt(db: Queryable, contactId: number): Promise<void> {
-  await db.query('UPDATE contact SET attempts = attempts + 1, updated_at = now() WHERE id = $1', [contactId]);
+/**
+ * One more attempt placed for the contact (the live counters read it), and the campaign's
+ * listeners told at commit, in one statement.
+ */
+export async function countContactAttempt(db: Queryable, contactId: number, campaignId: string): Promise<void> {
+  await db.query(
+    `WITH counted AS (UPDATE contact SET attempts = attempts + 1, updated_at = now() WHERE id = $1)
+     SELECT pg_notify($2, $3)`,
+    [contactId, CAMPAIGN_CHANGED, campaignId]);
 }
 
 /** The contact's end; the first finish time is kept if the step runs again. */
