@@ -33,11 +33,12 @@ test('a worker runs the contact workflow from the prebuilt bundle', async () => 
     taskQueue: 'bundle-test',
     workflowBundle: { codePath },
     activities: {
-      // The contact was deleted: the bundled workflow's policy must not retry this.
-      plan: async () => {
+      // The contact was deleted: the bundled workflow's policy must not retry this. The first
+      // step is openAndGate since the lean attempt (patched 'lean-attempt'), plan before it.
+      ...Object.fromEntries(['plan', 'openAndGate'].map((name) => [name, async () => {
         plans++;
         throw ApplicationFailure.create({ type: 'ContactNotFoundError', message: 'contact 1 does not exist' });
-      },
+      }])),
     },
   });
   const run = worker.runUntil(
@@ -46,5 +47,44 @@ test('a worker runs the contact workflow from the prebuilt bundle', async () => 
     }),
   );
   await expect(run).rejects.toBeInstanceOf(WorkflowFailedError);
+  await expect(run).rejects.toMatchObject({ cause: { message: 'contact 1 does not exist' } });
   expect(plans).toBe(1);
+});
+
+test('the workflow context takes no stack traces (workflows/preloadedLibraries.ts); the main context keeps its own', async () => {
+  const codePath = path.join(dir, 'workflow-bundle.js');
+  await buildWorkflowBundle(codePath);
+  let started!: () => void;
+  const running = new Promise<void>((resolve) => { started = resolve; });
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => { release = resolve; });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: 'bundle-stack-test',
+    workflowBundle: { codePath },
+    activities: {
+      ...Object.fromEntries(['plan', 'openAndGate'].map((name) => [name, async () => {
+        started();
+        await released;
+        throw ApplicationFailure.create({ type: 'ContactNotFoundError', message: 'contact 2 does not exist' });
+      }])),
+    },
+  });
+  const stacks = await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('contactWorkflow', {
+      taskQueue: 'bundle-stack-test', workflowId: 'bundle-stack-test-contact', args: [{ campaignId: 'c', contactId: 2 }],
+    });
+    await running;
+    const answer = await handle.query<string>('__stack_trace');
+    release();
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    return answer;
+  });
+  // The query still answers, with no frames: with the default limit it named
+  // scheduleLocalActivity and the contact workflow's lines awaiting the first step.
+  expect(typeof stacks).toBe('string');
+  expect(stacks).not.toMatch(/\bat\b/);
+  expect(stacks).not.toContain('contactWorkflow');
+  expect(Error.stackTraceLimit).toBeGreaterThan(0);
+  expect(new Error('here').stack).toMatch(/\n\s+at /);
 });
