@@ -6,5 +6,6 @@
 // state: the workflow code never sets luxon's Settings, and its caches hold only what any
 // workflow would compute the same way. Only such modules belong here: one with per-workflow
 // state would leak it between workflows. (Preloaded modules' exports are frozen, which rules
-// out zod schemas: zod writes a cache into a schema object on its first parse.)
+// out zod schemas: zod writes a cache into a schema object on its first parse; zod itself is
+// preloaded.)
 export const WORKFLOW_PRELOAD_MODULES = [require.resolve('../../workflows/preloadedLibraries')];

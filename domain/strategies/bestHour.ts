@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isAllowedAt, nextAllowedMomentIn } from '../callingSchedule';
 import { zoned } from '../timeWindow';
 import {
-  DAY_SECONDS, REACHED, attemptsOn, callableBefore, lastAttempt, lifetimeEndMs, maxContactDays, refuseWaitsBeyondLifetime, wholeNumber,
+  DAY_SECONDS, REACHED, attemptsOn, builtOnFirstUse, callableBefore, lastAttempt, lifetimeEndMs, maxContactDays, refuseWaitsBeyondLifetime, wholeNumber,
   type AnswerHistory, type HourCounts, type RetryWait, type Strategy, type StrategyInput,
 } from './strategy';
 
@@ -27,7 +27,7 @@ import {
 const HOUR_MS = 3_600_000;
 const HOURS = 24;
 
-const bestHourShape = z.object({
+const bestHourShape = () => z.object({
   horizonDays: wholeNumber(1, 14).default(3)
     .describe('A retry is put at the best allowed moment within this many days.'),
   minIntervalSeconds: wholeNumber(0, 7 * DAY_SECONDS).default(3600)
@@ -47,9 +47,9 @@ const bestHourShape = z.object({
   maxContactDays: maxContactDays(),
 }).strict();
 
-export type BestHourParams = z.output<typeof bestHourShape>;
+export type BestHourParams = z.output<ReturnType<typeof bestHourShape>>;
 
-const bestHourParams = bestHourShape.superRefine((p, ctx) => refuseWaitsBeyondLifetime(p.maxContactDays, retryWaits(p), ctx));
+const bestHourParams = builtOnFirstUse(() => bestHourShape().superRefine((p, ctx) => refuseWaitsBeyondLifetime(p.maxContactDays, retryWaits(p), ctx)));
 
 /** The waits before a retry, each with its parameter (none when a number is called once). */
 function retryWaits(params: BestHourParams): RetryWait[] {
@@ -185,7 +185,7 @@ export function bestMoment(params: BestHourParams, input: StrategyInput, positio
 export const bestHourV1: Strategy<BestHourParams> = {
   name: 'bestHour',
   version: 1,
-  params: bestHourParams,
+  get params() { return bestHourParams(); },
   answerHistory: (p) => ({ lookbackDays: p.lookbackDays, prefixDigits: p.prefixDigits }),
   next(params, input) {
     const { outcome, position } = lastAttempt(input);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CallOutcome } from '../outcomes';
 import type { RetryStrategy } from '../types';
 import {
-  DAY_SECONDS, PHONE_KINDS, REACHED, attemptsOn, callableBefore, lastAttempt, lifetimeEndMs, maxContactDays, refuseWaitsBeyondLifetime, wholeNumber,
+  DAY_SECONDS, PHONE_KINDS, REACHED, attemptsOn, builtOnFirstUse, callableBefore, lastAttempt, lifetimeEndMs, maxContactDays, refuseWaitsBeyondLifetime, wholeNumber,
   type HandoverOption, type RetryWait, type Strategy,
 } from './strategy';
 
@@ -28,7 +28,7 @@ interface OutcomeRule {
   then?: AfterRetries;
 }
 
-const perOutcome = z.object({
+const perOutcomeSchema = () => z.object({
   retries: wholeNumber(0, 20).default(2)
     .describe('Retries of the same number after this outcome (attempts ending in it, beyond the first).'),
   intervalSeconds: wholeNumber(0, 30 * DAY_SECONDS).default(3600)
@@ -51,7 +51,7 @@ const perOutcome = z.object({
 export const TUNABLE_OUTCOMES = ['busy', 'no_answer', 'congestion', 'failed', 'answered_short', 'machine'] as const;
 type Tunable = (typeof TUNABLE_OUTCOMES)[number];
 
-const byOutcomeShape = z.object({
+const byOutcomeShape = (perOutcome = perOutcomeSchema()) => z.object({
   ...Object.fromEntries(TUNABLE_OUTCOMES.map((o) => [o, perOutcome.default({})])) as Record<Tunable, z.ZodDefault<typeof perOutcome>>,
   intervalByKind: z.object(Object.fromEntries(PHONE_KINDS.map((k) => [k, wholeNumber(0, 30 * DAY_SECONDS).optional()])))
     .strict().default({}),
@@ -59,10 +59,10 @@ const byOutcomeShape = z.object({
   maxContactDays: maxContactDays(),
 }).strict();
 
-export type ByOutcomeParams = z.output<typeof byOutcomeShape>;
+export type ByOutcomeParams = z.output<ReturnType<typeof byOutcomeShape>>;
 
 // Whatever the campaign does with machines: a wait the lifetime cannot hold is a mistake.
-const byOutcomeParams = byOutcomeShape.superRefine((p, ctx) => refuseWaitsBeyondLifetime(p.maxContactDays, retryWaits(p, 'retry'), ctx));
+const byOutcomeParams = builtOnFirstUse(() => byOutcomeShape().superRefine((p, ctx) => refuseWaitsBeyondLifetime(p.maxContactDays, retryWaits(p, 'retry'), ctx)));
 
 const isTunable = (o: CallOutcome): o is Tunable => (TUNABLE_OUTCOMES as readonly string[]).includes(o);
 
@@ -86,7 +86,7 @@ function retryWaits(params: ByOutcomeParams, machineAction: RetryStrategy['machi
 export const byOutcomeV1: Strategy<ByOutcomeParams> = {
   name: 'byOutcome',
   version: 1,
-  params: byOutcomeParams,
+  get params() { return byOutcomeParams(); },
   next(params, input) {
     const { outcome, position } = lastAttempt(input);
     if (REACHED.has(outcome)) return { kind: 'done' };

@@ -1,16 +1,18 @@
 import { z } from 'zod';
 import { decide } from '../decide';
 import type { Strategy } from './strategy';
-import { attemptsOn, lastAttempt } from './strategy';
+import { attemptsOn, builtOnFirstUse, lastAttempt } from './strategy';
 
 // simple v1: the dialer's behaviour before strategies, exactly (domain/decide.ts): one attempt
 // count and one interval for every outcome, from the campaign's own columns. It has no
 // parameters of its own, so every existing campaign keeps it unchanged.
 
+const simpleParams = builtOnFirstUse(() => z.object({}).strict());
+
 export const simpleV1: Strategy<Record<string, never>> = {
   name: 'simple',
   version: 1,
-  params: z.object({}).strict(),
+  get params() { return simpleParams(); },
   next(_params, input) {
     const { outcome, position } = lastAttempt(input);
     const d = decide(input.campaign, outcome, attemptsOn(input, position).length);
