@@ -3,6 +3,7 @@ import type { StrategyAttempt } from '../../domain/strategies/strategy';
 import type { ContactPhone, ContactPlan, ContactResult } from '../../domain/types';
 import { finishContact } from './activityProxies';
 import { attemptOn, type AttemptResult } from './attemptCall';
+import { endOfRefusedNumbers } from './gateRefusals';
 import { openSession, sessionResult, type ContactInput, type Session } from './session';
 
 // A contact as a strategy workflow sees it: its plan, its numbers and attempts, and the two
@@ -67,7 +68,11 @@ export function contactOf(s: Session): Contact {
   };
 }
 
-export async function finishSession(s: Session, state: ContactResult['state'], outcome: CallOutcome | null): Promise<ContactResult> {
+export async function finishSession(s: Session, stateAsked: ContactResult['state'], outcome: CallOutcome | null): Promise<ContactResult> {
+  // A workflow that ends a contact 'blacklisted' because the gate refused its numbers for good
+  // need not know which rule did: when consent or the refusal list said no, the end is 'refused'.
+  // Only finishContact's argument changes, which replay does not compare.
+  const state = stateAsked === 'blacklisted' ? endOfRefusedNumbers(s) : stateAsked;
   s.progress.step = 'finished';
   await finishContact({ contactId: s.plan.contactId, state, outcome });
   return sessionResult(s, state, outcome);

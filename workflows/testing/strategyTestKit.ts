@@ -7,8 +7,8 @@ import type { CallOutcome } from '../../domain/outcomes';
 import type { AnswerHistoryQuestion } from '../../adapters/postgres/answerRates';
 import { DEFAULT_STRATEGY, type AnswerHistory, type PhoneKind, type StrategyChoice } from '../../domain/strategies/strategy';
 import { DEFAULT_CONTACT_WORKFLOW_TYPE, type ContactWorkflowType } from '../../domain/strategies/workflowTypes';
-import type { ContactResult, RetryStrategy } from '../../domain/types';
-import { ALWAYS_OPEN, answered, contactPlan, ended, scriptedContactActivities, type ContactSeen } from './fakeActivities';
+import type { ContactResult, GateRefusal, RetryStrategy } from '../../domain/types';
+import { ALWAYS_OPEN, allowedAt, answered, contactPlan, ended, refusedAt, scriptedContactActivities, type ContactSeen } from './fakeActivities';
 import { useSkippingWorld } from './skippingWorld';
 
 // The strategy author's test kit: one contact, the real contact workflow and the strategy
@@ -58,6 +58,11 @@ export interface StrategyRun {
    * counts before every decision (default none at all).
    */
   answerHistory?: Partial<Omit<AnswerHistory, 'position'>>;
+  /**
+   * Numbers (E.164) the gate refuses every time it is asked, with the refusal named: the
+   * blacklist, the refusal list of mass calls, no consent. Every other number is allowed.
+   */
+  refused?: Readonly<Record<string, GateRefusal>>;
 }
 
 export interface KitCall {
@@ -112,6 +117,10 @@ export function useStrategyTestKit(): (run: StrategyRun) => Promise<StrategyRunR
       plan: [contactPlan({ phones, schedule, strategyChoice: run.strategy ?? DEFAULT_STRATEGY, strategy: { ...base.strategy, ...run.campaign } })],
       // A call beyond the script is answered, which ends the contact; the run then fails.
       call: [...run.outcomes.map((o) => ended(o)), answered],
+      gate: [(q, atMs) => {
+        const refusal = run.refused?.[q.e164];
+        return refusal ? refusedAt(refusal, atMs) : allowedAt(atMs);
+      }],
     });
     const answerQuestions: AnswerHistoryQuestion[] = [];
     const none = { attempts: Array(24).fill(0), answered: Array(24).fill(0) };

@@ -72,3 +72,25 @@ test('the numbers\' kinds decide which is the mobile, not their order', async ()
     ['d0 10:00', 2, 'busy'], ['d0 10:10', 2, 'busy'], ['d0 18:00', 1, 'answered'],
   ]);
 });
+
+test('every number refused for good, one by consent: no call, and the contact ends refused, not blacklisted', async () => {
+  const { calls, contact, seen } = await runStrategy({
+    workflowType: 'mobileThenHome',
+    numbers: [MOBILE, HOME], outcomes: [], zone: ZONE, campaign: TEN_MINUTES,
+    refused: { [MOBILE.e164]: 'blacklisted', [HOME.e164]: 'no_consent' },
+  });
+  expect(calls).toEqual([]);
+  // Each refusal has its proof row.
+  expect(seen.record.map((r) => (r.args.result.gate as { refusal: string }).refusal)).toEqual(['blacklisted', 'no_consent']);
+  expect(contact).toMatchObject({ state: 'refused', attempts: 0 });
+});
+
+test('every number on the blacklist: the contact ends blacklisted', async () => {
+  const { calls, contact } = await runStrategy({
+    workflowType: 'mobileThenHome',
+    numbers: [MOBILE, HOME], outcomes: [], zone: ZONE, campaign: TEN_MINUTES,
+    refused: { [MOBILE.e164]: 'blacklisted', [HOME.e164]: 'blacklisted' },
+  });
+  expect(calls).toEqual([]);
+  expect(contact).toMatchObject({ state: 'blacklisted', attempts: 0 });
+});
