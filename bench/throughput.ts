@@ -89,7 +89,7 @@ async function run(): Promise<void> {
   const bareLean = await bareTemporalShape(config.TEMPORAL_ADDRESS, 'bareLeanShape', bareN, concurrency);
   report('bare Temporal, lean shape (1 local + 1 activity, no-op)', bareN, bareLean);
   const bareTemporal = await bareTemporalShape(config.TEMPORAL_ADDRESS, 'bareContactShape', bareN, concurrency);
-  report('bare Temporal, the product\'s shape (5 local + 1 activity, no-op)', bareN, bareTemporal);
+  report('bare Temporal, the product\'s shape (2 local + 1 activity, no-op)', bareN, bareTemporal);
 
   const { ms: product, timeline } = await productRun(config, contacts, concurrency);
   report('dialer: contact attempts through the whole chain', contacts, product);
