@@ -1,6 +1,6 @@
 import { Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildWorkflowBundle } from '../apps/worker/buildWorkflowBundle';
@@ -87,4 +87,17 @@ test('the workflow context takes no stack traces (workflows/preloadedLibraries.t
   expect(stacks).not.toContain('contactWorkflow');
   expect(Error.stackTraceLimit).toBeGreaterThan(0);
   expect(new Error('here').stack).toMatch(/\n\s+at /);
+});
+
+test('the bundle evaluates luxon and zod once per worker thread, in its preloaded module', async () => {
+  const codePath = path.join(dir, 'workflow-bundle.js');
+  await buildWorkflowBundle(codePath);
+  const code = readFileSync(codePath, 'utf8');
+  expect(code).toMatch(/preloadModules\(\) \{\s*__webpack_require__\([^)]*"\.\/workflows\/preloadedLibraries\.ts"\)/);
+  const start = code.indexOf('/***/ "./workflows/preloadedLibraries.ts"');
+  expect(start).toBeGreaterThan(-1);
+  const preloaded = code.slice(start, code.indexOf('/***/ },', start));
+  expect(preloaded).toContain('__webpack_require__(/*! luxon */ "./node_modules/luxon/');
+  expect(preloaded).toContain('__webpack_require__(/*! zod */ "./node_modules/zod/');
+  expect(preloaded).toContain('Error.stackTraceLimit = 0');
 });

@@ -6,7 +6,8 @@ import { z } from 'zod';
 // package declares no side effects, so webpack drops a bare preload of 'luxon' (the bundle's
 // preload function came out as `0;`); a module of ours that uses it is kept, and luxon with it.
 // zod too: the strategies parse their params with it in every contact's decide step, and its
-// modules evaluated per workflow were about 3 % of the workflow thread. The library holds no
+// modules and the schemas built at load were about 6 % of the workflow thread (1.4–1.6 ms of CPU
+// per contact; with this and the lazy schemas, 0.2–0.3 ms, BENCHMARKS.md). The library holds no
 // per-workflow state (the one module-level setting, setErrorMap, the dialer never calls), and
 // freezing its exports freezes its classes but not their prototypes, so schemas built in a
 // workflow work as before; the schemas themselves stay per workflow (domain/strategies build
